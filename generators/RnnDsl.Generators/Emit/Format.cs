@@ -1,0 +1,32 @@
+using System.Globalization;
+using RnnDsl.Generators.Model;
+
+namespace RnnDsl.Generators.Emit;
+
+/// <summary>Culture-invariant text for numbers and names in generated code and comments.</summary>
+internal static class Format
+{
+    public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Keras style thousands separators: <c>332,545</c>.</summary>
+    public static string Thousands(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary><c>SimpleRnn1</c> becomes <c>simpleRnn1</c>, for local names.</summary>
+    public static string Camel(string identifier) => char.ToLowerInvariant(identifier[0]) + identifier.Substring(1);
+
+    /// <summary>The Keras spelling of an activation: <c>tanh</c>, <c>sigmoid</c>.</summary>
+    public static string Keras(ActivationKind activation) => activation.ToString().ToLowerInvariant();
+
+    /// <summary>The runtime call that applies an activation in place, or null for the identity.</summary>
+    public static string? ActivationCall(ActivationKind activation, string span) => activation switch
+    {
+        ActivationKind.Linear => null,
+        _ => "Activations." + activation + "(" + span + ");",
+    };
+
+    /// <summary>Keras output shape: <c>(None, None, 32)</c> for a variable-length sequence.</summary>
+    public static string Shape(bool sequence, int maxSteps, int width) =>
+        sequence
+            ? "(None, " + (maxSteps > 0 ? Int(maxSteps) : "None") + ", " + Int(width) + ")"
+            : "(None, " + Int(width) + ")";
+}

@@ -1,0 +1,84 @@
+using System.Collections.Generic;
+using RnnDsl.Generators.Model;
+
+namespace RnnDsl.Generators.Emit;
+
+/// <summary>A span of per-thread scratch: <c>PerStep * steps + Fixed</c> floats.</summary>
+internal sealed record ScratchBuffer(string Name, int PerStep, int Fixed, string Comment)
+{
+    public string LengthExpression => PerStep == 0
+        ? Format.Int(Fixed)
+        : "steps * " + Format.Int(PerStep) + (Fixed == 0 ? string.Empty : " + " + Format.Int(Fixed));
+}
+
+/// <summary>
+/// One layer's place in the forward pass: the span it reads, the span it writes, and the scratch it
+/// needs. The last layer writes straight into the caller's <c>output</c>.
+/// </summary>
+internal sealed record LayerStep(LayerSpec Layer, string Input, string Output, bool IsLast)
+{
+    public string Name => Format.Camel(Layer.Identifier);
+
+    /// <summary>Per-step states of a recurrent layer (one direction, or the forward one).</summary>
+    public string States => Layer.Bidirectional ? Name + "Forward" : (OutputIsStates ? Output : Name + "States");
+
+    public string BackwardStates => Name + "Backward";
+
+    /// <summary>A forward-reading layer that returns sequences outputs its states as they are.</summary>
+    public bool OutputIsStates => Layer.Kind == LayerKind.SimpleRnn && !Layer.Bidirectional && Layer.OutputIsSequence && !Layer.GoBackwards;
+}
+
+internal static class ForwardPlan
+{
+    public static (List<LayerStep> Steps, List<ScratchBuffer> Buffers) For(ModelSpec model)
+    {
+        var steps = new List<LayerStep>();
+        var buffers = new List<ScratchBuffer>();
+        string input = model.TokenInput ? "tokens" : "inputs";
+        for (int i = 0; i < model.Layers.Count; i++)
+        {
+            LayerSpec layer = model.Layers[i];
+            bool isLast = i == model.Layers.Count - 1;
+            if (layer.Kind == LayerKind.Input)
+            {
+                continue; // the caller's inputs are the first sequence
+            }
+
+            string name = Format.Camel(layer.Identifier);
+            string output = isLast ? "output" : name;
+            var step = new LayerStep(layer, input, output, isLast);
+            int width = layer.OutputWidth;
+            if (layer.Kind == LayerKind.SimpleRnn)
+            {
+                string direction = layer.Bidirectional ? "forward states" : "states";
+                if (!step.OutputIsStates || !isLast)
+                {
+                    buffers.Add(new ScratchBuffer(step.States, layer.Units, 0, name + " " + direction + ", [steps, " + Format.Int(layer.Units) + "]"));
+                }
+
+                if (layer.Bidirectional)
+                {
+                    buffers.Add(new ScratchBuffer(step.BackwardStates, layer.Units, 0, name + " backward states, [steps, " + Format.Int(layer.Units) + "]"));
+                }
+
+                if (!isLast && !step.OutputIsStates)
+                {
+                    buffers.Add(layer.OutputIsSequence
+                        ? new ScratchBuffer(name, width, 0, name + " output, [steps, " + Format.Int(width) + "]")
+                        : new ScratchBuffer(name, 0, width, name + " output, [" + Format.Int(width) + "]"));
+                }
+            }
+            else if (!isLast)
+            {
+                buffers.Add(layer.OutputIsSequence
+                    ? new ScratchBuffer(name, width, 0, name + " output, [steps, " + Format.Int(width) + "]")
+                    : new ScratchBuffer(name, 0, width, name + " output, [" + Format.Int(width) + "]"));
+            }
+
+            steps.Add(step);
+            input = step.OutputIsStates ? step.States : output;
+        }
+
+        return (steps, buffers);
+    }
+}

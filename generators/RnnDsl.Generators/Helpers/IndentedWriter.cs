@@ -1,0 +1,79 @@
+using System;
+using System.Text;
+
+namespace RnnDsl.Generators.Helpers;
+
+/// <summary>
+/// Writes C# source line by line at the current indentation; <see cref="Block"/> opens a brace
+/// scope that closes when disposed.
+/// </summary>
+internal sealed class IndentedWriter
+{
+    private const string IndentUnit = "    ";
+    private readonly StringBuilder _text = new();
+    private int _depth;
+
+    public IndentedWriter Line(string line = "")
+    {
+        if (line.Length > 0)
+        {
+            for (int i = 0; i < _depth; i++)
+            {
+                _text.Append(IndentUnit);
+            }
+
+            _text.Append(line);
+        }
+
+        _text.Append('\n');
+        return this;
+    }
+
+    /// <summary>Writes each line of a multi-line text at the current indentation.</summary>
+    public IndentedWriter Lines(string text)
+    {
+        foreach (string line in text.Replace("\r\n", "\n").TrimEnd('\n').Split('\n'))
+        {
+            Line(line);
+        }
+
+        return this;
+    }
+
+    public Scope Block(string header)
+    {
+        Line(header);
+        Line("{");
+        _depth++;
+        return new Scope(this);
+    }
+
+    public Scope Indent()
+    {
+        _depth++;
+        return new Scope(this, braces: false);
+    }
+
+    public override string ToString() => _text.ToString();
+
+    public readonly struct Scope : IDisposable
+    {
+        private readonly IndentedWriter _writer;
+        private readonly bool _braces;
+
+        public Scope(IndentedWriter writer, bool braces = true)
+        {
+            _writer = writer;
+            _braces = braces;
+        }
+
+        public void Dispose()
+        {
+            _writer._depth--;
+            if (_braces)
+            {
+                _writer.Line("}");
+            }
+        }
+    }
+}
