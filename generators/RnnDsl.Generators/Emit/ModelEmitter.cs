@@ -40,7 +40,7 @@ internal static class ModelEmitter
         writer.Line("/// </code>");
         writer.Line("/// </summary>");
         writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"" + GeneratorName + "\", \"" + generatorVersion + "\")]");
-        using (writer.Block("partial class " + model.ClassName))
+        using (writer.Block("partial class " + model.ClassName + " : " + (model.TokenInput ? "ITokenModel" : "IRealValuedModel")))
         {
             WriteConstants(writer, model);
             writer.Line();
@@ -94,13 +94,18 @@ internal static class ModelEmitter
         writer.Line();
         writer.Line("/// <summary>Whether the output has one row per step (the last recurrent layer returns sequences).</summary>");
         writer.Line("public const bool OutputIsSequence = " + (model.OutputIsSequence ? "true" : "false") + ";");
+        writer.Line();
+        writer.Line("/// <summary>The number of values written for one sequence of <paramref name=\"steps\"/> steps.</summary>");
+        writer.Line(model.OutputIsSequence
+            ? "public int OutputLength(int steps) => steps * OutputWidth;"
+            : "public int OutputLength(int steps) => OutputWidth;");
     }
 
     private static void WritePredict(IndentedWriter writer, ModelSpec model)
     {
         string input = model.TokenInput ? "tokens" : "inputs";
         string inputType = model.TokenInput ? "ReadOnlySpan<int>" : "ReadOnlySpan<float>";
-        string outputLength = model.OutputIsSequence ? "steps * OutputWidth" : "OutputWidth";
+        string outputLength = "OutputLength(steps)";
         string stepsLine = model.TokenInput
             ? "int steps = tokens.Length;"
             : "int steps = ModelInput.StepsOf(inputs.Length, Features, nameof(inputs));";

@@ -1,0 +1,120 @@
+using System;
+using RnnDsl.Kernels;
+using Xunit;
+
+namespace RnnDsl.Tests;
+
+public class KernelTests
+{
+    [Fact]
+    public void MultiplyAdd_is_right_for_every_width_past_the_widest_vector()
+    {
+        // Every column count from 1 to 4 * 16 + 16 + 3 covers the 4-vector blocks, single vectors and the
+        // scalar tail at every hardware width; a few row counts cover short and long sums.
+        foreach (int rows in new[] { 1, 3, 32, 129 })
+        {
+            for (int columns = 1; columns <= 83; columns++)
+            {
+                float[] x = TestData.Reals(rows, seed: rows);
+                float[] matrix = TestData.Reals(rows * columns, seed: columns);
+                float[] destination = TestData.Reals(columns, seed: rows + columns);
+                var expected = new double[columns];
+                for (int j = 0; j < columns; j++)
+                {
+                    expected[j] = destination[j];
+                    for (int i = 0; i < rows; i++)
+                    {
+                        expected[j] += (double)x[i] * matrix[i * columns + j];
+                    }
+                }
+
+                LinearAlgebra.MultiplyAdd(x, matrix, destination);
+                for (int j = 0; j < columns; j++)
+                {
+                    // Sums of `rows` products of values in [-1, 1]: error grows with sqrt(rows) ulps.
+                    Assert.True(Math.Abs(destination[j] - expected[j]) <= 1e-6 * (rows + 1),
+                        $"rows {rows}, columns {columns}, column {j}: {destination[j]} vs {expected[j]}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void MultiplyAdd_rejects_a_matrix_of_the_wrong_size()
+    {
+        var error = Assert.Throws<ArgumentException>(() => LinearAlgebra.MultiplyAdd(new float[3], new float[10], new float[4]));
+        Assert.Equal("matrix", error.ParamName);
+        Assert.Contains("[3, 4]", error.Message);
+    }
+
+    [Fact]
+    public void Softmax_subtracts_the_maximum_so_large_logits_do_not_overflow()
+    {
+        float[] values = [1000f, 1001f, 999f];
+        Activations.Softmax(values);
+        double e0 = Math.Exp(-1), e2 = Math.Exp(-2), sum = e0 + 1 + e2;
+        Assert.Equal(e0 / sum, values[0], 6);
+        Assert.Equal(1 / sum, values[1], 6);
+        Assert.Equal(e2 / sum, values[2], 6);
+    }
+
+    [Fact]
+    public void Activations_match_their_definitions()
+    {
+        float[] x = [-2f, -0.5f, 0f, 0.5f, 3f];
+        float[] relu = (float[])x.Clone();
+        float[] sigmoid = (float[])x.Clone();
+        float[] tanh = (float[])x.Clone();
+        Activations.Relu(relu);
+        Activations.Sigmoid(sigmoid);
+        Activations.Tanh(tanh);
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.Equal(Math.Max(x[i], 0), relu[i]);
+            Assert.Equal(1 / (1 + Math.Exp(-x[i])), sigmoid[i], 6);
+            Assert.Equal(Math.Tanh(x[i]), tanh[i], 6);
+        }
+    }
+
+    [Fact]
+    public void Orthogonal_handles_tall_and_wide_matrices()
+    {
+        foreach (var (rows, columns) in new[] { (5, 3), (3, 5), (4, 4) })
+        {
+            var q = new float[rows * columns];
+            Initializers.Orthogonal(q, rows, columns, new SeededRandom(1));
+            // The shorter side's vectors are orthonormal: columns of a tall matrix, rows of a wide one.
+            int count = Math.Min(rows, columns);
+            for (int a = 0; a < count; a++)
+            {
+                for (int b = 0; b < count; b++)
+                {
+                    double dot = 0;
+                    for (int k = 0; k < Math.Max(rows, columns); k++)
+                    {
+                        dot += rows >= columns ? (double)q[k * columns + a] * q[k * columns + b] : (double)q[a * columns + k] * q[b * columns + k];
+                    }
+
+                    Assert.Equal(a == b ? 1.0 : 0.0, dot, 5);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void SeededRandom_normal_samples_have_unit_variance()
+    {
+        var random = new SeededRandom(3);
+        double sum = 0, squares = 0;
+        const int N = 200_000;
+        for (int i = 0; i < N; i++)
+        {
+            double v = random.NextNormal();
+            sum += v;
+            squares += v * v;
+        }
+
+        Assert.InRange(sum / N, -0.01, 0.01);
+        Assert.InRange(squares / N, 0.98, 1.02);
+    }
+}

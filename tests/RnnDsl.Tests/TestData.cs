@@ -1,0 +1,34 @@
+using System;
+
+namespace RnnDsl.Tests;
+
+internal static class TestData
+{
+    /// <summary>Parameters drawn uniform in ±scale, so biases are non-zero too (the Keras defaults zero them).</summary>
+    public static void Randomize(Span<float> parameters, int seed, float scale = 0.5f) =>
+        Initializers.Uniform(parameters, -scale, scale, new SeededRandom(seed));
+
+    /// <summary>Token ids in [1, vocabulary), with padding (0) mixed in when <paramref name="padding"/> is set.</summary>
+    public static int[] Tokens(int steps, int vocabulary, int seed, bool padding)
+    {
+        var random = new SeededRandom(seed);
+        var tokens = new int[steps];
+        for (int t = 0; t < steps; t++)
+        {
+            tokens[t] = 1 + random.NextInt(vocabulary - 1);
+            if (padding && random.NextDouble() < 0.3)
+            {
+                tokens[t] = 0;
+            }
+        }
+
+        return tokens;
+    }
+
+    public static float[] Reals(int count, int seed)
+    {
+        var values = new float[count];
+        Initializers.Uniform(values, -1f, 1f, new SeededRandom(seed));
+        return values;
+    }
+}
