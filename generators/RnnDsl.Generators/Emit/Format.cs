@@ -8,6 +8,9 @@ internal static class Format
 {
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary><c>1 unit</c>, <c>64 units</c>.</summary>
+    public static string Units(int count) => Int(count) + (count == 1 ? " unit" : " units");
+
     /// <summary>Keras style thousands separators: <c>332,545</c>.</summary>
     public static string Thousands(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -161,8 +161,8 @@ internal static class LayerEmitter
         bool reversed = layer.GoBackwards;
         writer.Line("/// <summary>");
         writer.Line(layer.Bidirectional
-            ? "/// One direction of " + layer.KerasName + " (Bidirectional SimpleRNN, " + Format.Int(layer.Units) + " units) over a whole sequence:"
-            : "/// " + layer.KerasName + " (SimpleRNN, " + Format.Int(layer.Units) + " units) over a whole sequence" + (reversed ? ", last step first (go_backwards):" : ":"));
+            ? "/// One direction of " + layer.KerasName + " (Bidirectional SimpleRNN, " + Format.Units(layer.Units) + ") over a whole sequence:"
+            : "/// " + layer.KerasName + " (SimpleRNN, " + Format.Units(layer.Units) + ") over a whole sequence" + (reversed ? ", last step first (go_backwards):" : ":"));
         writer.Line("/// <c>h[t] = " + activation + "(x[t] · kernel + h[previous] · recurrent_kernel + bias)</c>, with h = 0 before the first step read.");
         if (layer.Masked)
         {
@@ -326,7 +326,7 @@ internal static class LayerEmitter
         string activation = Format.Keras(layer.Activation);
         string equation = layer.Activation == ActivationKind.Linear ? "x · kernel + bias" : activation + "(x · kernel + bias)";
         writer.Line("/// <summary>");
-        writer.Line("/// " + layer.KerasName + " (Dense, " + Format.Int(layer.Units) + " units): <c>y = " + equation + "</c>, x [" + Format.Int(layer.InputWidth)
+        writer.Line("/// " + layer.KerasName + " (Dense, " + Format.Units(layer.Units) + "): <c>y = " + equation + "</c>, x [" + Format.Int(layer.InputWidth)
             + "] to y [" + Format.Int(layer.Units) + "]" + (layer.InputIsSequence ? ", at every step." : "."));
         writer.Line("/// </summary>");
         string? activate = Format.ActivationCall(layer.Activation, "y");

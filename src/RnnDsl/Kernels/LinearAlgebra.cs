@@ -19,7 +19,9 @@ public static class LinearAlgebra
     /// <remarks>
     /// Columns are walked in blocks of four hardware vectors whose accumulators stay in registers
     /// while every row is added in, so each element of <paramref name="destination"/> is loaded and
-    /// stored once however many rows there are. A single column is a dot product.
+    /// stored once however many rows there are. Rows are split across independent accumulators so the
+    /// loop is bound by FMA throughput, not by the latency of one long chain. A single column is a dot
+    /// product.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="matrix"/> is not <c>rows * columns</c> long.</exception>
     public static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> matrix, Span<float> destination)
@@ -74,39 +76,69 @@ public static class LinearAlgebra
         ref float d = ref MemoryMarshal.GetReference(destination);
         int column = 0;
 
-        // Four vectors of columns at a time, accumulated over every row in registers.
+        // Four vectors of columns at a time. Even and odd rows feed separate accumulators: eight
+        // independent FMA chains hide the FMA latency, and all eight stay in registers for every row.
         for (; column <= columns - 4 * width; column += 4 * width)
         {
-            Vector512<float> sum0 = Vector512.LoadUnsafe(ref d, (nuint)column);
-            Vector512<float> sum1 = Vector512.LoadUnsafe(ref d, (nuint)(column + width));
-            Vector512<float> sum2 = Vector512.LoadUnsafe(ref d, (nuint)(column + 2 * width));
-            Vector512<float> sum3 = Vector512.LoadUnsafe(ref d, (nuint)(column + 3 * width));
-            for (int row = 0; row < rows; row++)
+            Vector512<float> even0 = Vector512.LoadUnsafe(ref d, (nuint)column);
+            Vector512<float> even1 = Vector512.LoadUnsafe(ref d, (nuint)(column + width));
+            Vector512<float> even2 = Vector512.LoadUnsafe(ref d, (nuint)(column + 2 * width));
+            Vector512<float> even3 = Vector512.LoadUnsafe(ref d, (nuint)(column + 3 * width));
+            Vector512<float> odd0 = Vector512<float>.Zero, odd1 = Vector512<float>.Zero, odd2 = Vector512<float>.Zero, odd3 = Vector512<float>.Zero;
+            int row = 0;
+            for (; row + 1 < rows; row += 2)
             {
-                Vector512<float> xi = Vector512.Create(x[row]);
-                nuint start = (nuint)(row * columns + column);
-                sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, start), xi, sum0);
-                sum1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, start + (nuint)width), xi, sum1);
-                sum2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, start + (nuint)(2 * width)), xi, sum2);
-                sum3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, start + (nuint)(3 * width)), xi, sum3);
+                Vector512<float> xe = Vector512.Create(x[row]);
+                Vector512<float> xo = Vector512.Create(x[row + 1]);
+                nuint e = (nuint)(row * columns + column);
+                nuint o = e + (nuint)columns;
+                even0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+                odd0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, o), xo, odd0);
+                odd1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, o + (nuint)width), xo, odd1);
+                odd2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, o + (nuint)(2 * width)), xo, odd2);
+                odd3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, o + (nuint)(3 * width)), xo, odd3);
             }
 
-            sum0.StoreUnsafe(ref d, (nuint)column);
-            sum1.StoreUnsafe(ref d, (nuint)(column + width));
-            sum2.StoreUnsafe(ref d, (nuint)(column + 2 * width));
-            sum3.StoreUnsafe(ref d, (nuint)(column + 3 * width));
+            if (row < rows)
+            {
+                Vector512<float> xe = Vector512.Create(x[row]);
+                nuint e = (nuint)(row * columns + column);
+                even0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+            }
+
+            (even0 + odd0).StoreUnsafe(ref d, (nuint)column);
+            (even1 + odd1).StoreUnsafe(ref d, (nuint)(column + width));
+            (even2 + odd2).StoreUnsafe(ref d, (nuint)(column + 2 * width));
+            (even3 + odd3).StoreUnsafe(ref d, (nuint)(column + 3 * width));
         }
 
-        // Then one vector at a time.
+        // Then one vector of columns at a time, with rows split four ways for the same reason.
         for (; column <= columns - width; column += width)
         {
-            Vector512<float> sum = Vector512.LoadUnsafe(ref d, (nuint)column);
-            for (int row = 0; row < rows; row++)
+            Vector512<float> sum0 = Vector512.LoadUnsafe(ref d, (nuint)column);
+            Vector512<float> sum1 = Vector512<float>.Zero, sum2 = Vector512<float>.Zero, sum3 = Vector512<float>.Zero;
+            int row = 0;
+            for (; row + 3 < rows; row += 4)
             {
-                sum = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector512.Create(x[row]), sum);
+                nuint at = (nuint)(row * columns + column);
+                sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at), Vector512.Create(x[row]), sum0);
+                sum1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)columns), Vector512.Create(x[row + 1]), sum1);
+                sum2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector512.Create(x[row + 2]), sum2);
+                sum3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector512.Create(x[row + 3]), sum3);
             }
 
-            sum.StoreUnsafe(ref d, (nuint)column);
+            for (; row < rows; row++)
+            {
+                sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector512.Create(x[row]), sum0);
+            }
+
+            ((sum0 + sum1) + (sum2 + sum3)).StoreUnsafe(ref d, (nuint)column);
         }
 
         return column;
@@ -121,37 +153,69 @@ public static class LinearAlgebra
         ref float d = ref MemoryMarshal.GetReference(destination);
         int column = 0;
 
+        // Four vectors of columns at a time. Even and odd rows feed separate accumulators: eight
+        // independent FMA chains hide the FMA latency, and all eight stay in registers for every row.
         for (; column <= columns - 4 * width; column += 4 * width)
         {
-            Vector256<float> sum0 = Vector256.LoadUnsafe(ref d, (nuint)column);
-            Vector256<float> sum1 = Vector256.LoadUnsafe(ref d, (nuint)(column + width));
-            Vector256<float> sum2 = Vector256.LoadUnsafe(ref d, (nuint)(column + 2 * width));
-            Vector256<float> sum3 = Vector256.LoadUnsafe(ref d, (nuint)(column + 3 * width));
-            for (int row = 0; row < rows; row++)
+            Vector256<float> even0 = Vector256.LoadUnsafe(ref d, (nuint)column);
+            Vector256<float> even1 = Vector256.LoadUnsafe(ref d, (nuint)(column + width));
+            Vector256<float> even2 = Vector256.LoadUnsafe(ref d, (nuint)(column + 2 * width));
+            Vector256<float> even3 = Vector256.LoadUnsafe(ref d, (nuint)(column + 3 * width));
+            Vector256<float> odd0 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+            int row = 0;
+            for (; row + 1 < rows; row += 2)
             {
-                Vector256<float> xi = Vector256.Create(x[row]);
-                nuint start = (nuint)(row * columns + column);
-                sum0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, start), xi, sum0);
-                sum1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, start + (nuint)width), xi, sum1);
-                sum2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, start + (nuint)(2 * width)), xi, sum2);
-                sum3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, start + (nuint)(3 * width)), xi, sum3);
+                Vector256<float> xe = Vector256.Create(x[row]);
+                Vector256<float> xo = Vector256.Create(x[row + 1]);
+                nuint e = (nuint)(row * columns + column);
+                nuint o = e + (nuint)columns;
+                even0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+                odd0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, o), xo, odd0);
+                odd1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, o + (nuint)width), xo, odd1);
+                odd2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, o + (nuint)(2 * width)), xo, odd2);
+                odd3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, o + (nuint)(3 * width)), xo, odd3);
             }
 
-            sum0.StoreUnsafe(ref d, (nuint)column);
-            sum1.StoreUnsafe(ref d, (nuint)(column + width));
-            sum2.StoreUnsafe(ref d, (nuint)(column + 2 * width));
-            sum3.StoreUnsafe(ref d, (nuint)(column + 3 * width));
+            if (row < rows)
+            {
+                Vector256<float> xe = Vector256.Create(x[row]);
+                nuint e = (nuint)(row * columns + column);
+                even0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+            }
+
+            (even0 + odd0).StoreUnsafe(ref d, (nuint)column);
+            (even1 + odd1).StoreUnsafe(ref d, (nuint)(column + width));
+            (even2 + odd2).StoreUnsafe(ref d, (nuint)(column + 2 * width));
+            (even3 + odd3).StoreUnsafe(ref d, (nuint)(column + 3 * width));
         }
 
+        // Then one vector of columns at a time, with rows split four ways for the same reason.
         for (; column <= columns - width; column += width)
         {
-            Vector256<float> sum = Vector256.LoadUnsafe(ref d, (nuint)column);
-            for (int row = 0; row < rows; row++)
+            Vector256<float> sum0 = Vector256.LoadUnsafe(ref d, (nuint)column);
+            Vector256<float> sum1 = Vector256<float>.Zero, sum2 = Vector256<float>.Zero, sum3 = Vector256<float>.Zero;
+            int row = 0;
+            for (; row + 3 < rows; row += 4)
             {
-                sum = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector256.Create(x[row]), sum);
+                nuint at = (nuint)(row * columns + column);
+                sum0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at), Vector256.Create(x[row]), sum0);
+                sum1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)columns), Vector256.Create(x[row + 1]), sum1);
+                sum2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector256.Create(x[row + 2]), sum2);
+                sum3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector256.Create(x[row + 3]), sum3);
             }
 
-            sum.StoreUnsafe(ref d, (nuint)column);
+            for (; row < rows; row++)
+            {
+                sum0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector256.Create(x[row]), sum0);
+            }
+
+            ((sum0 + sum1) + (sum2 + sum3)).StoreUnsafe(ref d, (nuint)column);
         }
 
         return column;

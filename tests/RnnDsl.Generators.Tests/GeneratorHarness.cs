@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace RnnDsl.Generators.Tests;
+
+/// <summary>Runs the generator over source text the way the compiler does, and compiles its output.</summary>
+internal static class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly ImmutableArray<MetadataReference> References =
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Where(path => path.EndsWith(".dll", StringComparison.Ordinal))
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToImmutableArray();
+
+    public static CSharpCompilation Compilation(params string[] sources) =>
+        CSharpCompilation.Create(
+            "UserAssembly",
+            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Model{i}.cs")),
+            References,
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: NullableContextOptions.Enable,
+                generalDiagnosticOption: ReportDiagnostic.Error));
+
+    public static GeneratorDriver Driver(bool trackSteps = false) =>
+        CSharpGeneratorDriver.Create(
+            new[] { new RnnDslGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>The generator's diagnostics, its sources, and the compiler's diagnostics on the result.</summary>
+    public static Result Run(params string[] sources)
+    {
+        CSharpCompilation input = Compilation(sources);
+        GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        GeneratorRunResult run = driver.GetRunResult().Results.Single();
+        return new Result(
+            generatorDiagnostics,
+            run.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString()),
+            output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray(),
+            run.Exception,
+            input.SyntaxTrees.ToDictionary(t => t.FilePath, t => t.GetText().ToString()));
+    }
+
+    public sealed record Result(
+        ImmutableArray<Diagnostic> GeneratorDiagnostics,
+        System.Collections.Generic.Dictionary<string, string> Sources,
+        ImmutableArray<Diagnostic> CompilerDiagnostics,
+        Exception? Exception,
+        System.Collections.Generic.Dictionary<string, string> InputSources)
+    {
+        /// <summary>The source text a diagnostic points at.</summary>
+        public string TextAt(Diagnostic diagnostic) =>
+            InputSources[diagnostic.Location.GetLineSpan().Path].Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length);
+    }
+}
