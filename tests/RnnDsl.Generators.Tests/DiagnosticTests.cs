@@ -135,7 +135,7 @@ public class DiagnosticTests
     public void Every_descriptor_has_a_test_and_a_README_entry()
     {
         string[] tested = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("RNN", System.StringComparison.Ordinal)).Select(n => n.Substring(0, 6)).ToArray();
-        string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "README.md"));
+        string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(Snapshot.RepositoryRoot(), "README.md"));
         foreach (var descriptor in Diagnostics.DiagnosticDescriptors.All)
         {
             Assert.Contains("| " + descriptor.Id + " |", readme);
@@ -171,16 +171,5 @@ public class DiagnosticTests
         var global = GeneratorHarness.Run("using RnnDsl;\n[Input(3)]\n[SimpleRnn(2)]\npublic partial class G { }");
         Assert.Empty(global.CompilerDiagnostics);
         Assert.Equal("G.g.cs", Assert.Single(global.Sources.Keys));
-    }
-
-    internal static string RepositoryRoot()
-    {
-        string? directory = System.AppContext.BaseDirectory;
-        while (directory is not null && !System.IO.File.Exists(System.IO.Path.Combine(directory, "RnnDsl.sln")))
-        {
-            directory = System.IO.Path.GetDirectoryName(directory);
-        }
-
-        return directory ?? throw new System.InvalidOperationException("RnnDsl.sln not found above " + System.AppContext.BaseDirectory);
     }
 }

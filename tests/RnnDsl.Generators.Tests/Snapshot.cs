@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using DiffPlex.DiffBuilder;
@@ -16,9 +15,10 @@ namespace RnnDsl.Generators.Tests;
 /// </summary>
 internal static class Snapshot
 {
-    public static void Verify(string name, string actual, [CallerFilePath] string callerPath = "")
+    public static void Verify(string name, string actual)
     {
-        string directory = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
+        // Found from the repository root: CI builds map source paths, so [CallerFilePath] is not a real path there.
+        string directory = Path.Combine(RepositoryRoot(), "tests", "RnnDsl.Generators.Tests", "Snapshots");
         string verifiedPath = Path.Combine(directory, name + ".verified.cs");
         string receivedPath = Path.Combine(directory, name + ".received.cs");
         string scrubbed = Scrub(actual);
@@ -42,6 +42,18 @@ internal static class Snapshot
             $"Generated source for {name} differs from {verifiedPath}.\n"
             + $"Actual text written to {receivedPath}; accept it with RNNDSL_ACCEPT_SNAPSHOTS=1 if the change is intended.\n"
             + Diff(expected, scrubbed));
+    }
+
+    /// <summary>The folder holding RnnDsl.sln, found upwards from the test binaries.</summary>
+    public static string RepositoryRoot()
+    {
+        string? directory = AppContext.BaseDirectory;
+        while (directory is not null && !File.Exists(Path.Combine(directory, "RnnDsl.sln")))
+        {
+            directory = Path.GetDirectoryName(directory);
+        }
+
+        return directory ?? throw new InvalidOperationException("RnnDsl.sln not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>The generator's version changes with every release; the snapshot should not.</summary>
