@@ -210,4 +210,60 @@ public static class KerasReference
                 return (double[])z.Clone();
         }
     }
+
+    /// <summary>
+    /// The Keras loss of one output row, in double precision, written from the Keras definitions:
+    /// probabilities clipped to [1e-7, 1 - 1e-7]; categorical rows normalised to sum 1 first.
+    /// </summary>
+    public static double RowLoss(Loss loss, double[] output, double[] target)
+    {
+        const double Epsilon = 1e-7;
+        double Clip(double p) => Math.Min(Math.Max(p, Epsilon), 1 - Epsilon);
+        switch (loss)
+        {
+            case Loss.BinaryCrossentropy:
+                return output.Select((p, j) => -(target[j] * Math.Log(Clip(p)) + (1 - target[j]) * Math.Log(1 - Clip(p)))).Average();
+            case Loss.MeanSquaredError:
+                return output.Select((p, j) => (p - target[j]) * (p - target[j])).Average();
+            case Loss.SparseCategoricalCrossentropy:
+                return -Math.Log(Clip(output[(int)target[0]] / output.Sum()));
+            default:
+                double sum = output.Sum();
+                return -output.Select((p, j) => target[j] * Math.Log(Clip(p / sum))).Sum();
+        }
+    }
+
+    /// <summary>
+    /// The mean loss over a batch as Keras computes it: per output row, padding steps of a masked
+    /// sequence output left out, divided by the number of rows that count.
+    /// </summary>
+    public static double BatchLoss(IReadOnlyList<Layer> layers, float[] parameters, Loss loss, int[][]? tokens, float[][]? inputs, float[][] targets, int outputWidth)
+    {
+        // The output is a sequence when no recurrent layer reduces it to one vector; then Keras's mask
+        // reaches the loss and padding steps do not count.
+        bool sequenceOutput = layers.OfType<SimpleRnn>().All(r => r.ReturnSequences);
+        bool maskedRows = sequenceOutput && layers[0] is Embedding { MaskZero: true };
+        double total = 0;
+        int terms = 0;
+        int count = tokens?.Length ?? inputs!.Length;
+        int targetWidth = loss == Loss.SparseCategoricalCrossentropy ? 1 : outputWidth;
+        for (int n = 0; n < count; n++)
+        {
+            double[] output = Predict(layers, parameters, tokens?[n], inputs?[n]);
+            int rows = output.Length / outputWidth;
+            for (int row = 0; row < rows; row++)
+            {
+                if (maskedRows && tokens![n][row] == 0)
+                {
+                    continue;
+                }
+
+                double[] target = targets[n].Skip(row * targetWidth).Take(targetWidth).Select(v => (double)v).ToArray();
+                total += RowLoss(loss, output.Skip(row * outputWidth).Take(outputWidth).ToArray(), target);
+                terms++;
+            }
+        }
+
+        return terms == 0 ? 0 : total / terms;
+    }
 }

@@ -6,6 +6,23 @@ namespace RnnDsl.Generators.Emit;
 /// <summary>A span of per-thread scratch: <c>PerStep * steps + Fixed</c> floats.</summary>
 internal sealed record ScratchBuffer(string Name, int PerStep, int Fixed, string Comment)
 {
+    /// <summary>One buffer as long as all of <paramref name="buffers"/> together.</summary>
+    public static ScratchBuffer Total(IEnumerable<ScratchBuffer> buffers)
+    {
+        int perStep = 0;
+        int fixedLength = 0;
+        foreach (ScratchBuffer buffer in buffers)
+        {
+            perStep += buffer.PerStep;
+            fixedLength += buffer.Fixed;
+        }
+
+        return new ScratchBuffer("scratch", perStep, fixedLength, string.Empty);
+    }
+
+    /// <summary>The gradient twin of this buffer: <c>embedding</c> gives <c>dEmbedding</c>.</summary>
+    public ScratchBuffer Gradient() => new("d" + char.ToUpperInvariant(Name[0]) + Name.Substring(1), PerStep, Fixed, "gradient of " + Comment);
+
     public string LengthExpression => PerStep == 0
         ? Format.Int(Fixed)
         : "steps * " + Format.Int(PerStep) + (Fixed == 0 ? string.Empty : " + " + Format.Int(Fixed));

@@ -51,12 +51,16 @@ internal static class ModelEmitter
             WritePredict(writer, model);
             writer.Line();
             WriteForward(writer, model);
+            writer.Line();
+            TrainingEmitter.WriteTrainingMembers(writer, model);
             foreach (LayerSpec layer in model.Layers)
             {
                 if (layer.Kind != LayerKind.Input)
                 {
                     writer.Line();
                     LayerEmitter.WriteMethods(writer, model, layer);
+                    writer.Line();
+                    BackwardEmitter.WriteMethods(writer, model, layer);
                 }
             }
 
@@ -176,30 +180,34 @@ internal static class ModelEmitter
 
             if (buffers.Count > 0)
             {
-                int perStep = 0;
-                int fixedLength = 0;
-                foreach (ScratchBuffer buffer in buffers)
-                {
-                    perStep += buffer.PerStep;
-                    fixedLength += buffer.Fixed;
-                }
-
-                writer.Line("Span<float> scratch = ThreadScratch.Get(" + new ScratchBuffer("scratch", perStep, fixedLength, string.Empty).LengthExpression + ");");
-                foreach (ScratchBuffer buffer in buffers)
-                {
-                    writer.Line("Span<float> " + buffer.Name + " = ThreadScratch.Take(ref scratch, " + buffer.LengthExpression + "); // " + buffer.Comment);
-                }
+                writer.Line("Span<float> scratch = ThreadScratch.Get(" + ScratchBuffer.Total(buffers).LengthExpression + ");");
+                WriteBufferDeclarations(writer, buffers);
             }
 
-            foreach (LayerStep step in steps)
-            {
-                writer.Line();
-                LayerEmitter.WriteCall(writer, model, step);
-            }
+            WriteLayerCalls(writer, model, steps);
         }
     }
 
-    private static bool NeedsParameters(List<LayerStep> steps)
+    /// <summary>Carves each buffer off <c>scratch</c>, with a comment saying what it holds.</summary>
+    public static void WriteBufferDeclarations(IndentedWriter writer, List<ScratchBuffer> buffers)
+    {
+        foreach (ScratchBuffer buffer in buffers)
+        {
+            writer.Line("Span<float> " + buffer.Name + " = ThreadScratch.Take(ref scratch, " + buffer.LengthExpression + "); // " + buffer.Comment);
+        }
+    }
+
+    /// <summary>The forward calls of every layer, in order.</summary>
+    public static void WriteLayerCalls(IndentedWriter writer, ModelSpec model, List<LayerStep> steps)
+    {
+        foreach (LayerStep step in steps)
+        {
+            writer.Line();
+            LayerEmitter.WriteCall(writer, model, step);
+        }
+    }
+
+    public static bool NeedsParameters(List<LayerStep> steps)
     {
         foreach (LayerStep step in steps)
         {

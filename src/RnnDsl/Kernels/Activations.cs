@@ -27,4 +27,49 @@ public static class Activations
         float sum = TensorPrimitives.Sum(values);
         TensorPrimitives.Divide(values, sum, values);
     }
+
+    /// <summary>
+    /// Turns the gradient of tanh's output into the gradient of its input, in place, from the output
+    /// itself: <c>gradient[i] *= 1 - output[i]²</c>.
+    /// </summary>
+    public static void TanhBackward(ReadOnlySpan<float> output, Span<float> gradient)
+    {
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            gradient[i] *= 1f - output[i] * output[i];
+        }
+    }
+
+    /// <summary>In place: <c>gradient[i] *= output[i] * (1 - output[i])</c>, the sigmoid derivative from its output.</summary>
+    public static void SigmoidBackward(ReadOnlySpan<float> output, Span<float> gradient)
+    {
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            gradient[i] *= output[i] * (1f - output[i]);
+        }
+    }
+
+    /// <summary>In place: <c>gradient[i] = 0</c> where the ReLU output is 0.</summary>
+    public static void ReluBackward(ReadOnlySpan<float> output, Span<float> gradient)
+    {
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            if (output[i] <= 0f)
+            {
+                gradient[i] = 0f;
+            }
+        }
+    }
+
+    /// <summary>
+    /// In place, from the softmax output y: <c>gradient[i] = y[i] * (gradient[i] - sum over j of gradient[j] * y[j])</c>.
+    /// </summary>
+    public static void SoftmaxBackward(ReadOnlySpan<float> output, Span<float> gradient)
+    {
+        float dot = TensorPrimitives.Dot(gradient, output);
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            gradient[i] = output[i] * (gradient[i] - dot);
+        }
+    }
 }

@@ -67,6 +67,54 @@ public static class LinearAlgebra
         }
     }
 
+    /// <summary>
+    /// Effectively computes <c>destination[i] += sum over j of matrix[i * columns + j] * y[j]</c>, where
+    /// <c>columns = y.Length</c> and <c>rows = destination.Length</c>: the matrix times a column vector,
+    /// which is how a gradient flows back through <see cref="MultiplyAdd"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="matrix"/> is not <c>rows * columns</c> long.</exception>
+    public static void MultiplyAddTransposed(ReadOnlySpan<float> matrix, ReadOnlySpan<float> y, Span<float> destination)
+    {
+        int columns = y.Length;
+        int rows = destination.Length;
+        if (matrix.Length != rows * columns)
+        {
+            throw new ArgumentException(
+                $"The matrix has {matrix.Length} values; a [{rows}, {columns}] matrix has {rows * columns}.", nameof(matrix));
+        }
+
+        for (int row = 0; row < rows; row++)
+        {
+            destination[row] += TensorPrimitives.Dot(matrix.Slice(row * columns, columns), y);
+        }
+    }
+
+    /// <summary>
+    /// Effectively computes <c>matrix[i * columns + j] += x[i] * y[j]</c> with <c>columns = y.Length</c>:
+    /// adds the outer product of <paramref name="x"/> and <paramref name="y"/>, which is the gradient of a
+    /// kernel in <see cref="MultiplyAdd"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="matrix"/> is not <c>x.Length * y.Length</c> long.</exception>
+    public static void AddOuterProduct(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> matrix)
+    {
+        int columns = y.Length;
+        if (matrix.Length != x.Length * columns)
+        {
+            throw new ArgumentException(
+                $"The matrix has {matrix.Length} values; a [{x.Length}, {columns}] matrix has {x.Length * columns}.", nameof(matrix));
+        }
+
+        for (int row = 0; row < x.Length; row++)
+        {
+            float xi = x[row];
+            if (xi != 0f)
+            {
+                Span<float> target = matrix.Slice(row * columns, columns);
+                TensorPrimitives.MultiplyAdd(y, xi, target, target);
+            }
+        }
+    }
+
     private static int MultiplyAddVector512(ReadOnlySpan<float> x, ReadOnlySpan<float> matrix, Span<float> destination)
     {
         int rows = x.Length;

@@ -11,6 +11,12 @@ public interface IRnnModel
     /// <summary>The number of values the model writes for one sequence of <paramref name="steps"/> steps.</summary>
     int OutputLength(int steps);
 
+    /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
+    int StepsOf(int length);
+
+    /// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>
+    bool MasksPaddingSteps { get; }
+
     /// <summary>Resets every parameter with the Keras default initialisers from <paramref name="seed"/>.</summary>
     void Initialize(int seed);
 
@@ -18,22 +24,32 @@ public interface IRnnModel
     string Summary();
 }
 
-/// <summary>A generated model whose first layer is <see cref="EmbeddingAttribute"/>: it reads token ids.</summary>
-public interface ITokenModel : IRnnModel
+/// <summary>A generated model over inputs of type <typeparamref name="TInput"/>: token ids (<c>int</c>) or real values (<c>float</c>).</summary>
+public interface ISequenceModel<TInput> : IRnnModel
+    where TInput : unmanaged
 {
-    /// <summary>Runs the model on one sequence of token ids.</summary>
-    void Predict(ReadOnlySpan<int> tokens, Span<float> output);
+    /// <summary>Runs the model on one sequence.</summary>
+    void Predict(ReadOnlySpan<TInput> input, Span<float> output);
 
     /// <summary>Runs the model on <paramref name="batchSize"/> equal-length sequences stored back to back.</summary>
-    void PredictBatch(ReadOnlySpan<int> tokens, int batchSize, Span<float> outputs);
+    void PredictBatch(ReadOnlySpan<TInput> inputs, int batchSize, Span<float> outputs);
+
+    /// <summary>The mean loss over a batch of equal-length sequences, and its gradient in the parameter layout.</summary>
+    float ComputeGradients(ReadOnlySpan<TInput> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, Loss loss);
+
+    /// <summary>Adds <paramref name="scale"/> times the loss gradient of one sequence to <paramref name="gradients"/>; returns its summed loss.</summary>
+    float AccumulateGradients(ReadOnlySpan<TInput> input, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output);
+
+    /// <summary>How many output rows of this sequence count in the loss.</summary>
+    int LossTermCount(ReadOnlySpan<TInput> input);
+}
+
+/// <summary>A generated model whose first layer is <see cref="EmbeddingAttribute"/>: it reads token ids.</summary>
+public interface ITokenModel : ISequenceModel<int>
+{
 }
 
 /// <summary>A generated model whose first layer is <see cref="InputAttribute"/>: it reads real values, step-major.</summary>
-public interface IRealValuedModel : IRnnModel
+public interface IRealValuedModel : ISequenceModel<float>
 {
-    /// <summary>Runs the model on one sequence of real values, step-major.</summary>
-    void Predict(ReadOnlySpan<float> inputs, Span<float> output);
-
-    /// <summary>Runs the model on <paramref name="batchSize"/> equal-length sequences stored back to back.</summary>
-    void PredictBatch(ReadOnlySpan<float> inputs, int batchSize, Span<float> outputs);
 }

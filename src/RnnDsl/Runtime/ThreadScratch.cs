@@ -28,7 +28,7 @@ public static class ThreadScratch
     }
 
     /// <summary>Cuts the first <paramref name="length"/> floats off <paramref name="scratch"/> and returns them.</summary>
-    public static Span<float> Take(ref Span<float> scratch, int length)
+    public static Span<float> Take(scoped ref Span<float> scratch, int length)
     {
         Span<float> taken = scratch.Slice(0, length);
         scratch = scratch.Slice(length);

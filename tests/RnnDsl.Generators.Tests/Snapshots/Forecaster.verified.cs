@@ -142,6 +142,112 @@ partial class Forecaster : IRealValuedModel
         RunDense(simpleRnn, output);
     }
 
+    /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
+    public int StepsOf(int length) => ModelInput.StepsOf(length, Features, nameof(length));
+
+    /// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>
+    public bool MasksPaddingSteps => false;
+
+    /// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>
+    public int LossTermCount(ReadOnlySpan<float> inputs) => 1;
+
+    /// <summary>
+    /// The mean loss over <paramref name="batchSize"/> sequences stored back to back, and its gradient in the
+    /// parameter layout (Keras get_weights() order), written to <paramref name="gradients"/>.
+    /// </summary>
+    /// <param name="targets">One row per output row of each sequence: OutputWidth values, or one class index for sparse categorical cross-entropy.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length, or an input or target is out of range.</exception>
+    public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, Loss loss)
+    {
+        int sequenceLength = ModelInput.SequenceLengthOf(inputs.Length, batchSize, nameof(inputs));
+        int targetLength = ModelInput.SequenceLengthOf(targets.Length, batchSize, nameof(targets));
+        ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
+        gradients.Clear();
+        int terms = 0;
+        for (int sequence = 0; sequence < batchSize; sequence++)
+        {
+            terms += LossTermCount(inputs.Slice(sequence * sequenceLength, sequenceLength));
+        }
+
+        if (terms == 0)
+        {
+            return 0f; // nothing but padding: no loss, no gradient
+        }
+
+        // The loss is a mean over the batch (and over the counted steps of sequence outputs).
+        float scale = 1f / terms;
+        double total = 0;
+        for (int sequence = 0; sequence < batchSize; sequence++)
+        {
+            total += AccumulateGradients(inputs.Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, Span<float>.Empty);
+        }
+
+        return (float)(total * scale);
+    }
+
+    /// <summary>
+    /// Backpropagation through time for one sequence: adds <paramref name="scale"/> times the gradient of its loss
+    /// to <paramref name="gradients"/> and returns the loss summed over its counted rows.
+    /// Allocates nothing after the first call on a thread.
+    /// </summary>
+    /// <param name="output">Receives the prediction, OutputLength(steps) values; may be empty.</param>
+    public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output)
+    {
+        int steps = StepsOf(inputs.Length);
+        ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(inputs));
+        int rows = OutputLength(steps) / OutputWidth;
+        int targetWidth = LossFunctions.TargetWidth(loss, OutputWidth);
+        ModelInput.CheckLength(target.Length, rows * targetWidth, nameof(target));
+        ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
+
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(steps * 64 + 66);
+        if (output.IsEmpty)
+        {
+            output = ThreadScratch.Take(ref scratch, OutputLength(steps));
+        }
+        else
+        {
+            ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
+        }
+        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 32); // simpleRnn states, [steps, 32]
+        Span<float> simpleRnn = ThreadScratch.Take(ref scratch, 32); // simpleRnn output, [32]
+        scratch.Clear(); // the gradient buffers below accumulate
+        Span<float> dOutput = ThreadScratch.Take(ref scratch, 1); // gradient of output, [1]
+        Span<float> dSimpleRnnStates = ThreadScratch.Take(ref scratch, steps * 32); // gradient of simpleRnn states, [steps, 32]
+        Span<float> dSimpleRnn = ThreadScratch.Take(ref scratch, 32); // gradient of simpleRnn output, [32]
+
+        // ── Forward pass, keeping every layer's output for the backward pass.
+
+        // simple_rnn (SimpleRNN): output (None, 32)
+        SimpleRnnRecurrence(inputs, parameters.Slice(SimpleRnnKernelOffset, 1088), simpleRnnStates);
+        // The output is the state after the last step read.
+        simpleRnnStates.Slice((steps - 1) * 32, 32).CopyTo(simpleRnn);
+
+        // dense (Dense): output (None, 1)
+        RunDense(simpleRnn, output);
+
+        // ── The loss of each output row, and its gradient with respect to the output, times scale.
+        float total = 0;
+        for (int row = 0; row < rows; row++)
+        {
+            total += LossFunctions.Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));
+        }
+
+        // ── Backward pass, last layer first: each layer turns the gradient of its output into gradients of its
+        // parameters (added to gradients) and of its input (added to the previous layer's output gradient).
+
+        // dense (Dense)
+        BackwardDense(simpleRnn, output, dOutput, dSimpleRnn, gradients);
+
+        // simple_rnn (SimpleRNN)
+        // The output was the state after the last step read.
+        dSimpleRnn.CopyTo(dSimpleRnnStates.Slice((steps - 1) * 32, 32));
+        SimpleRnnRecurrenceBackward(inputs, parameters.Slice(SimpleRnnKernelOffset, 1088), simpleRnnStates, dSimpleRnnStates, gradients.Slice(SimpleRnnKernelOffset, 1088));
+
+        return total;
+    }
+
     /// <summary>
     /// simple_rnn (SimpleRNN, 32 units) over a whole sequence:
     /// <c>h[t] = tanh(x[t] · kernel + h[previous] · recurrent_kernel + bias)</c>, with h = 0 before the first step read.
@@ -184,6 +290,36 @@ partial class Forecaster : IRealValuedModel
     }
 
     /// <summary>
+    /// Backpropagation through time for simple_rnn: the steps in reverse reading order. dStates[t] holds the gradient of h[t] (from the layer's
+    /// output and from the steps read after t); in place it becomes the gradient of the pre-activation
+    /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, which feeds the weights and h[previous].
+    /// </summary>
+    private static void SimpleRnnRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dWeights)
+    {
+        const int InputWidth = 1;
+        const int Units = 32;
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);
+        Span<float> dKernel = dWeights.Slice(0, InputWidth * Units);
+        Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * Units, Units * Units);
+        Span<float> dBias = dWeights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = states.Length / Units;
+        for (int read = steps - 1; read >= 0; read--)
+        {
+            int t = read;
+            int previous = t - 1; // -1 before the first step
+            Span<float> dh = dStates.Slice(t * Units, Units);
+            Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now the gradient of a[t]
+            TensorPrimitives.Add(dBias, dh, dBias);
+            LinearAlgebra.AddOuterProduct(inputs.Slice(t * InputWidth, InputWidth), dh, dKernel);
+            if (previous >= 0)
+            {
+                LinearAlgebra.AddOuterProduct(states.Slice(previous * Units, Units), dh, dRecurrentKernel);
+                LinearAlgebra.MultiplyAddTransposed(recurrentKernel, dh, dStates.Slice(previous * Units, Units));
+            }
+        }
+    }
+
+    /// <summary>
     /// dense (Dense, 1 unit): <c>y = x · kernel + bias</c>, x [32] to y [1].
     /// </summary>
     private void RunDense(ReadOnlySpan<float> x, Span<float> y)
@@ -193,6 +329,27 @@ partial class Forecaster : IRealValuedModel
         ReadOnlySpan<float> kernel = _parameters.AsSpan(DenseKernelOffset, InputWidth * Units);
         ReadOnlySpan<float> bias = _parameters.AsSpan(DenseBiasOffset, Units);
         y[0] = bias[0] + TensorPrimitives.Dot(x, kernel); // one unit: the kernel is a column
+    }
+
+    /// <summary>
+    /// dense backward, for each output row (one): dz = dy through the linear derivative (in place),
+    /// d(bias) += dz, d(kernel) += xᵀ dz, dx += kernel · dz.
+    /// </summary>
+    private void BackwardDense(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, Span<float> dOutputs, Span<float> dInputs, Span<float> gradients)
+    {
+        const int InputWidth = 32;
+        const int Units = 1;
+        ReadOnlySpan<float> kernel = _parameters.AsSpan(DenseKernelOffset, InputWidth * Units);
+        Span<float> dKernel = gradients.Slice(DenseKernelOffset, InputWidth * Units);
+        Span<float> dBias = gradients.Slice(DenseBiasOffset, Units);
+        for (int t = 0; t < outputs.Length / Units; t++)
+        {
+            ReadOnlySpan<float> x = inputs.Slice(t * InputWidth, InputWidth);
+            Span<float> dz = dOutputs.Slice(t * Units, Units);
+            TensorPrimitives.Add(dBias, dz, dBias);
+            LinearAlgebra.AddOuterProduct(x, dz, dKernel);
+            LinearAlgebra.MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));
+        }
     }
 
     /// <summary>The Keras <c>model.summary()</c> table of this model.</summary>

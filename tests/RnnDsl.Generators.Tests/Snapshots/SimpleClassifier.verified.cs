@@ -152,6 +152,121 @@ partial class SimpleClassifier : ITokenModel
         RunDense(simpleRnn, output);
     }
 
+    /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
+    public int StepsOf(int length) => length;
+
+    /// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>
+    public bool MasksPaddingSteps => false;
+
+    /// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>
+    public int LossTermCount(ReadOnlySpan<int> tokens) => 1;
+
+    /// <summary>
+    /// The mean loss over <paramref name="batchSize"/> sequences stored back to back, and its gradient in the
+    /// parameter layout (Keras get_weights() order), written to <paramref name="gradients"/>.
+    /// </summary>
+    /// <param name="targets">One row per output row of each sequence: OutputWidth values, or one class index for sparse categorical cross-entropy.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length, or an input or target is out of range.</exception>
+    public float ComputeGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, Loss loss)
+    {
+        int sequenceLength = ModelInput.SequenceLengthOf(tokens.Length, batchSize, nameof(tokens));
+        int targetLength = ModelInput.SequenceLengthOf(targets.Length, batchSize, nameof(targets));
+        ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
+        gradients.Clear();
+        int terms = 0;
+        for (int sequence = 0; sequence < batchSize; sequence++)
+        {
+            terms += LossTermCount(tokens.Slice(sequence * sequenceLength, sequenceLength));
+        }
+
+        if (terms == 0)
+        {
+            return 0f; // nothing but padding: no loss, no gradient
+        }
+
+        // The loss is a mean over the batch (and over the counted steps of sequence outputs).
+        float scale = 1f / terms;
+        double total = 0;
+        for (int sequence = 0; sequence < batchSize; sequence++)
+        {
+            total += AccumulateGradients(tokens.Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, Span<float>.Empty);
+        }
+
+        return (float)(total * scale);
+    }
+
+    /// <summary>
+    /// Backpropagation through time for one sequence: adds <paramref name="scale"/> times the gradient of its loss
+    /// to <paramref name="gradients"/> and returns the loss summed over its counted rows.
+    /// Allocates nothing after the first call on a thread.
+    /// </summary>
+    /// <param name="output">Receives the prediction, OutputLength(steps) values; may be empty.</param>
+    public float AccumulateGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output)
+    {
+        int steps = tokens.Length;
+        ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(tokens));
+        ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));
+        int rows = OutputLength(steps) / OutputWidth;
+        int targetWidth = LossFunctions.TargetWidth(loss, OutputWidth);
+        ModelInput.CheckLength(target.Length, rows * targetWidth, nameof(target));
+        ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
+
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(steps * 192 + 130);
+        if (output.IsEmpty)
+        {
+            output = ThreadScratch.Take(ref scratch, OutputLength(steps));
+        }
+        else
+        {
+            ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
+        }
+        Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
+        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 64); // simpleRnn states, [steps, 64]
+        Span<float> simpleRnn = ThreadScratch.Take(ref scratch, 64); // simpleRnn output, [64]
+        scratch.Clear(); // the gradient buffers below accumulate
+        Span<float> dOutput = ThreadScratch.Take(ref scratch, 1); // gradient of output, [1]
+        Span<float> dEmbedding = ThreadScratch.Take(ref scratch, steps * 32); // gradient of embedding output, [steps, 32]
+        Span<float> dSimpleRnnStates = ThreadScratch.Take(ref scratch, steps * 64); // gradient of simpleRnn states, [steps, 64]
+        Span<float> dSimpleRnn = ThreadScratch.Take(ref scratch, 64); // gradient of simpleRnn output, [64]
+
+        // ── Forward pass, keeping every layer's output for the backward pass.
+
+        // embedding (Embedding): output (None, None, 32)
+        RunEmbedding(tokens, embedding);
+
+        // simple_rnn (SimpleRNN): output (None, 64)
+        SimpleRnnRecurrence(embedding, parameters.Slice(SimpleRnnKernelOffset, 6208), simpleRnnStates);
+        // The output is the state after the last step read.
+        simpleRnnStates.Slice((steps - 1) * 64, 64).CopyTo(simpleRnn);
+
+        // dense (Dense): output (None, 1)
+        RunDense(simpleRnn, output);
+
+        // ── The loss of each output row, and its gradient with respect to the output, times scale.
+        float total = 0;
+        for (int row = 0; row < rows; row++)
+        {
+            total += LossFunctions.Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));
+        }
+
+        // ── Backward pass, last layer first: each layer turns the gradient of its output into gradients of its
+        // parameters (added to gradients) and of its input (added to the previous layer's output gradient).
+
+        // dense (Dense)
+        BackwardDense(simpleRnn, output, dOutput, dSimpleRnn, gradients);
+
+        // simple_rnn (SimpleRNN)
+        // The output was the state after the last step read.
+        dSimpleRnn.CopyTo(dSimpleRnnStates.Slice((steps - 1) * 64, 64));
+        SimpleRnnRecurrenceBackward(embedding, parameters.Slice(SimpleRnnKernelOffset, 6208), simpleRnnStates, dSimpleRnnStates, dEmbedding, gradients.Slice(SimpleRnnKernelOffset, 6208));
+
+        // embedding (Embedding)
+        BackwardEmbedding(tokens, dEmbedding, gradients);
+
+        return total;
+    }
+
     /// <summary>
     /// embedding (Embedding): each token's row of the [10000, 32] table, <c>embedded[t] = embeddings[tokens[t]]</c>.
     /// </summary>
@@ -162,6 +277,20 @@ partial class SimpleClassifier : ITokenModel
         for (int t = 0; t < tokens.Length; t++)
         {
             embeddings.Slice(tokens[t] * Dimension, Dimension).CopyTo(embedded.Slice(t * Dimension, Dimension));
+        }
+    }
+
+    /// <summary>
+    /// embedding backward: each step's gradient is added to its token's row of the embeddings gradient.
+    /// </summary>
+    private static void BackwardEmbedding(ReadOnlySpan<int> tokens, ReadOnlySpan<float> dEmbedded, Span<float> gradients)
+    {
+        const int Dimension = 32;
+        Span<float> dEmbeddings = gradients.Slice(EmbeddingEmbeddingsOffset, 10000 * Dimension);
+        for (int t = 0; t < tokens.Length; t++)
+        {
+            Span<float> row = dEmbeddings.Slice(tokens[t] * Dimension, Dimension);
+            TensorPrimitives.Add(row, dEmbedded.Slice(t * Dimension, Dimension), row);
         }
     }
 
@@ -207,6 +336,38 @@ partial class SimpleClassifier : ITokenModel
     }
 
     /// <summary>
+    /// Backpropagation through time for simple_rnn: the steps in reverse reading order. dStates[t] holds the gradient of h[t] (from the layer's
+    /// output and from the steps read after t); in place it becomes the gradient of the pre-activation
+    /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, which feeds the weights, x[t] and h[previous].
+    /// </summary>
+    private static void SimpleRnnRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights)
+    {
+        const int InputWidth = 32;
+        const int Units = 64;
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * Units);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);
+        Span<float> dKernel = dWeights.Slice(0, InputWidth * Units);
+        Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * Units, Units * Units);
+        Span<float> dBias = dWeights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = states.Length / Units;
+        for (int read = steps - 1; read >= 0; read--)
+        {
+            int t = read;
+            int previous = t - 1; // -1 before the first step
+            Span<float> dh = dStates.Slice(t * Units, Units);
+            Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now the gradient of a[t]
+            TensorPrimitives.Add(dBias, dh, dBias);
+            LinearAlgebra.AddOuterProduct(inputs.Slice(t * InputWidth, InputWidth), dh, dKernel);
+            LinearAlgebra.MultiplyAddTransposed(kernel, dh, dInputs.Slice(t * InputWidth, InputWidth));
+            if (previous >= 0)
+            {
+                LinearAlgebra.AddOuterProduct(states.Slice(previous * Units, Units), dh, dRecurrentKernel);
+                LinearAlgebra.MultiplyAddTransposed(recurrentKernel, dh, dStates.Slice(previous * Units, Units));
+            }
+        }
+    }
+
+    /// <summary>
     /// dense (Dense, 1 unit): <c>y = sigmoid(x · kernel + bias)</c>, x [64] to y [1].
     /// </summary>
     private void RunDense(ReadOnlySpan<float> x, Span<float> y)
@@ -217,6 +378,28 @@ partial class SimpleClassifier : ITokenModel
         ReadOnlySpan<float> bias = _parameters.AsSpan(DenseBiasOffset, Units);
         y[0] = bias[0] + TensorPrimitives.Dot(x, kernel); // one unit: the kernel is a column
         Activations.Sigmoid(y);
+    }
+
+    /// <summary>
+    /// dense backward, for each output row (one): dz = dy through the sigmoid derivative (in place),
+    /// d(bias) += dz, d(kernel) += xᵀ dz, dx += kernel · dz.
+    /// </summary>
+    private void BackwardDense(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, Span<float> dOutputs, Span<float> dInputs, Span<float> gradients)
+    {
+        const int InputWidth = 64;
+        const int Units = 1;
+        ReadOnlySpan<float> kernel = _parameters.AsSpan(DenseKernelOffset, InputWidth * Units);
+        Span<float> dKernel = gradients.Slice(DenseKernelOffset, InputWidth * Units);
+        Span<float> dBias = gradients.Slice(DenseBiasOffset, Units);
+        for (int t = 0; t < outputs.Length / Units; t++)
+        {
+            ReadOnlySpan<float> x = inputs.Slice(t * InputWidth, InputWidth);
+            Span<float> dz = dOutputs.Slice(t * Units, Units);
+            Activations.SigmoidBackward(outputs.Slice(t * Units, Units), dz);
+            TensorPrimitives.Add(dBias, dz, dBias);
+            LinearAlgebra.AddOuterProduct(x, dz, dKernel);
+            LinearAlgebra.MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));
+        }
     }
 
     /// <summary>The Keras <c>model.summary()</c> table of this model.</summary>

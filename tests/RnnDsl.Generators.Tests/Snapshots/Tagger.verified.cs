@@ -159,6 +159,128 @@ partial class Tagger : ITokenModel
         RunDense(bidirectional, output);
     }
 
+    /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
+    public int StepsOf(int length) => length;
+
+    /// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>
+    public bool MasksPaddingSteps => true;
+
+    /// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>
+    public int LossTermCount(ReadOnlySpan<int> tokens) => tokens.Length - tokens.Count(0);
+
+    /// <summary>
+    /// The mean loss over <paramref name="batchSize"/> sequences stored back to back, and its gradient in the
+    /// parameter layout (Keras get_weights() order), written to <paramref name="gradients"/>.
+    /// </summary>
+    /// <param name="targets">One row per output row of each sequence: OutputWidth values, or one class index for sparse categorical cross-entropy.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length, or an input or target is out of range.</exception>
+    public float ComputeGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, Loss loss)
+    {
+        int sequenceLength = ModelInput.SequenceLengthOf(tokens.Length, batchSize, nameof(tokens));
+        int targetLength = ModelInput.SequenceLengthOf(targets.Length, batchSize, nameof(targets));
+        ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
+        gradients.Clear();
+        int terms = 0;
+        for (int sequence = 0; sequence < batchSize; sequence++)
+        {
+            terms += LossTermCount(tokens.Slice(sequence * sequenceLength, sequenceLength));
+        }
+
+        if (terms == 0)
+        {
+            return 0f; // nothing but padding: no loss, no gradient
+        }
+
+        // The loss is a mean over the batch (and over the counted steps of sequence outputs).
+        float scale = 1f / terms;
+        double total = 0;
+        for (int sequence = 0; sequence < batchSize; sequence++)
+        {
+            total += AccumulateGradients(tokens.Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, Span<float>.Empty);
+        }
+
+        return (float)(total * scale);
+    }
+
+    /// <summary>
+    /// Backpropagation through time for one sequence: adds <paramref name="scale"/> times the gradient of its loss
+    /// to <paramref name="gradients"/> and returns the loss summed over its counted rows.
+    /// Allocates nothing after the first call on a thread.
+    /// </summary>
+    /// <param name="output">Receives the prediction, OutputLength(steps) values; may be empty.</param>
+    public float AccumulateGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output)
+    {
+        int steps = tokens.Length;
+        ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(tokens));
+        ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));
+        int rows = OutputLength(steps) / OutputWidth;
+        int targetWidth = LossFunctions.TargetWidth(loss, OutputWidth);
+        ModelInput.CheckLength(target.Length, rows * targetWidth, nameof(target));
+        ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
+
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(steps * 408);
+        if (output.IsEmpty)
+        {
+            output = ThreadScratch.Take(ref scratch, OutputLength(steps));
+        }
+        else
+        {
+            ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
+        }
+        Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 64); // embedding output, [steps, 64]
+        Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional forward states, [steps, 32]
+        Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional backward states, [steps, 32]
+        Span<float> bidirectional = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional output, [steps, 64]
+        scratch.Clear(); // the gradient buffers below accumulate
+        Span<float> dOutput = ThreadScratch.Take(ref scratch, steps * 12); // gradient of output, [steps, 12]
+        Span<float> dEmbedding = ThreadScratch.Take(ref scratch, steps * 64); // gradient of embedding output, [steps, 64]
+        Span<float> dBidirectionalForward = ThreadScratch.Take(ref scratch, steps * 32); // gradient of bidirectional forward states, [steps, 32]
+        Span<float> dBidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 32); // gradient of bidirectional backward states, [steps, 32]
+        Span<float> dBidirectional = ThreadScratch.Take(ref scratch, steps * 64); // gradient of bidirectional output, [steps, 64]
+
+        // ── Forward pass, keeping every layer's output for the backward pass.
+
+        // embedding (Embedding): output (None, None, 64)
+        RunEmbedding(tokens, embedding);
+
+        // bidirectional (Bidirectional): output (None, None, 64)
+        BidirectionalRecurrence(embedding, tokens, parameters.Slice(BidirectionalForwardKernelOffset, 3104), backwards: false, bidirectionalForward);
+        BidirectionalRecurrence(embedding, tokens, parameters.Slice(BidirectionalBackwardKernelOffset, 3104), backwards: true, bidirectionalBackward);
+        BidirectionalMerge(bidirectionalForward, bidirectionalBackward, tokens, bidirectional);
+
+        // dense (Dense): output (None, None, 12)
+        RunDense(bidirectional, output);
+
+        // ── The loss of each output row, and its gradient with respect to the output, times scale.
+        float total = 0;
+        for (int row = 0; row < rows; row++)
+        {
+            if (tokens[row] == 0)
+            {
+                continue; // padding steps do not count
+            }
+
+            total += LossFunctions.Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));
+        }
+
+        // ── Backward pass, last layer first: each layer turns the gradient of its output into gradients of its
+        // parameters (added to gradients) and of its input (added to the previous layer's output gradient).
+
+        // dense (Dense)
+        BackwardDense(bidirectional, output, dOutput, dBidirectional, gradients);
+
+        // bidirectional (Bidirectional)
+        BidirectionalMergeBackward(bidirectionalForward, bidirectionalBackward, tokens, dBidirectional, dBidirectionalForward, dBidirectionalBackward);
+        BidirectionalRecurrenceBackward(embedding, tokens, parameters.Slice(BidirectionalForwardKernelOffset, 3104), backwards: false, bidirectionalForward, dBidirectionalForward, dEmbedding, gradients.Slice(BidirectionalForwardKernelOffset, 3104));
+        BidirectionalRecurrenceBackward(embedding, tokens, parameters.Slice(BidirectionalBackwardKernelOffset, 3104), backwards: true, bidirectionalBackward, dBidirectionalBackward, dEmbedding, gradients.Slice(BidirectionalBackwardKernelOffset, 3104));
+
+        // embedding (Embedding)
+        BackwardEmbedding(tokens, dEmbedding, gradients);
+
+        return total;
+    }
+
     /// <summary>
     /// embedding (Embedding): each token's row of the [5000, 64] table, <c>embedded[t] = embeddings[tokens[t]]</c>.
     /// Token 0 is padding (<c>mask_zero=True</c>): its row is looked up like any other, and the recurrent layers skip it.
@@ -170,6 +292,20 @@ partial class Tagger : ITokenModel
         for (int t = 0; t < tokens.Length; t++)
         {
             embeddings.Slice(tokens[t] * Dimension, Dimension).CopyTo(embedded.Slice(t * Dimension, Dimension));
+        }
+    }
+
+    /// <summary>
+    /// embedding backward: each step's gradient is added to its token's row of the embeddings gradient.
+    /// </summary>
+    private static void BackwardEmbedding(ReadOnlySpan<int> tokens, ReadOnlySpan<float> dEmbedded, Span<float> gradients)
+    {
+        const int Dimension = 64;
+        Span<float> dEmbeddings = gradients.Slice(EmbeddingEmbeddingsOffset, 5000 * Dimension);
+        for (int t = 0; t < tokens.Length; t++)
+        {
+            Span<float> row = dEmbeddings.Slice(tokens[t] * Dimension, Dimension);
+            TensorPrimitives.Add(row, dEmbedded.Slice(t * Dimension, Dimension), row);
         }
     }
 
@@ -258,6 +394,73 @@ partial class Tagger : ITokenModel
     }
 
     /// <summary>
+    /// Backpropagation through time for one direction of bidirectional: the steps in reverse reading order. dStates[t] holds the gradient of h[t] (from the layer's
+    /// output and from the steps read after t); in place it becomes the gradient of the pre-activation
+    /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, which feeds the weights, x[t] and h[previous].
+    /// </summary>
+    private static void BidirectionalRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<int> tokens, ReadOnlySpan<float> weights, bool backwards, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights)
+    {
+        const int InputWidth = 64;
+        const int Units = 32;
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * Units);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);
+        Span<float> dKernel = dWeights.Slice(0, InputWidth * Units);
+        Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * Units, Units * Units);
+        Span<float> dBias = dWeights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = states.Length / Units;
+        for (int read = steps - 1; read >= 0; read--)
+        {
+            int t = backwards ? steps - 1 - read : read;
+            int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t
+            Span<float> dh = dStates.Slice(t * Units, Units);
+            if (tokens[t] == 0)
+            {
+                // Padding: h[t] was h[previous], so its gradient passes straight back.
+                if (previous >= 0)
+                {
+                    Span<float> dPrevious = dStates.Slice(previous * Units, Units);
+                    TensorPrimitives.Add(dPrevious, dh, dPrevious);
+                }
+
+                continue;
+            }
+
+            Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now the gradient of a[t]
+            TensorPrimitives.Add(dBias, dh, dBias);
+            LinearAlgebra.AddOuterProduct(inputs.Slice(t * InputWidth, InputWidth), dh, dKernel);
+            LinearAlgebra.MultiplyAddTransposed(kernel, dh, dInputs.Slice(t * InputWidth, InputWidth));
+            if (previous >= 0)
+            {
+                LinearAlgebra.AddOuterProduct(states.Slice(previous * Units, Units), dh, dRecurrentKernel);
+                LinearAlgebra.MultiplyAddTransposed(recurrentKernel, dh, dStates.Slice(previous * Units, Units));
+            }
+        }
+    }
+
+    /// <summary>
+    /// bidirectional merge backward: splits the gradient of each merged step between the two directions.
+    /// Padding steps output zeros, so they pass no gradient.
+    /// </summary>
+    private static void BidirectionalMergeBackward(ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<int> tokens, ReadOnlySpan<float> dOutput, Span<float> dForward, Span<float> dBackward)
+    {
+        const int Units = 32;
+        const int Width = 64;
+        for (int t = 0; t < forward.Length / Units; t++)
+        {
+            if (tokens[t] == 0)
+            {
+                continue;
+            }
+
+            ReadOnlySpan<float> dMerged = dOutput.Slice(t * Width, Width);
+            Span<float> dForwardState = dForward.Slice(t * Units, Units);
+            Span<float> dBackwardState = dBackward.Slice(t * Units, Units);
+            dMerged.Slice(0, Units).CopyTo(dForwardState);
+            dMerged.Slice(Units, Units).CopyTo(dBackwardState);
+        }
+    }
+
+    /// <summary>
     /// dense (Dense, 12 units): <c>y = softmax(x · kernel + bias)</c>, x [64] to y [12], at every step.
     /// </summary>
     private void RunDense(ReadOnlySpan<float> inputs, Span<float> outputs)
@@ -273,6 +476,28 @@ partial class Tagger : ITokenModel
             bias.CopyTo(y);
             LinearAlgebra.MultiplyAdd(x, kernel, y);
             Activations.Softmax(y);
+        }
+    }
+
+    /// <summary>
+    /// dense backward, for each output row (one per step): dz = dy through the softmax derivative (in place),
+    /// d(bias) += dz, d(kernel) += xᵀ dz, dx += kernel · dz.
+    /// </summary>
+    private void BackwardDense(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, Span<float> dOutputs, Span<float> dInputs, Span<float> gradients)
+    {
+        const int InputWidth = 64;
+        const int Units = 12;
+        ReadOnlySpan<float> kernel = _parameters.AsSpan(DenseKernelOffset, InputWidth * Units);
+        Span<float> dKernel = gradients.Slice(DenseKernelOffset, InputWidth * Units);
+        Span<float> dBias = gradients.Slice(DenseBiasOffset, Units);
+        for (int t = 0; t < outputs.Length / Units; t++)
+        {
+            ReadOnlySpan<float> x = inputs.Slice(t * InputWidth, InputWidth);
+            Span<float> dz = dOutputs.Slice(t * Units, Units);
+            Activations.SoftmaxBackward(outputs.Slice(t * Units, Units), dz);
+            TensorPrimitives.Add(dBias, dz, dBias);
+            LinearAlgebra.AddOuterProduct(x, dz, dKernel);
+            LinearAlgebra.MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));
         }
     }
 
