@@ -134,3 +134,14 @@ public partial class Tiny { }
 [SimpleRnn(1)]
 [Dense(1)]
 public partial class TinyMasked { }
+
+// Training: which of tokens 1 and 2 comes first (a question only word order answers).
+[Embedding(10, 8)]
+[SimpleRnn(16)]
+[Dense(1, Sigmoid)]
+public partial class OrderModel { }
+
+[Input(2)]
+[SimpleRnn(4, ReturnSequences = true)]
+[Dense(3, Softmax)]
+public partial class SequenceTagger { }

@@ -121,6 +121,7 @@ internal static class TrainingEmitter
                 writer.Line("ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));");
             }
 
+            writer.Line();
             ModelEmitter.WriteBufferDeclarations(writer, forwardBuffers);
             writer.Line("scratch.Clear(); // the gradient buffers below accumulate");
             ModelEmitter.WriteBufferDeclarations(writer, backwardBuffers);

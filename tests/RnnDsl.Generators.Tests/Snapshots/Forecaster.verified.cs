@@ -210,6 +210,7 @@ partial class Forecaster : IRealValuedModel
         {
             ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
         }
+
         Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 32); // simpleRnn states, [steps, 32]
         Span<float> simpleRnn = ThreadScratch.Take(ref scratch, 32); // simpleRnn output, [32]
         scratch.Clear(); // the gradient buffers below accumulate

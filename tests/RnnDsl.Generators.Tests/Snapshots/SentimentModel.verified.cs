@@ -230,6 +230,7 @@ partial class SentimentModel : ITokenModel
         {
             ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
         }
+
         Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
         Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional forward states, [steps, 64]
         Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional backward states, [steps, 64]

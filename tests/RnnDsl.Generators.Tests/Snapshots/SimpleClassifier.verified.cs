@@ -221,6 +221,7 @@ partial class SimpleClassifier : ITokenModel
         {
             ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
         }
+
         Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
         Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 64); // simpleRnn states, [steps, 64]
         Span<float> simpleRnn = ThreadScratch.Take(ref scratch, 64); // simpleRnn output, [64]

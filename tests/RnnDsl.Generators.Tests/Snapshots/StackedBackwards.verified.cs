@@ -248,6 +248,7 @@ partial class StackedBackwards : ITokenModel
         {
             ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
         }
+
         Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 16); // embedding output, [steps, 16]
         Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 24); // simpleRnn states, [steps, 24]
         Span<float> simpleRnn = ThreadScratch.Take(ref scratch, steps * 24); // simpleRnn output, [steps, 24]

@@ -228,6 +228,7 @@ partial class Tagger : ITokenModel
         {
             ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
         }
+
         Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 64); // embedding output, [steps, 64]
         Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional forward states, [steps, 32]
         Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional backward states, [steps, 32]
