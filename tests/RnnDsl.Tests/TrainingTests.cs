@@ -199,6 +199,20 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Explicit_validation_data_is_evaluated_after_every_epoch()
+    {
+        var (inputs, targets) = OrderTask(64, seed: 1, pairs: false);
+        var (validationInputs, validationTargets) = OrderTask(20, seed: 9, pairs: true);
+        var model = new OrderModel(seed: 3);
+        var options = new FitOptions { Epochs = 2, BatchSize = 16, Metrics = [Metric.Accuracy], Threads = 1 };
+        History history = model.Fit(inputs, targets, options, validationInputs, validationTargets);
+        Assert.Equal(2, history["val_loss"].Count);
+        var validation = model.Evaluate(validationInputs, validationTargets, Loss.BinaryCrossentropy, [Metric.Accuracy]);
+        Assert.Equal(validation["loss"], history["val_loss"][^1], 6);
+        Assert.Equal(validation["accuracy"], history["val_accuracy"][^1], 6);
+    }
+
+    [Fact]
     public void Evaluate_loss_equals_the_ComputeGradients_loss()
     {
         // A masked sequence output: padding steps count in neither.
