@@ -37,6 +37,7 @@ public class ForwardTests
         yield return Case<WideBidirectional>(60, new Embedding(60, 19), new SimpleRnn(70, Bidirectional: true), new Dense(17, Activation.Softmax));
         yield return Case<FixedLength>(100, new Embedding(100, 8), new SimpleRnn(4), new Dense(1, Activation.Sigmoid));
         yield return Case<DenseFirst>(3, new Input(3), new Dense(4, Activation.Relu), new SimpleRnn(3), new Dense(2));
+        yield return Case<MaskedDenseOnly>(12, new Embedding(12, 3, MaskZero: true), new Dense(4, Activation.Softmax));
     }
 
     /// <param name="inputSize">Vocabulary for token models, features for real-valued ones.</param>

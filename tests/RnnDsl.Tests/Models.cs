@@ -124,6 +124,11 @@ public partial class FixedLength { }
 [Dense(2)]
 public partial class DenseFirst { }
 
+// No recurrent layer: Dense at every step, with the padding mask reaching the loss.
+[Embedding(12, 3, MaskZero = true)]
+[Dense(4, Softmax)]
+public partial class MaskedDenseOnly { }
+
 // Hand-worked examples set their own weights.
 [Input(1)]
 [SimpleRnn(1)]

@@ -38,7 +38,7 @@ internal static class LayerEmitter
         switch (layer.Kind)
         {
             case LayerKind.Embedding:
-                WriteEmbedding(writer, model, layer);
+                WriteEmbedding(writer, layer);
                 break;
             case LayerKind.Dense:
                 WriteDense(writer, layer);
@@ -120,12 +120,12 @@ internal static class LayerEmitter
         }
     }
 
-    private static void WriteEmbedding(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    private static void WriteEmbedding(IndentedWriter writer, LayerSpec layer)
     {
         writer.Line("/// <summary>");
         writer.Line("/// " + layer.KerasName + " (Embedding): each token's row of the [" + Format.Int(layer.InputWidth) + ", " + Format.Int(layer.Units)
             + "] table, <c>embedded[t] = embeddings[tokens[t]]</c>.");
-        if (model.Layers.Count > 1 && layer.Units > 0 && IsMasked(model))
+        if (layer.Masked)
         {
             writer.Line("/// Token 0 is padding (<c>mask_zero=True</c>): its row is looked up like any other, and the recurrent layers skip it.");
         }
@@ -140,19 +140,6 @@ internal static class LayerEmitter
                 writer.Line("embeddings.Slice(tokens[t] * Dimension, Dimension).CopyTo(embedded.Slice(t * Dimension, Dimension));");
             }
         }
-    }
-
-    private static bool IsMasked(ModelSpec model)
-    {
-        foreach (LayerSpec layer in model.Layers)
-        {
-            if (layer.Masked)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static void WriteRecurrence(IndentedWriter writer, LayerSpec layer)

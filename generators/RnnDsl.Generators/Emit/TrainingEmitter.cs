@@ -16,7 +16,7 @@ internal static class TrainingEmitter
     {
         string input = model.TokenInput ? "tokens" : "inputs";
         string inputType = model.TokenInput ? "ReadOnlySpan<int>" : "ReadOnlySpan<float>";
-        bool maskedRows = model.OutputIsSequence && model.Layers.Any(l => l.Masked);
+        bool maskedRows = model.OutputIsSequence && model.Layers[0].Masked;
 
         writer.Line("/// <summary>The number of steps in an input of <paramref name=\"length\"/> values.</summary>");
         writer.Line(model.TokenInput

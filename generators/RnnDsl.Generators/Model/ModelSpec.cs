@@ -50,7 +50,7 @@ internal sealed record LayerSpec(
 
     public bool GoBackwards { get; init; }
 
-    /// <summary>Padding steps (token 0) are skipped by this layer.</summary>
+    /// <summary>The model masks padding (token 0): recurrent layers skip those steps, and a sequence output leaves them out of the loss.</summary>
     public bool Masked { get; init; }
 
     /// <summary>Output width per step: merged width for Bidirectional.</summary>

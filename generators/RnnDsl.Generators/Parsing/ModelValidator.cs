@@ -290,7 +290,6 @@ internal static class ModelValidator
                         Bidirectional = bidirectional is not null,
                         Merge = (MergeKind)(bidirectional?.MergeMode ?? 0),
                         GoBackwards = layer.GoBackwards,
-                        Masked = maskZero,
                     };
                     break;
                 default:
@@ -298,7 +297,9 @@ internal static class ModelValidator
                     break;
             }
 
-            spec = spec with { Identifier = PascalCase(spec.KerasName) };
+            // The mask flows through every layer of a masked model; recurrent layers skip padding with it, and a
+            // sequence output leaves padding steps out of the loss.
+            spec = spec with { Identifier = PascalCase(spec.KerasName), Masked = maskZero };
             specs.Add(spec);
             offset += spec.ParameterCount;
             width = spec.OutputWidth;
