@@ -40,6 +40,50 @@ public class KernelTests
     }
 
     [Fact]
+    public void AddTransposedProduct_adds_a_transposed_times_b_at_every_width()
+    {
+        foreach (int rows in new[] { 0, 1, 5, 33 })
+        {
+            foreach (int m in new[] { 1, 3, 17 })
+            {
+                for (int n = 1; n <= 70; n += 3)
+                {
+                    float[] a = TestData.Reals(rows * m, seed: m + n);
+                    float[] b = TestData.Reals(rows * n, seed: rows + n);
+                    float[] c = TestData.Reals(m * n, seed: rows + m);
+                    var expected = new double[m * n];
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            expected[i * n + j] = c[i * n + j];
+                            for (int k = 0; k < rows; k++)
+                            {
+                                expected[i * n + j] += (double)a[k * m + i] * b[k * n + j];
+                            }
+                        }
+                    }
+
+                    LinearAlgebra.AddTransposedProduct(a, b, c, n);
+                    for (int i = 0; i < c.Length; i++)
+                    {
+                        Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-6 * (rows + 1), $"rows {rows}, m {m}, n {n}, element {i}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Transpose_swaps_rows_and_columns()
+    {
+        float[] matrix = [1, 2, 3, 4, 5, 6]; // [2, 3]
+        var transposed = new float[6];
+        LinearAlgebra.Transpose(matrix, 2, transposed);
+        Assert.Equal(new float[] { 1, 4, 2, 5, 3, 6 }, transposed);
+    }
+
+    [Fact]
     public void MultiplyAdd_rejects_a_matrix_of_the_wrong_size()
     {
         var error = Assert.Throws<ArgumentException>(() => LinearAlgebra.MultiplyAdd(new float[3], new float[10], new float[4]));

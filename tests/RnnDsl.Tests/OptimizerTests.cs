@@ -56,6 +56,26 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Adam_over_many_parameters_equals_Adam_on_each_alone()
+    {
+        // 37 parameters take the vector path for most of them and the scalar path (checked above) for the rest.
+        float[] gradients = TestData.Reals(37, seed: 1);
+        float[] together = TestData.Reals(37, seed: 2);
+        float[] alone = (float[])together.Clone();
+        var adam = new Adam();
+        adam.Step(together, gradients);
+        adam.Step(together, gradients);
+        for (int i = 0; i < alone.Length; i++)
+        {
+            var single = new Adam();
+            float[] w = [alone[i]];
+            single.Step(w, [gradients[i]]);
+            single.Step(w, [gradients[i]]);
+            Assert.Equal(w[0], together[i], 6);
+        }
+    }
+
+    [Fact]
     public void RmsProp_matches_the_Keras_update()
     {
         // s1 = 0.1 * 4 = 0.4, w -= 0.001 * 2 / sqrt(0.4 + 1e-7) = 0.00316228

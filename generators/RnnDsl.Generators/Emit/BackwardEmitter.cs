@@ -38,7 +38,7 @@ internal static class BackwardEmitter
 
     public static void WriteMethods(IndentedWriter writer, ModelSpec model, LayerSpec layer)
     {
-        bool inputHasGradient = !(model.Layers[0].Kind == LayerKind.Input && IsFirstAfterInput(model, layer));
+        bool inputHasGradient = InputHasGradient(model, layer);
         switch (layer.Kind)
         {
             case LayerKind.Embedding:
@@ -59,7 +59,9 @@ internal static class BackwardEmitter
         }
     }
 
-    private static bool IsFirstAfterInput(ModelSpec model, LayerSpec layer) => model.Layers.Count > 1 && model.Layers[1] == layer;
+    /// <summary>Every layer passes a gradient to its input, except the first layer after a real-valued Input.</summary>
+    public static bool InputHasGradient(ModelSpec model, LayerSpec layer) =>
+        !(model.Layers[0].Kind == LayerKind.Input && model.Layers.Count > 1 && model.Layers[1] == layer);
 
     private static string Mask(LayerSpec layer) => layer.Masked ? "tokens, " : string.Empty;
 
@@ -88,7 +90,7 @@ internal static class BackwardEmitter
         }
 
         writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + Mask(layer) + Slice("parameters", layer, string.Empty) + ", "
-            + step.States + ", " + dStates + ", " + dInputArgument + Slice("gradients", layer, string.Empty) + ");");
+            + step.States + ", " + dStates + ", " + dInputArgument + Slice("gradients", layer, string.Empty) + ", " + step.Name + "Transposed);");
     }
 
     private static void WriteBidirectionalCall(IndentedWriter writer, LayerStep step, string dInputArgument)
@@ -130,9 +132,9 @@ internal static class BackwardEmitter
         }
 
         writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + Mask(layer) + Slice("parameters", layer, "Forward") + ", backwards: false, "
-            + step.States + ", " + dForward + ", " + dInputArgument + Slice("gradients", layer, "Forward") + ");");
+            + step.States + ", " + dForward + ", " + dInputArgument + Slice("gradients", layer, "Forward") + ", " + step.Name + "Transposed);");
         writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + Mask(layer) + Slice("parameters", layer, "Backward") + ", backwards: true, "
-            + step.BackwardStates + ", " + dBackward + ", " + dInputArgument + Slice("gradients", layer, "Backward") + ");");
+            + step.BackwardStates + ", " + dBackward + ", " + dInputArgument + Slice("gradients", layer, "Backward") + ", " + step.Name + "Transposed);");
     }
 
     private static void WriteEmbedding(IndentedWriter writer, LayerSpec layer)
@@ -161,9 +163,9 @@ internal static class BackwardEmitter
     private static void WriteDense(IndentedWriter writer, LayerSpec layer, bool inputHasGradient)
     {
         writer.Line("/// <summary>");
-        writer.Line("/// " + layer.KerasName + " backward, for each output row (" + (layer.InputIsSequence ? "one per step" : "one") + "): dz = dy through the "
+        writer.Line("/// " + layer.KerasName + " backward, over its output rows (" + (layer.InputIsSequence ? "one per step" : "one") + "): dz = dy through the "
             + Format.Keras(layer.Activation) + " derivative (in place),");
-        writer.Line("/// d(bias) += dz, d(kernel) += xᵀ dz" + (inputHasGradient ? ", dx += kernel · dz." : "."));
+        writer.Line("/// d(bias) += sum of dz, d(kernel) += xᵀ dz" + (inputHasGradient ? ", dx += dz · kernelᵀ." : "."));
         writer.Line("/// </summary>");
         string signature = "private void Backward" + layer.Identifier + "(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, Span<float> dOutputs, "
             + (inputHasGradient ? "Span<float> dInputs, " : string.Empty) + "Span<float> gradients)";
@@ -176,11 +178,9 @@ internal static class BackwardEmitter
                 writer.Line("ReadOnlySpan<float> kernel = _parameters.AsSpan(" + layer.Identifier + "KernelOffset, InputWidth * Units);");
             }
 
-            writer.Line("Span<float> dKernel = gradients.Slice(" + layer.Identifier + "KernelOffset, InputWidth * Units);");
             writer.Line("Span<float> dBias = gradients.Slice(" + layer.Identifier + "BiasOffset, Units);");
             using (writer.Block("for (int t = 0; t < outputs.Length / Units; t++)"))
             {
-                writer.Line("ReadOnlySpan<float> x = inputs.Slice(t * InputWidth, InputWidth);");
                 writer.Line("Span<float> dz = dOutputs.Slice(t * Units, Units);");
                 string? derivative = DerivativeCall(layer.Activation, "outputs.Slice(t * Units, Units)", "dz");
                 if (derivative is not null)
@@ -189,42 +189,50 @@ internal static class BackwardEmitter
                 }
 
                 writer.Line("TensorPrimitives.Add(dBias, dz, dBias);");
-                writer.Line("LinearAlgebra.AddOuterProduct(x, dz, dKernel);");
                 if (inputHasGradient)
                 {
                     writer.Line("LinearAlgebra.MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));");
                 }
             }
+
+            writer.Line();
+            writer.Line("LinearAlgebra.AddTransposedProduct(inputs, dOutputs, gradients.Slice(" + layer.Identifier + "KernelOffset, InputWidth * Units), Units);");
         }
     }
+
+    /// <summary>Floats of scratch a recurrent layer's backward pass needs for transposed weights.</summary>
+    public static int TransposedLength(LayerSpec layer, bool inputHasGradient) =>
+        layer.Units * layer.Units + (inputHasGradient ? layer.InputWidth * layer.Units : 0);
 
     private static void WriteRecurrence(IndentedWriter writer, LayerSpec layer, bool inputHasGradient)
     {
         writer.Line("/// <summary>");
         writer.Line("/// Backpropagation through time for " + (layer.Bidirectional ? "one direction of " : string.Empty) + layer.KerasName
-            + ": the steps in reverse reading order. dStates[t] holds the gradient of h[t] (from the layer's");
-        writer.Line("/// output and from the steps read after t); in place it becomes the gradient of the pre-activation");
-        writer.Line("/// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, which feeds the weights"
-            + (inputHasGradient ? ", x[t]" : string.Empty) + " and h[previous].");
+            + ". dStates[t] arrives holding the gradient of h[t] from the layer's output;");
+        writer.Line("/// walking the steps in reverse reading order turns it, in place, into da[t], the gradient of the pre-activation");
+        writer.Line("/// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, and passes da[t] · recurrent_kernelᵀ back to h[previous].");
+        writer.Line("/// Only that product is sequential: the weight" + (inputHasGradient ? " and input" : string.Empty) + " gradients are then matrix products over all steps.");
         writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"transposed\">Scratch for the transposed weights, " + Format.Int(TransposedLength(layer, inputHasGradient)) + " floats.</param>");
         string signature = "private static void " + layer.Identifier + "RecurrenceBackward(ReadOnlySpan<float> inputs, "
             + (layer.Masked ? "ReadOnlySpan<int> tokens, " : string.Empty)
             + "ReadOnlySpan<float> weights, " + (layer.Bidirectional ? "bool backwards, " : string.Empty)
-            + "ReadOnlySpan<float> states, Span<float> dStates, " + (inputHasGradient ? "Span<float> dInputs, " : string.Empty) + "Span<float> dWeights)";
+            + "ReadOnlySpan<float> states, Span<float> dStates, " + (inputHasGradient ? "Span<float> dInputs, " : string.Empty)
+            + "Span<float> dWeights, Span<float> transposed)";
         using (writer.Block(signature))
         {
             writer.Line("const int InputWidth = " + Format.Int(layer.InputWidth) + ";");
             writer.Line("const int Units = " + Format.Int(layer.Units) + ";");
-            if (inputHasGradient)
-            {
-                writer.Line("ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * Units);");
-            }
-
-            writer.Line("ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);");
             writer.Line("Span<float> dKernel = dWeights.Slice(0, InputWidth * Units);");
             writer.Line("Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * Units, Units * Units);");
             writer.Line("Span<float> dBias = dWeights.Slice(InputWidth * Units + Units * Units, Units);");
             writer.Line("int steps = states.Length / Units;");
+            writer.Line();
+            writer.Line("// recurrent_kernelᵀ, so that passing a gradient back is a vector-matrix product like the forward step.");
+            writer.Line("Span<float> recurrentKernelT = transposed.Slice(0, Units * Units);");
+            writer.Line("LinearAlgebra.Transpose(weights.Slice(InputWidth * Units, Units * Units), Units, recurrentKernelT);");
+            writer.Line();
+            writer.Line("// Through time, last step read first.");
             using (writer.Block("for (int read = steps - 1; read >= 0; read--)"))
             {
                 if (layer.Bidirectional)
@@ -248,7 +256,7 @@ internal static class BackwardEmitter
                 {
                     using (writer.Block("if (tokens[t] == 0)"))
                     {
-                        writer.Line("// Padding: h[t] was h[previous], so its gradient passes straight back.");
+                        writer.Line("// Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.");
                         using (writer.Block("if (previous >= 0)"))
                         {
                             writer.Line("Span<float> dPrevious = dStates.Slice(previous * Units, Units);");
@@ -256,6 +264,7 @@ internal static class BackwardEmitter
                         }
 
                         writer.Line();
+                        writer.Line("dh.Clear();");
                         writer.Line("continue;");
                     }
 
@@ -265,20 +274,53 @@ internal static class BackwardEmitter
                 string? derivative = DerivativeCall(layer.Activation, "states.Slice(t * Units, Units)", "dh");
                 if (derivative is not null)
                 {
-                    writer.Line(derivative + " // dh is now the gradient of a[t]");
-                }
-
-                writer.Line("TensorPrimitives.Add(dBias, dh, dBias);");
-                writer.Line("LinearAlgebra.AddOuterProduct(inputs.Slice(t * InputWidth, InputWidth), dh, dKernel);");
-                if (inputHasGradient)
-                {
-                    writer.Line("LinearAlgebra.MultiplyAddTransposed(kernel, dh, dInputs.Slice(t * InputWidth, InputWidth));");
+                    writer.Line(derivative + " // dh is now da[t]");
                 }
 
                 using (writer.Block("if (previous >= 0)"))
                 {
-                    writer.Line("LinearAlgebra.AddOuterProduct(states.Slice(previous * Units, Units), dh, dRecurrentKernel);");
-                    writer.Line("LinearAlgebra.MultiplyAddTransposed(recurrentKernel, dh, dStates.Slice(previous * Units, Units));");
+                    writer.Line("LinearAlgebra.MultiplyAdd(dh, recurrentKernelT, dStates.Slice(previous * Units, Units));");
+                }
+            }
+
+            writer.Line();
+            writer.Line("// The weights, over all steps at once (padding steps have da = 0): d(bias) += sum of da[t],");
+            writer.Line("// d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.");
+            using (writer.Block("for (int t = 0; t < steps; t++)"))
+            {
+                writer.Line("TensorPrimitives.Add(dBias, dStates.Slice(t * Units, Units), dBias);");
+            }
+
+            writer.Line();
+            writer.Line("LinearAlgebra.AddTransposedProduct(inputs, dStates, dKernel, Units);");
+            string forwardPairs = "LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dStates.Slice(Units), dRecurrentKernel, Units);";
+            string backwardPairs = "LinearAlgebra.AddTransposedProduct(states.Slice(Units), dStates.Slice(0, (steps - 1) * Units), dRecurrentKernel, Units);";
+            if (layer.Bidirectional)
+            {
+                using (writer.Block("if (backwards)"))
+                {
+                    writer.Line(backwardPairs + " // h[t + 1] was read before t");
+                }
+
+                using (writer.Block("else"))
+                {
+                    writer.Line(forwardPairs + " // h[t - 1] was read before t");
+                }
+            }
+            else
+            {
+                writer.Line(layer.GoBackwards ? backwardPairs + " // h[t + 1] was read before t" : forwardPairs + " // h[t - 1] was read before t");
+            }
+
+            if (inputHasGradient)
+            {
+                writer.Line();
+                writer.Line("// The input: dx[t] += da[t] · kernelᵀ.");
+                writer.Line("Span<float> kernelT = transposed.Slice(Units * Units, InputWidth * Units);");
+                writer.Line("LinearAlgebra.Transpose(weights.Slice(0, InputWidth * Units), InputWidth, kernelT);");
+                using (writer.Block("for (int t = 0; t < steps; t++)"))
+                {
+                    writer.Line("LinearAlgebra.MultiplyAdd(dStates.Slice(t * Units, Units), kernelT, dInputs.Slice(t * InputWidth, InputWidth));");
                 }
             }
         }

@@ -87,6 +87,11 @@ internal static class TrainingEmitter
             : new ScratchBuffer("output", 0, model.OutputWidth, "output, [" + Format.Int(model.OutputWidth) + "]");
         var backwardBuffers = new List<ScratchBuffer> { outputBuffer.Gradient() };
         backwardBuffers.AddRange(forwardBuffers.Select(b => b.Gradient()));
+        foreach (LayerStep step in steps.Where(s => s.Layer.Kind == LayerKind.SimpleRnn))
+        {
+            int length = BackwardEmitter.TransposedLength(step.Layer, BackwardEmitter.InputHasGradient(model, step.Layer));
+            backwardBuffers.Add(new ScratchBuffer(step.Name + "Transposed", 0, length, step.Name + " transposed weights, " + Format.Int(length) + " floats"));
+        }
 
         writer.Line("/// <summary>");
         writer.Line("/// Backpropagation through time for one sequence: adds <paramref name=\"scale\"/> times the gradient of its loss");

@@ -40,18 +40,71 @@ public static class LinearAlgebra
             return;
         }
 
+        MultiplyAddCore(ref MemoryMarshal.GetReference(x), 1, rows, matrix, destination);
+    }
+
+    /// <summary>
+    /// Effectively computes <c>c[i * n + j] += sum over k of a[k * m + i] * b[k * n + j]</c>: adds aᵀ b for
+    /// <c>a</c> of shape <c>[rows, m]</c>, <c>b</c> of shape <c>[rows, n]</c> and <c>c</c> of shape <c>[m, n]</c>,
+    /// with <c>n = </c><paramref name="columns"/>. This is the gradient of a kernel over a whole sequence:
+    /// inputsᵀ times the pre-activation gradients of every step.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit those shapes.</exception>
+    public static void AddTransposedProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int columns)
+    {
+        if (columns < 1 || c.Length % columns != 0 || b.Length % columns != 0)
+        {
+            throw new ArgumentException($"b ({b.Length} values) and c ({c.Length} values) must both be whole rows of {columns} columns.", nameof(columns));
+        }
+
+        int m = c.Length / columns;
+        int rows = b.Length / columns;
+        if (a.Length != rows * m)
+        {
+            throw new ArgumentException($"a has {a.Length} values; a [{rows}, {m}] matrix has {rows * m}.", nameof(a));
+        }
+
+        ref float first = ref MemoryMarshal.GetReference(a);
+        for (int i = 0; i < m; i++)
+        {
+            MultiplyAddCore(ref Unsafe.Add(ref first, i), m, rows, b, c.Slice(i * columns, columns));
+        }
+    }
+
+    /// <summary>Writes the transpose of a <c>[rows, columns]</c> matrix to <paramref name="destination"/> (<c>[columns, rows]</c>).</summary>
+    public static void Transpose(ReadOnlySpan<float> matrix, int rows, Span<float> destination)
+    {
+        int columns = matrix.Length / rows;
+        if (matrix.Length != rows * columns || destination.Length != matrix.Length)
+        {
+            throw new ArgumentException($"Expected a [{rows}, {columns}] matrix and a destination of the same length.", nameof(destination));
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                destination[c * rows + r] = matrix[r * columns + c];
+            }
+        }
+    }
+
+    /// <summary><c>destination[j] += sum over r of x[r * stride] * matrix[r * columns + j]</c>, over <paramref name="rows"/> rows.</summary>
+    private static void MultiplyAddCore(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination)
+    {
+        int columns = destination.Length;
         int column = 0;
         if (Vector512.IsHardwareAccelerated && columns >= Vector512<float>.Count)
         {
-            column = MultiplyAddVector512(x, matrix, destination);
+            column = MultiplyAddVector512(ref x, stride, rows, matrix, destination);
         }
         else if (Vector256.IsHardwareAccelerated && columns >= Vector256<float>.Count)
         {
-            column = MultiplyAddVector256(x, matrix, destination);
+            column = MultiplyAddVector256(ref x, stride, rows, matrix, destination);
         }
         else if (Vector128.IsHardwareAccelerated && columns >= Vector128<float>.Count)
         {
-            column = MultiplyAddVector128(x, matrix, destination);
+            column = MultiplyAddVector128(ref x, stride, rows, matrix, destination);
         }
 
         // The columns left over after the last whole vector.
@@ -60,7 +113,7 @@ public static class LinearAlgebra
             float sum = destination[column];
             for (int row = 0; row < rows; row++)
             {
-                sum += x[row] * matrix[row * columns + column];
+                sum += Unsafe.Add(ref x, row * stride) * matrix[row * columns + column];
             }
 
             destination[column] = sum;
@@ -115,9 +168,8 @@ public static class LinearAlgebra
         }
     }
 
-    private static int MultiplyAddVector512(ReadOnlySpan<float> x, ReadOnlySpan<float> matrix, Span<float> destination)
+    private static int MultiplyAddVector512(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination)
     {
-        int rows = x.Length;
         int columns = destination.Length;
         int width = Vector512<float>.Count;
         ref float m = ref MemoryMarshal.GetReference(matrix);
@@ -136,8 +188,8 @@ public static class LinearAlgebra
             int row = 0;
             for (; row + 1 < rows; row += 2)
             {
-                Vector512<float> xe = Vector512.Create(x[row]);
-                Vector512<float> xo = Vector512.Create(x[row + 1]);
+                Vector512<float> xe = Vector512.Create(Unsafe.Add(ref x, row * stride));
+                Vector512<float> xo = Vector512.Create(Unsafe.Add(ref x, (row + 1) * stride));
                 nuint e = (nuint)(row * columns + column);
                 nuint o = e + (nuint)columns;
                 even0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e), xe, even0);
@@ -152,7 +204,7 @@ public static class LinearAlgebra
 
             if (row < rows)
             {
-                Vector512<float> xe = Vector512.Create(x[row]);
+                Vector512<float> xe = Vector512.Create(Unsafe.Add(ref x, row * stride));
                 nuint e = (nuint)(row * columns + column);
                 even0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e), xe, even0);
                 even1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
@@ -175,15 +227,15 @@ public static class LinearAlgebra
             for (; row + 3 < rows; row += 4)
             {
                 nuint at = (nuint)(row * columns + column);
-                sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at), Vector512.Create(x[row]), sum0);
-                sum1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)columns), Vector512.Create(x[row + 1]), sum1);
-                sum2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector512.Create(x[row + 2]), sum2);
-                sum3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector512.Create(x[row + 3]), sum3);
+                sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at), Vector512.Create(Unsafe.Add(ref x, row * stride)), sum0);
+                sum1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)columns), Vector512.Create(Unsafe.Add(ref x, (row + 1) * stride)), sum1);
+                sum2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector512.Create(Unsafe.Add(ref x, (row + 2) * stride)), sum2);
+                sum3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector512.Create(Unsafe.Add(ref x, (row + 3) * stride)), sum3);
             }
 
             for (; row < rows; row++)
             {
-                sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector512.Create(x[row]), sum0);
+                sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector512.Create(Unsafe.Add(ref x, row * stride)), sum0);
             }
 
             ((sum0 + sum1) + (sum2 + sum3)).StoreUnsafe(ref d, (nuint)column);
@@ -192,9 +244,8 @@ public static class LinearAlgebra
         return column;
     }
 
-    private static int MultiplyAddVector256(ReadOnlySpan<float> x, ReadOnlySpan<float> matrix, Span<float> destination)
+    private static int MultiplyAddVector256(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination)
     {
-        int rows = x.Length;
         int columns = destination.Length;
         int width = Vector256<float>.Count;
         ref float m = ref MemoryMarshal.GetReference(matrix);
@@ -213,8 +264,8 @@ public static class LinearAlgebra
             int row = 0;
             for (; row + 1 < rows; row += 2)
             {
-                Vector256<float> xe = Vector256.Create(x[row]);
-                Vector256<float> xo = Vector256.Create(x[row + 1]);
+                Vector256<float> xe = Vector256.Create(Unsafe.Add(ref x, row * stride));
+                Vector256<float> xo = Vector256.Create(Unsafe.Add(ref x, (row + 1) * stride));
                 nuint e = (nuint)(row * columns + column);
                 nuint o = e + (nuint)columns;
                 even0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e), xe, even0);
@@ -229,7 +280,7 @@ public static class LinearAlgebra
 
             if (row < rows)
             {
-                Vector256<float> xe = Vector256.Create(x[row]);
+                Vector256<float> xe = Vector256.Create(Unsafe.Add(ref x, row * stride));
                 nuint e = (nuint)(row * columns + column);
                 even0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e), xe, even0);
                 even1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
@@ -252,15 +303,15 @@ public static class LinearAlgebra
             for (; row + 3 < rows; row += 4)
             {
                 nuint at = (nuint)(row * columns + column);
-                sum0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at), Vector256.Create(x[row]), sum0);
-                sum1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)columns), Vector256.Create(x[row + 1]), sum1);
-                sum2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector256.Create(x[row + 2]), sum2);
-                sum3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector256.Create(x[row + 3]), sum3);
+                sum0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at), Vector256.Create(Unsafe.Add(ref x, row * stride)), sum0);
+                sum1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)columns), Vector256.Create(Unsafe.Add(ref x, (row + 1) * stride)), sum1);
+                sum2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector256.Create(Unsafe.Add(ref x, (row + 2) * stride)), sum2);
+                sum3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector256.Create(Unsafe.Add(ref x, (row + 3) * stride)), sum3);
             }
 
             for (; row < rows; row++)
             {
-                sum0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector256.Create(x[row]), sum0);
+                sum0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector256.Create(Unsafe.Add(ref x, row * stride)), sum0);
             }
 
             ((sum0 + sum1) + (sum2 + sum3)).StoreUnsafe(ref d, (nuint)column);
@@ -269,9 +320,8 @@ public static class LinearAlgebra
         return column;
     }
 
-    private static int MultiplyAddVector128(ReadOnlySpan<float> x, ReadOnlySpan<float> matrix, Span<float> destination)
+    private static int MultiplyAddVector128(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination)
     {
-        int rows = x.Length;
         int columns = destination.Length;
         int width = Vector128<float>.Count;
         ref float m = ref MemoryMarshal.GetReference(matrix);
@@ -282,7 +332,7 @@ public static class LinearAlgebra
             Vector128<float> sum = Vector128.LoadUnsafe(ref d, (nuint)column);
             for (int row = 0; row < rows; row++)
             {
-                sum = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector128.Create(x[row]), sum);
+                sum = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector128.Create(Unsafe.Add(ref x, row * stride)), sum);
             }
 
             sum.StoreUnsafe(ref d, (nuint)column);

@@ -1,5 +1,7 @@
 using System;
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace RnnDsl;
 
@@ -162,7 +164,32 @@ public sealed class Adam : Optimizer
         float[] m = State(ref _m, parameters.Length);
         float[] v = State(ref _v, parameters.Length);
         float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, iteration)) / (1 - Math.Pow(Beta1, iteration)));
-        for (int i = 0; i < parameters.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // The same arithmetic as the scalar loop below, a vector at a time.
+            var oneMinusBeta1 = new Vector<float>(1 - Beta1);
+            var oneMinusBeta2 = new Vector<float>(1 - Beta2);
+            var step = new Vector<float>(alpha);
+            var epsilon = new Vector<float>(Epsilon);
+            Span<Vector<float>> mv = MemoryMarshal.Cast<float, Vector<float>>(m.AsSpan());
+            Span<Vector<float>> vv = MemoryMarshal.Cast<float, Vector<float>>(v.AsSpan());
+            Span<Vector<float>> wv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
+            ReadOnlySpan<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
+            for (int k = 0; k < wv.Length; k++)
+            {
+                Vector<float> g = gv[k];
+                Vector<float> mk = mv[k] + (g - mv[k]) * oneMinusBeta1;
+                Vector<float> vk = vv[k] + (g * g - vv[k]) * oneMinusBeta2;
+                mv[k] = mk;
+                vv[k] = vk;
+                wv[k] -= step * mk / (Vector.SquareRoot(vk) + epsilon);
+            }
+
+            i = wv.Length * Vector<float>.Count;
+        }
+
+        for (; i < parameters.Length; i++)
         {
             float g = gradients[i];
             m[i] += (g - m[i]) * (1 - Beta1);

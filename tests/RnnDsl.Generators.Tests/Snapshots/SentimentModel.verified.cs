@@ -221,7 +221,7 @@ partial class SentimentModel : ITokenModel
         ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
 
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(steps * 320 + 258);
+        Span<float> scratch = ThreadScratch.Get(steps * 320 + 6402);
         if (output.IsEmpty)
         {
             output = ThreadScratch.Take(ref scratch, OutputLength(steps));
@@ -241,6 +241,7 @@ partial class SentimentModel : ITokenModel
         Span<float> dBidirectionalForward = ThreadScratch.Take(ref scratch, steps * 64); // gradient of bidirectional forward states, [steps, 64]
         Span<float> dBidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 64); // gradient of bidirectional backward states, [steps, 64]
         Span<float> dBidirectional = ThreadScratch.Take(ref scratch, 128); // gradient of bidirectional output, [128]
+        Span<float> bidirectionalTransposed = ThreadScratch.Take(ref scratch, 6144); // bidirectional transposed weights, 6144 floats
 
         // ── Forward pass, keeping every layer's output for the backward pass.
 
@@ -274,8 +275,8 @@ partial class SentimentModel : ITokenModel
         // The output merged the forward state after step steps - 1 with the backward state after step 0.
         dBidirectional.Slice(0, 64).CopyTo(dBidirectionalForward.Slice((steps - 1) * 64, 64));
         dBidirectional.Slice(64, 64).CopyTo(dBidirectionalBackward.Slice(0, 64));
-        BidirectionalRecurrenceBackward(embedding, parameters.Slice(BidirectionalForwardKernelOffset, 6208), backwards: false, bidirectionalForward, dBidirectionalForward, dEmbedding, gradients.Slice(BidirectionalForwardKernelOffset, 6208));
-        BidirectionalRecurrenceBackward(embedding, parameters.Slice(BidirectionalBackwardKernelOffset, 6208), backwards: true, bidirectionalBackward, dBidirectionalBackward, dEmbedding, gradients.Slice(BidirectionalBackwardKernelOffset, 6208));
+        BidirectionalRecurrenceBackward(embedding, parameters.Slice(BidirectionalForwardKernelOffset, 6208), backwards: false, bidirectionalForward, dBidirectionalForward, dEmbedding, gradients.Slice(BidirectionalForwardKernelOffset, 6208), bidirectionalTransposed);
+        BidirectionalRecurrenceBackward(embedding, parameters.Slice(BidirectionalBackwardKernelOffset, 6208), backwards: true, bidirectionalBackward, dBidirectionalBackward, dEmbedding, gradients.Slice(BidirectionalBackwardKernelOffset, 6208), bidirectionalTransposed);
 
         // embedding (Embedding)
         BackwardEmbedding(tokens, dEmbedding, gradients);
@@ -353,34 +354,61 @@ partial class SentimentModel : ITokenModel
     }
 
     /// <summary>
-    /// Backpropagation through time for one direction of bidirectional: the steps in reverse reading order. dStates[t] holds the gradient of h[t] (from the layer's
-    /// output and from the steps read after t); in place it becomes the gradient of the pre-activation
-    /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, which feeds the weights, x[t] and h[previous].
+    /// Backpropagation through time for one direction of bidirectional. dStates[t] arrives holding the gradient of h[t] from the layer's output;
+    /// walking the steps in reverse reading order turns it, in place, into da[t], the gradient of the pre-activation
+    /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, and passes da[t] · recurrent_kernelᵀ back to h[previous].
+    /// Only that product is sequential: the weight and input gradients are then matrix products over all steps.
     /// </summary>
-    private static void BidirectionalRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, bool backwards, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights)
+    /// <param name="transposed">Scratch for the transposed weights, 6144 floats.</param>
+    private static void BidirectionalRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, bool backwards, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights, Span<float> transposed)
     {
         const int InputWidth = 32;
         const int Units = 64;
-        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * Units);
-        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);
         Span<float> dKernel = dWeights.Slice(0, InputWidth * Units);
         Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * Units, Units * Units);
         Span<float> dBias = dWeights.Slice(InputWidth * Units + Units * Units, Units);
         int steps = states.Length / Units;
+
+        // recurrent_kernelᵀ, so that passing a gradient back is a vector-matrix product like the forward step.
+        Span<float> recurrentKernelT = transposed.Slice(0, Units * Units);
+        LinearAlgebra.Transpose(weights.Slice(InputWidth * Units, Units * Units), Units, recurrentKernelT);
+
+        // Through time, last step read first.
         for (int read = steps - 1; read >= 0; read--)
         {
             int t = backwards ? steps - 1 - read : read;
             int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t
             Span<float> dh = dStates.Slice(t * Units, Units);
-            Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now the gradient of a[t]
-            TensorPrimitives.Add(dBias, dh, dBias);
-            LinearAlgebra.AddOuterProduct(inputs.Slice(t * InputWidth, InputWidth), dh, dKernel);
-            LinearAlgebra.MultiplyAddTransposed(kernel, dh, dInputs.Slice(t * InputWidth, InputWidth));
+            Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now da[t]
             if (previous >= 0)
             {
-                LinearAlgebra.AddOuterProduct(states.Slice(previous * Units, Units), dh, dRecurrentKernel);
-                LinearAlgebra.MultiplyAddTransposed(recurrentKernel, dh, dStates.Slice(previous * Units, Units));
+                LinearAlgebra.MultiplyAdd(dh, recurrentKernelT, dStates.Slice(previous * Units, Units));
             }
+        }
+
+        // The weights, over all steps at once (padding steps have da = 0): d(bias) += sum of da[t],
+        // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.
+        for (int t = 0; t < steps; t++)
+        {
+            TensorPrimitives.Add(dBias, dStates.Slice(t * Units, Units), dBias);
+        }
+
+        LinearAlgebra.AddTransposedProduct(inputs, dStates, dKernel, Units);
+        if (backwards)
+        {
+            LinearAlgebra.AddTransposedProduct(states.Slice(Units), dStates.Slice(0, (steps - 1) * Units), dRecurrentKernel, Units); // h[t + 1] was read before t
+        }
+        else
+        {
+            LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dStates.Slice(Units), dRecurrentKernel, Units); // h[t - 1] was read before t
+        }
+
+        // The input: dx[t] += da[t] · kernelᵀ.
+        Span<float> kernelT = transposed.Slice(Units * Units, InputWidth * Units);
+        LinearAlgebra.Transpose(weights.Slice(0, InputWidth * Units), InputWidth, kernelT);
+        for (int t = 0; t < steps; t++)
+        {
+            LinearAlgebra.MultiplyAdd(dStates.Slice(t * Units, Units), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
         }
     }
 
@@ -398,25 +426,24 @@ partial class SentimentModel : ITokenModel
     }
 
     /// <summary>
-    /// dense backward, for each output row (one): dz = dy through the sigmoid derivative (in place),
-    /// d(bias) += dz, d(kernel) += xᵀ dz, dx += kernel · dz.
+    /// dense backward, over its output rows (one): dz = dy through the sigmoid derivative (in place),
+    /// d(bias) += sum of dz, d(kernel) += xᵀ dz, dx += dz · kernelᵀ.
     /// </summary>
     private void BackwardDense(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, Span<float> dOutputs, Span<float> dInputs, Span<float> gradients)
     {
         const int InputWidth = 128;
         const int Units = 1;
         ReadOnlySpan<float> kernel = _parameters.AsSpan(DenseKernelOffset, InputWidth * Units);
-        Span<float> dKernel = gradients.Slice(DenseKernelOffset, InputWidth * Units);
         Span<float> dBias = gradients.Slice(DenseBiasOffset, Units);
         for (int t = 0; t < outputs.Length / Units; t++)
         {
-            ReadOnlySpan<float> x = inputs.Slice(t * InputWidth, InputWidth);
             Span<float> dz = dOutputs.Slice(t * Units, Units);
             Activations.SigmoidBackward(outputs.Slice(t * Units, Units), dz);
             TensorPrimitives.Add(dBias, dz, dBias);
-            LinearAlgebra.AddOuterProduct(x, dz, dKernel);
             LinearAlgebra.MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));
         }
+
+        LinearAlgebra.AddTransposedProduct(inputs, dOutputs, gradients.Slice(DenseKernelOffset, InputWidth * Units), Units);
     }
 
     /// <summary>The Keras <c>model.summary()</c> table of this model.</summary>

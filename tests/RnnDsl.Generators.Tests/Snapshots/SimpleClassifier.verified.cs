@@ -212,7 +212,7 @@ partial class SimpleClassifier : ITokenModel
         ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
 
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(steps * 192 + 130);
+        Span<float> scratch = ThreadScratch.Get(steps * 192 + 6274);
         if (output.IsEmpty)
         {
             output = ThreadScratch.Take(ref scratch, OutputLength(steps));
@@ -230,6 +230,7 @@ partial class SimpleClassifier : ITokenModel
         Span<float> dEmbedding = ThreadScratch.Take(ref scratch, steps * 32); // gradient of embedding output, [steps, 32]
         Span<float> dSimpleRnnStates = ThreadScratch.Take(ref scratch, steps * 64); // gradient of simpleRnn states, [steps, 64]
         Span<float> dSimpleRnn = ThreadScratch.Take(ref scratch, 64); // gradient of simpleRnn output, [64]
+        Span<float> simpleRnnTransposed = ThreadScratch.Take(ref scratch, 6144); // simpleRnn transposed weights, 6144 floats
 
         // ── Forward pass, keeping every layer's output for the backward pass.
 
@@ -260,7 +261,7 @@ partial class SimpleClassifier : ITokenModel
         // simple_rnn (SimpleRNN)
         // The output was the state after the last step read.
         dSimpleRnn.CopyTo(dSimpleRnnStates.Slice((steps - 1) * 64, 64));
-        SimpleRnnRecurrenceBackward(embedding, parameters.Slice(SimpleRnnKernelOffset, 6208), simpleRnnStates, dSimpleRnnStates, dEmbedding, gradients.Slice(SimpleRnnKernelOffset, 6208));
+        SimpleRnnRecurrenceBackward(embedding, parameters.Slice(SimpleRnnKernelOffset, 6208), simpleRnnStates, dSimpleRnnStates, dEmbedding, gradients.Slice(SimpleRnnKernelOffset, 6208), simpleRnnTransposed);
 
         // embedding (Embedding)
         BackwardEmbedding(tokens, dEmbedding, gradients);
@@ -337,34 +338,54 @@ partial class SimpleClassifier : ITokenModel
     }
 
     /// <summary>
-    /// Backpropagation through time for simple_rnn: the steps in reverse reading order. dStates[t] holds the gradient of h[t] (from the layer's
-    /// output and from the steps read after t); in place it becomes the gradient of the pre-activation
-    /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, which feeds the weights, x[t] and h[previous].
+    /// Backpropagation through time for simple_rnn. dStates[t] arrives holding the gradient of h[t] from the layer's output;
+    /// walking the steps in reverse reading order turns it, in place, into da[t], the gradient of the pre-activation
+    /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, and passes da[t] · recurrent_kernelᵀ back to h[previous].
+    /// Only that product is sequential: the weight and input gradients are then matrix products over all steps.
     /// </summary>
-    private static void SimpleRnnRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights)
+    /// <param name="transposed">Scratch for the transposed weights, 6144 floats.</param>
+    private static void SimpleRnnRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights, Span<float> transposed)
     {
         const int InputWidth = 32;
         const int Units = 64;
-        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * Units);
-        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);
         Span<float> dKernel = dWeights.Slice(0, InputWidth * Units);
         Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * Units, Units * Units);
         Span<float> dBias = dWeights.Slice(InputWidth * Units + Units * Units, Units);
         int steps = states.Length / Units;
+
+        // recurrent_kernelᵀ, so that passing a gradient back is a vector-matrix product like the forward step.
+        Span<float> recurrentKernelT = transposed.Slice(0, Units * Units);
+        LinearAlgebra.Transpose(weights.Slice(InputWidth * Units, Units * Units), Units, recurrentKernelT);
+
+        // Through time, last step read first.
         for (int read = steps - 1; read >= 0; read--)
         {
             int t = read;
             int previous = t - 1; // -1 before the first step
             Span<float> dh = dStates.Slice(t * Units, Units);
-            Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now the gradient of a[t]
-            TensorPrimitives.Add(dBias, dh, dBias);
-            LinearAlgebra.AddOuterProduct(inputs.Slice(t * InputWidth, InputWidth), dh, dKernel);
-            LinearAlgebra.MultiplyAddTransposed(kernel, dh, dInputs.Slice(t * InputWidth, InputWidth));
+            Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now da[t]
             if (previous >= 0)
             {
-                LinearAlgebra.AddOuterProduct(states.Slice(previous * Units, Units), dh, dRecurrentKernel);
-                LinearAlgebra.MultiplyAddTransposed(recurrentKernel, dh, dStates.Slice(previous * Units, Units));
+                LinearAlgebra.MultiplyAdd(dh, recurrentKernelT, dStates.Slice(previous * Units, Units));
             }
+        }
+
+        // The weights, over all steps at once (padding steps have da = 0): d(bias) += sum of da[t],
+        // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.
+        for (int t = 0; t < steps; t++)
+        {
+            TensorPrimitives.Add(dBias, dStates.Slice(t * Units, Units), dBias);
+        }
+
+        LinearAlgebra.AddTransposedProduct(inputs, dStates, dKernel, Units);
+        LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dStates.Slice(Units), dRecurrentKernel, Units); // h[t - 1] was read before t
+
+        // The input: dx[t] += da[t] · kernelᵀ.
+        Span<float> kernelT = transposed.Slice(Units * Units, InputWidth * Units);
+        LinearAlgebra.Transpose(weights.Slice(0, InputWidth * Units), InputWidth, kernelT);
+        for (int t = 0; t < steps; t++)
+        {
+            LinearAlgebra.MultiplyAdd(dStates.Slice(t * Units, Units), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
         }
     }
 
@@ -382,25 +403,24 @@ partial class SimpleClassifier : ITokenModel
     }
 
     /// <summary>
-    /// dense backward, for each output row (one): dz = dy through the sigmoid derivative (in place),
-    /// d(bias) += dz, d(kernel) += xᵀ dz, dx += kernel · dz.
+    /// dense backward, over its output rows (one): dz = dy through the sigmoid derivative (in place),
+    /// d(bias) += sum of dz, d(kernel) += xᵀ dz, dx += dz · kernelᵀ.
     /// </summary>
     private void BackwardDense(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, Span<float> dOutputs, Span<float> dInputs, Span<float> gradients)
     {
         const int InputWidth = 64;
         const int Units = 1;
         ReadOnlySpan<float> kernel = _parameters.AsSpan(DenseKernelOffset, InputWidth * Units);
-        Span<float> dKernel = gradients.Slice(DenseKernelOffset, InputWidth * Units);
         Span<float> dBias = gradients.Slice(DenseBiasOffset, Units);
         for (int t = 0; t < outputs.Length / Units; t++)
         {
-            ReadOnlySpan<float> x = inputs.Slice(t * InputWidth, InputWidth);
             Span<float> dz = dOutputs.Slice(t * Units, Units);
             Activations.SigmoidBackward(outputs.Slice(t * Units, Units), dz);
             TensorPrimitives.Add(dBias, dz, dBias);
-            LinearAlgebra.AddOuterProduct(x, dz, dKernel);
             LinearAlgebra.MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));
         }
+
+        LinearAlgebra.AddTransposedProduct(inputs, dOutputs, gradients.Slice(DenseKernelOffset, InputWidth * Units), Units);
     }
 
     /// <summary>The Keras <c>model.summary()</c> table of this model.</summary>
