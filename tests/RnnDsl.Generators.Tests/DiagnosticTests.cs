@@ -132,6 +132,31 @@ public class DiagnosticTests
         Single("RNN018", "[Input(3)]\n[SimpleRnn(4, Softmax)]\npublic partial class Model { }", "SimpleRnn(4, Softmax)", "Tanh (the default)");
 
     [Fact]
+    public void User_types_named_like_runtime_types_do_not_break_the_generated_code()
+    {
+        // Types in the user's namespace, in the global namespace, or members of the model class win over
+        // using directives; the generated code must still bind to RnnDsl's types.
+        var result = GeneratorHarness.Run(
+            Usings + "public class Activations { }\npublic class LinearAlgebra { }\npublic enum Loss { Mine }\n"
+            + "[Embedding(20, 4, MaskZero = true)]\n[Bidirectional, SimpleRnn(3, ReturnSequences = true)]\n[Dense(2, Softmax)]\n"
+            + "public partial class Model\n{\n    public int ThreadScratch => 1;\n    public class TensorPrimitives { }\n}\n",
+            "public class ModelInput { }\npublic struct Span<T> { }\n");
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Single(result.Sources);
+        Assert.Empty(result.CompilerDiagnostics);
+        string source = result.Sources.Values.Single();
+        Assert.Contains("global::RnnDsl.Kernels.LinearAlgebra.MultiplyAdd(", source);
+        Assert.Contains("global::System.Span<float>", source);
+        Assert.Contains("global::RnnDsl.ThreadScratch.Get(", source);
+        Assert.Contains("Initializers.Uniform(", source); // names that are not shadowed stay short
+        Assert.DoesNotContain("global::RnnDsl.Initializers", source);
+    }
+
+    [Fact]
+    public void RNN020_class_named_like_a_generated_member() =>
+        Single("RNN020", "[Input(3)]\n[SimpleRnn(4)]\npublic partial class Predict { }", "Predict", "'Predict'", "rename");
+
+    [Fact]
     public void Every_descriptor_has_a_test_and_a_README_entry()
     {
         string[] tested = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("RNN", System.StringComparison.Ordinal)).Select(n => n.Substring(0, 6)).ToArray();

@@ -126,6 +126,12 @@ internal static class DiagnosticDescriptors
         "RnnDsl could not generate model '{0}': {1}; please report this with the declaration",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor ClassNamedLikeGeneratedMember = Create(
+        "RNN020",
+        "Model class named like a generated member",
+        "Model class '{0}' has the name of a member RnnDsl generates for every model; rename the class, for example to '{0}Model'",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(DiagnosticDescriptors)
         .GetFields()
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

@@ -68,7 +68,7 @@ internal static class ModelEmitter
             WriteSummary(writer, model);
         }
 
-        return writer.ToString();
+        return NameQualifier.Qualify(writer.ToString(), model.ShadowedNames);
     }
 
     private static void WriteConstants(IndentedWriter writer, ModelSpec model)

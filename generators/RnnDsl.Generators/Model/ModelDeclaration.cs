@@ -58,6 +58,9 @@ internal sealed record ModelDeclaration(
     bool LayersInSeveralParts,
     EquatableArray<LayerDeclaration> Layers)
 {
+    /// <summary>Runtime type names that a type or member visible from the model class hides.</summary>
+    public EquatableArray<string> ShadowedNames { get; init; } = EquatableArray<string>.Empty;
+
     /// <summary>Set when reading the class failed unexpectedly; reported as RNN019 instead of throwing.</summary>
     public string? Failure { get; init; }
 }

@@ -99,4 +99,7 @@ internal sealed record ModelSpec(
     }
 
     public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+
+    /// <summary>Runtime type names the emitted code must qualify with <c>global::</c>.</summary>
+    public EquatableArray<string> ShadowedNames { get; init; } = EquatableArray<string>.Empty;
 }

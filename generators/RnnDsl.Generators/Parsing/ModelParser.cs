@@ -101,7 +101,41 @@ internal static class ModelParser
             IsGeneric: type.IsGenericType,
             ContainingTypeName: type.ContainingType?.Name,
             LayersInSeveralParts: layersInSeveralParts,
-            Layers: layers);
+            Layers: layers)
+        {
+            ShadowedNames = Emit.NameQualifier.Shadowed(name => IsShadowed(type, name)),
+        };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="name"/>, used in the generated class, would bind to something other than the
+    /// runtime type imported by a using directive: the class itself, its members and base types' members,
+    /// or a type or namespace declared in any enclosing namespace up to the global one.
+    /// </summary>
+    private static bool IsShadowed(INamedTypeSymbol type, string name)
+    {
+        if (type.Name == name)
+        {
+            return true;
+        }
+
+        for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            if (!current.GetMembers(name).IsEmpty)
+            {
+                return true;
+            }
+        }
+
+        for (INamespaceSymbol? ns = type.ContainingNamespace; ns is not null; ns = ns.ContainingNamespace)
+        {
+            if (ns.GetMembers(name).Any())
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static AttributeDeclaration? ReadAttribute(AttributeData attribute, CancellationToken cancellationToken)

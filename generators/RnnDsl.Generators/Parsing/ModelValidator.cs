@@ -15,6 +15,14 @@ namespace RnnDsl.Generators.Parsing;
 /// </summary>
 internal static class ModelValidator
 {
+    /// <summary>Members every generated model has; a class of the same name cannot hold them (CS0542).</summary>
+    private static readonly HashSet<string> GeneratedMemberNames = new(StringComparer.Ordinal)
+    {
+        "ParameterCount", "VocabularySize", "Features", "MaxSequenceLength", "OutputWidth", "OutputIsSequence", "OutputLength",
+        "DefaultSeed", "Parameters", "Initialize", "Predict", "PredictBatch", "Forward", "Summary", "SummaryText", "StepsOf",
+        "MasksPaddingSteps", "LossTermCount", "ComputeGradients", "AccumulateGradients",
+    };
+
     public static ModelResult Validate(ModelDeclaration model)
     {
         string fullName = model.Namespace.Length == 0 ? model.ClassName : model.Namespace + "." + model.ClassName;
@@ -48,6 +56,11 @@ internal static class ModelValidator
         if (model.IsStatic)
         {
             Report(DiagnosticDescriptors.StaticClass, model.ClassLocation, name);
+        }
+
+        if (GeneratedMemberNames.Contains(name))
+        {
+            Report(DiagnosticDescriptors.ClassNamedLikeGeneratedMember, model.ClassLocation, name);
         }
 
         if (model.LayersInSeveralParts)
@@ -314,7 +327,10 @@ internal static class ModelValidator
             tokens ? input.First : 0,
             tokens ? 0 : input.Second,
             maxSteps,
-            specs.ToEquatableArray());
+            specs.ToEquatableArray())
+        {
+            ShadowedNames = model.ShadowedNames,
+        };
     }
 
     /// <summary><c>simple_rnn_1</c> becomes <c>SimpleRnn1</c>.</summary>
