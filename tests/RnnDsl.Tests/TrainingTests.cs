@@ -276,6 +276,35 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Fit_rejects_bad_data_before_training_and_changes_nothing()
+    {
+        var (inputs, targets) = OrderTask(64, seed: 1, pairs: false);
+        var model = new OrderModel(seed: 3);
+        float[] before = model.Parameters.ToArray();
+
+        float[][] shortTarget = targets.ToArray();
+        shortTarget[40] = [];
+        var error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, shortTarget, Options(threads: 2)));
+        Assert.Contains("targets[40] has 0 values", error.Message);
+
+        error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, targets, new FitOptions { EarlyStopping = new EarlyStopping() }));
+        Assert.Contains("'val_loss'", error.Message);
+
+        // A token out of range is found by a worker thread and reported as itself, not wrapped.
+        int[][] badToken = inputs.Select(x => (int[])x.Clone()).ToArray();
+        badToken[50][2] = 99;
+        var outOfRange = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(badToken, targets, Options(threads: 2, epochs: 1)));
+        Assert.Contains("tokens[2] is 99", outOfRange.Message);
+
+        // Failing in the first batch, before any step, leaves the weights as they were.
+        var fresh = new OrderModel(seed: 3);
+        int[][] firstBatchBad = inputs.Select(x => (int[])x.Clone()).ToArray();
+        firstBatchBad[0][0] = 99;
+        Assert.Throws<ArgumentOutOfRangeException>(() => fresh.Fit(firstBatchBad, targets, new FitOptions { Shuffle = false, Threads = 2 }));
+        Assert.True(fresh.Parameters.SequenceEqual(before));
+    }
+
+    [Fact]
     public void ComputeGradients_checks_its_spans()
     {
         var model = new OrderModel();

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Numerics.Tensors;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 
@@ -200,6 +201,36 @@ public static class Training
             validationTargets = targets.Skip(trainCount).ToArray();
         }
 
+        // Everything that can be checked before training is checked here, so bad data never costs an epoch.
+        CheckExamples(model, inputs, targets, options.Loss, nameof(targets));
+        bool validating = validationInputs is not null && validationTargets is not null && validationInputs.Count > 0;
+        if (validating)
+        {
+            if (validationInputs!.Count != validationTargets!.Count)
+            {
+                throw new ArgumentException(
+                    $"validationInputs has {validationInputs.Count} examples but validationTargets has {validationTargets.Count}.", nameof(validationTargets));
+            }
+
+            CheckExamples(model, validationInputs, validationTargets, options.Loss, nameof(validationTargets));
+        }
+
+        if (options.EarlyStopping is { } earlyStopping)
+        {
+            var keys = new List<string> { "loss" };
+            keys.AddRange(options.Metrics.Select(Name));
+            if (validating)
+            {
+                keys.AddRange(keys.Select(k => "val_" + k).ToArray());
+            }
+
+            if (!keys.Contains(earlyStopping.Monitor))
+            {
+                throw new ArgumentException(
+                    $"EarlyStopping monitors '{earlyStopping.Monitor}', which this training does not log; it logs {string.Join(", ", keys)}.", nameof(options));
+            }
+        }
+
         int parameterCount = model.Parameters.Length;
         int threads = Math.Min(options.Threads, options.BatchSize);
         var workers = new Worker[threads];
@@ -289,12 +320,7 @@ public static class Training
 
             if (options.EarlyStopping is { } stopping)
             {
-                if (!logs.TryGetValue(stopping.Monitor, out double current))
-                {
-                    throw new ArgumentException(
-                        $"EarlyStopping monitors '{stopping.Monitor}', which is not logged; logged keys are {string.Join(", ", logs.Keys)}.", nameof(options));
-                }
-
+                double current = logs[stopping.Monitor];
                 bool higherIsBetter = stopping.HigherIsBetter ?? stopping.Monitor.Contains("accuracy", StringComparison.Ordinal);
                 bool improved = double.IsNaN(best) || (higherIsBetter ? current > best + stopping.MinDelta : current < best - stopping.MinDelta);
                 if (improved)
@@ -409,7 +435,15 @@ public static class Training
         }
         else
         {
-            Parallel.For(0, workers.Length, new ParallelOptions { MaxDegreeOfParallelism = workers.Length }, Run);
+            try
+            {
+                Parallel.For(0, workers.Length, new ParallelOptions { MaxDegreeOfParallelism = workers.Length }, Run);
+            }
+            catch (AggregateException error) when (error.InnerExceptions.Count >= 1)
+            {
+                // Report what went wrong in a worker as if it had happened on this thread.
+                ExceptionDispatchInfo.Capture(error.InnerExceptions[0]).Throw();
+            }
         }
 
         workers[0].Gradients.CopyTo(gradients, 0);
@@ -421,6 +455,24 @@ public static class Training
         }
 
         return sum * scale;
+    }
+
+    /// <summary>Checks that every example has a whole number of steps and a target of the length the model needs.</summary>
+    private static void CheckExamples<TInput>(ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, string argumentName)
+        where TInput : unmanaged
+    {
+        int width = model.OutputLength(1);
+        int targetWidth = LossFunctions.TargetWidth(loss, width);
+        for (int n = 0; n < inputs.Count; n++)
+        {
+            int steps = model.StepsOf(inputs[n].Length);
+            int rows = model.OutputLength(steps) / width;
+            if (targets[n] is null || targets[n].Length != rows * targetWidth)
+            {
+                throw new ArgumentException(
+                    $"{argumentName}[{n}] has {targets[n]?.Length ?? 0} values; with {steps} steps and loss {loss} this example needs {rows * targetWidth}.", argumentName);
+            }
+        }
     }
 
     /// <summary>The summed loss of one example's counted rows, and its metric counts.</summary>
