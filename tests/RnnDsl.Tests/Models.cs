@@ -150,3 +150,15 @@ public partial class OrderModel { }
 [SimpleRnn(4, ReturnSequences = true)]
 [Dense(3, Softmax)]
 public partial class SequenceTagger { }
+
+// Checked against PyTorch (tests/RnnDsl.Tests/Reference/make_pytorch_reference.py).
+[Embedding(12, 4, MaskZero = true)]
+[Bidirectional, SimpleRnn(5)]
+[Dense(1, Sigmoid)]
+public partial class TorchSentiment { }
+
+[Input(3)]
+[SimpleRnn(6, Relu, ReturnSequences = true)]
+[SimpleRnn(4, ReturnSequences = true)]
+[Dense(3, Softmax)]
+public partial class TorchTagger { }
