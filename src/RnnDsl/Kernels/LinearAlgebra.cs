@@ -142,32 +142,6 @@ public static class LinearAlgebra
         }
     }
 
-    /// <summary>
-    /// Effectively computes <c>matrix[i * columns + j] += x[i] * y[j]</c> with <c>columns = y.Length</c>:
-    /// adds the outer product of <paramref name="x"/> and <paramref name="y"/>, which is the gradient of a
-    /// kernel in <see cref="MultiplyAdd"/>.
-    /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="matrix"/> is not <c>x.Length * y.Length</c> long.</exception>
-    public static void AddOuterProduct(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> matrix)
-    {
-        int columns = y.Length;
-        if (matrix.Length != x.Length * columns)
-        {
-            throw new ArgumentException(
-                $"The matrix has {matrix.Length} values; a [{x.Length}, {columns}] matrix has {x.Length * columns}.", nameof(matrix));
-        }
-
-        for (int row = 0; row < x.Length; row++)
-        {
-            float xi = x[row];
-            if (xi != 0f)
-            {
-                Span<float> target = matrix.Slice(row * columns, columns);
-                TensorPrimitives.MultiplyAdd(y, xi, target, target);
-            }
-        }
-    }
-
     private static int MultiplyAddVector512(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination)
     {
         int columns = destination.Length;
