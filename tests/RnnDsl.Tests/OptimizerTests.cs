@@ -105,6 +105,16 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Only_one_kind_of_clipping_may_be_set_as_in_Keras()
+    {
+        float[] w = [1f];
+        var sgd = new Sgd { ClipValue = 1f, GlobalClipNorm = 1f };
+        var error = Assert.Throws<ArgumentException>(() => sgd.Step(w, [5f]));
+        Assert.Contains("not both", error.Message);
+        Assert.Equal(1f, w[0]);
+    }
+
+    [Fact]
     public void Learning_rate_can_change_between_steps()
     {
         float[] w = [0f];

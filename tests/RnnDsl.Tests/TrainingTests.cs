@@ -99,6 +99,37 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Clipping_applies_in_Fits_parallel_step()
+    {
+        // Plain SGD with the global norm clipped to 1e-3: each of the 4 steps moves the weights by at most
+        // lr * 1e-3 = 1e-4 in L2 norm, and the raw gradients here are far larger than that.
+        var (inputs, targets) = OrderTask(128, seed: 1, pairs: false);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var model = new OrderModel(seed: 3);
+            float[] before = model.Parameters.ToArray();
+            var steps = new List<float[]>();
+            var options = new FitOptions
+            {
+                Epochs = 1,
+                BatchSize = 32,
+                Optimizer = new Sgd(learningRate: 0.1f) { GlobalClipNorm = 1e-3f },
+                Threads = threads,
+                OnBatchEnd = _ => steps.Add(model.Parameters.ToArray()),
+            };
+            model.Fit(inputs, targets, options);
+            Assert.Equal(4, steps.Count);
+            float[] previous = before;
+            foreach (float[] weights in steps)
+            {
+                double moved = Math.Sqrt(weights.Zip(previous, (a, b) => (double)(a - b) * (a - b)).Sum());
+                Assert.InRange(moved, 0.99e-4, 1.01e-4); // clipped to exactly the bound: the raw step is larger
+                previous = weights;
+            }
+        }
+    }
+
+    [Fact]
     public void Divergence_stops_with_epoch_and_batch_and_keeps_the_last_good_weights()
     {
         var (inputs, targets) = OrderTask(96, seed: 1, pairs: false);

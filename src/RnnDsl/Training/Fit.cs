@@ -277,26 +277,13 @@ public static class Training
 
                 if (terms > 0)
                 {
-                    double batchLoss = AccumulateBatch(model, inputs, targets, order, start, count, terms, options.Loss, metrics, workers, gradients);
+                    double batchLoss = AccumulateBatch(model, inputs, targets, order, start, count, terms, options.Loss, metrics, workers);
                     foreach (Worker worker in workers)
                     {
                         epochCounts.Add(worker.Counts);
                     }
 
-                    if (!double.IsFinite(batchLoss) || !float.IsFinite(TensorPrimitives.SumOfSquares(gradients)))
-                    {
-                        throw new TrainingDivergedException(epoch, batch + 1, double.IsFinite(batchLoss) ? "a gradient is not finite" : $"the loss is {batchLoss}");
-                    }
-
-                    Span<float> parameters = model.Parameters;
-                    parameters.CopyTo(lastGood);
-                    options.Optimizer.Step(parameters, gradients);
-                    if (!float.IsFinite(TensorPrimitives.SumOfSquares(parameters)))
-                    {
-                        lastGood.CopyTo(parameters);
-                        throw new TrainingDivergedException(epoch, batch + 1, "the update made a weight infinite or NaN");
-                    }
-
+                    ApplyStep(model, workers, gradients, lastGood, options.Optimizer, batchLoss, epoch, batch + 1);
                     epochLoss += batchLoss * terms;
                     epochTerms += terms;
                 }
@@ -394,8 +381,7 @@ public static class Training
         int terms,
         Loss loss,
         Metric[] metrics,
-        Worker[] workers,
-        float[] gradients)
+        Worker[] workers)
         where TInput : unmanaged
     {
         float scale = 1f / terms;
@@ -426,35 +412,104 @@ public static class Training
             }
         }
 
-        if (used == 1)
+        RunOnWorkers(workers.Length, parallel: used > 1, Run);
+        double sum = 0;
+        foreach (Worker worker in workers)
         {
-            for (int w = 0; w < workers.Length; w++)
-            {
-                Run(w);
-            }
-        }
-        else
-        {
-            try
-            {
-                Parallel.For(0, workers.Length, new ParallelOptions { MaxDegreeOfParallelism = workers.Length }, Run);
-            }
-            catch (AggregateException error) when (error.InnerExceptions.Count >= 1)
-            {
-                // Report what went wrong in a worker as if it had happened on this thread.
-                ExceptionDispatchInfo.Capture(error.InnerExceptions[0]).Throw();
-            }
-        }
-
-        workers[0].Gradients.CopyTo(gradients, 0);
-        double sum = workers[0].Loss;
-        for (int w = 1; w < workers.Length; w++)
-        {
-            TensorPrimitives.Add(gradients, workers[w].Gradients, gradients);
-            sum += workers[w].Loss;
+            sum += worker.Loss;
         }
 
         return sum * scale;
+    }
+
+    /// <summary>
+    /// Sums the threads' gradients, checks them, and applies the optimizer, each part split by parameter range
+    /// across the worker threads. A loss, gradient or weight that is not finite ends training with the weights
+    /// of the last good step.
+    /// </summary>
+    private static void ApplyStep<TInput>(
+        ISequenceModel<TInput> model, Worker[] workers, float[] gradients, float[] lastGood, Optimizer optimizer, double batchLoss, int epoch, int batch)
+        where TInput : unmanaged
+    {
+        int length = gradients.Length;
+        int ranges = workers.Length;
+        var largest = new float[ranges];
+        var squares = new float[ranges];
+        void Sum(int r)
+        {
+            (int from, int count) = Range(r, ranges, length);
+            Span<float> total = gradients.AsSpan(from, count);
+            workers[0].Gradients.AsSpan(from, count).CopyTo(total);
+            for (int w = 1; w < workers.Length; w++)
+            {
+                TensorPrimitives.Add(total, workers[w].Gradients.AsSpan(from, count), total);
+            }
+
+            largest[r] = count == 0 ? 0 : TensorPrimitives.MaxMagnitude(total);
+            squares[r] = optimizer.GlobalClipNorm is null ? 0 : TensorPrimitives.SumOfSquares(total);
+        }
+
+        RunOnWorkers(ranges, parallel: ranges > 1, Sum);
+        if (!double.IsFinite(batchLoss))
+        {
+            throw new TrainingDivergedException(epoch, batch, $"the loss is {batchLoss}");
+        }
+
+        if (!largest.All(float.IsFinite))
+        {
+            throw new TrainingDivergedException(epoch, batch, "a gradient is not finite");
+        }
+
+        float scale = optimizer.ClipScale(squares.Sum());
+        optimizer.BeginStep(length);
+        void Update(int r)
+        {
+            (int from, int count) = Range(r, ranges, length);
+            Span<float> parameters = model.Parameters.Slice(from, count);
+            parameters.CopyTo(lastGood.AsSpan(from, count));
+            Span<float> gradient = gradients.AsSpan(from, count);
+            optimizer.Clip(gradient, scale);
+            optimizer.UpdateRange(parameters, gradient, from);
+            largest[r] = count == 0 ? 0 : TensorPrimitives.MaxMagnitude(parameters);
+        }
+
+        RunOnWorkers(ranges, parallel: ranges > 1, Update);
+        if (!largest.All(float.IsFinite))
+        {
+            lastGood.CopyTo(model.Parameters);
+            throw new TrainingDivergedException(epoch, batch, "the update made a weight infinite or NaN");
+        }
+    }
+
+    /// <summary>Part <paramref name="index"/> of <paramref name="parts"/> contiguous parts of <c>[0, length)</c>.</summary>
+    private static (int From, int Count) Range(int index, int parts, int length)
+    {
+        int from = (int)((long)length * index / parts);
+        int to = (int)((long)length * (index + 1) / parts);
+        return (from, to - from);
+    }
+
+    /// <summary>Runs <paramref name="body"/> for 0 … count - 1, on parallel threads or inline, reporting a worker's exception as itself.</summary>
+    private static void RunOnWorkers(int count, bool parallel, Action<int> body)
+    {
+        if (!parallel)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                body(i);
+            }
+
+            return;
+        }
+
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = count }, body);
+        }
+        catch (AggregateException error) when (error.InnerExceptions.Count >= 1)
+        {
+            ExceptionDispatchInfo.Capture(error.InnerExceptions[0]).Throw();
+        }
     }
 
     /// <summary>Checks that every example has a whole number of steps and a target of the length the model needs.</summary>

@@ -12,6 +12,7 @@ namespace RnnDsl;
 public abstract class Optimizer
 {
     private float[]? _clipped;
+    private float[][] _state = Array.Empty<float[]>();
 
     /// <summary>The step size. It may be changed between steps or epochs.</summary>
     public float LearningRate { get; set; }
@@ -25,8 +26,11 @@ public abstract class Optimizer
     /// <summary>The number of steps taken (Keras <c>iterations</c>).</summary>
     public long Iterations { get; private set; }
 
+    /// <summary>How many state arrays of the parameters' length the rule keeps (moments, velocities).</summary>
+    protected abstract int StateCount { get; }
+
     /// <summary>Applies one update to <paramref name="parameters"/> from <paramref name="gradients"/>.</summary>
-    /// <exception cref="ArgumentException">The spans differ in length, or differ from the first step's length.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length, or from the first step's length; or both clipping options are set.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         if (parameters.Length != gradients.Length)
@@ -42,49 +46,73 @@ public abstract class Optimizer
             }
 
             gradients.CopyTo(_clipped);
-            Clip(_clipped);
+            Clip(_clipped, ClipScale(TensorPrimitives.SumOfSquares(_clipped)));
             gradients = _clipped;
         }
 
-        Iterations++;
-        Update(parameters, gradients, Iterations);
+        BeginStep(parameters.Length);
+        Update(parameters, gradients, Iterations, 0);
     }
 
-    private void Clip(Span<float> gradients)
+    /// <summary>
+    /// The factor <see cref="GlobalClipNorm"/> scales a gradient by, from its sum of squares (1 when it is not set
+    /// or not exceeded). Keras allows one kind of clipping at a time, and so does this.
+    /// </summary>
+    internal float ClipScale(float sumOfSquares)
+    {
+        if (GlobalClipNorm is not null && ClipValue is not null)
+        {
+            throw new ArgumentException("Set GlobalClipNorm or ClipValue, not both: Keras applies one kind of clipping.");
+        }
+
+        float norm = MathF.Sqrt(sumOfSquares);
+        return GlobalClipNorm is float maxNorm && norm > maxNorm ? maxNorm / norm : 1f;
+    }
+
+    /// <summary>Clips a gradient (or a range of one) in place: by value, or by the factor from <see cref="ClipScale"/>.</summary>
+    internal void Clip(Span<float> gradients, float scale)
     {
         if (ClipValue is float limit)
         {
             TensorPrimitives.Clamp(gradients, -limit, limit, gradients);
         }
-
-        if (GlobalClipNorm is float maxNorm)
+        else if (scale != 1f)
         {
-            float norm = TensorPrimitives.Norm(gradients);
-            if (norm > maxNorm)
-            {
-                TensorPrimitives.Multiply(gradients, maxNorm / norm, gradients);
-            }
+            TensorPrimitives.Multiply(gradients, scale, gradients);
         }
     }
 
-    /// <summary>The update rule proper, for the <paramref name="iteration"/>-th step (counting from 1).</summary>
-    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration);
-
-    /// <summary>Returns a state buffer of the parameters' length, created on first use.</summary>
-    protected static float[] State(ref float[]? state, int length)
+    /// <summary>Counts the step and makes sure the state arrays exist; <see cref="UpdateRange"/> then applies it in parts.</summary>
+    internal void BeginStep(int length)
     {
-        if (state is null || state.Length != length)
+        if (_state.Length != StateCount || (StateCount > 0 && _state[0].Length != length))
         {
-            if (state is not null)
+            if (_state.Length > 0)
             {
-                throw new ArgumentException($"This optimizer was used with {state.Length} parameters; it cannot step {length}.");
+                throw new ArgumentException($"This optimizer was used with {_state[0].Length} parameters; it cannot step {length}.");
             }
 
-            state = new float[length];
+            _state = new float[StateCount][];
+            for (int k = 0; k < StateCount; k++)
+            {
+                _state[k] = new float[length];
+            }
         }
 
-        return state;
+        Iterations++;
     }
+
+    /// <summary>Applies the current step to parameters <c>[offset, offset + parameters.Length)</c>; ranges may run on different threads.</summary>
+    internal void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) => Update(parameters, gradients, Iterations, offset);
+
+    /// <summary>
+    /// The update rule proper for the <paramref name="iteration"/>-th step (counting from 1), on the parameters
+    /// starting at <paramref name="offset"/> in the whole buffer (the same offset into <see cref="State"/>).
+    /// </summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration, int offset);
+
+    /// <summary>State array <paramref name="index"/> for the parameters starting at <paramref name="offset"/>.</summary>
+    protected Span<float> State(int index, int offset, int length) => _state[index].AsSpan(offset, length);
 }
 
 /// <summary>
@@ -94,8 +122,6 @@ public abstract class Optimizer
 /// </summary>
 public sealed class Sgd : Optimizer
 {
-    private float[]? _velocity;
-
     /// <summary>Creates SGD with Keras defaults.</summary>
     public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false)
     {
@@ -111,7 +137,10 @@ public sealed class Sgd : Optimizer
     public bool Nesterov { get; }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration)
+    protected override int StateCount => Momentum == 0f ? 0 : 1;
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration, int offset)
     {
         float lr = LearningRate;
         if (Momentum == 0f)
@@ -120,7 +149,7 @@ public sealed class Sgd : Optimizer
             return;
         }
 
-        float[] velocity = State(ref _velocity, parameters.Length);
+        Span<float> velocity = State(0, offset, parameters.Length);
         for (int i = 0; i < parameters.Length; i++)
         {
             float v = Momentum * velocity[i] - lr * gradients[i];
@@ -137,9 +166,6 @@ public sealed class Sgd : Optimizer
 /// </summary>
 public sealed class Adam : Optimizer
 {
-    private float[]? _m;
-    private float[]? _v;
-
     /// <summary>Creates Adam with Keras defaults.</summary>
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f)
     {
@@ -159,10 +185,13 @@ public sealed class Adam : Optimizer
     public float Epsilon { get; }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration)
+    protected override int StateCount => 2;
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration, int offset)
     {
-        float[] m = State(ref _m, parameters.Length);
-        float[] v = State(ref _v, parameters.Length);
+        Span<float> m = State(0, offset, parameters.Length);
+        Span<float> v = State(1, offset, parameters.Length);
         float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, iteration)) / (1 - Math.Pow(Beta1, iteration)));
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -172,8 +201,8 @@ public sealed class Adam : Optimizer
             var oneMinusBeta2 = new Vector<float>(1 - Beta2);
             var step = new Vector<float>(alpha);
             var epsilon = new Vector<float>(Epsilon);
-            Span<Vector<float>> mv = MemoryMarshal.Cast<float, Vector<float>>(m.AsSpan());
-            Span<Vector<float>> vv = MemoryMarshal.Cast<float, Vector<float>>(v.AsSpan());
+            Span<Vector<float>> mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+            Span<Vector<float>> vv = MemoryMarshal.Cast<float, Vector<float>>(v);
             Span<Vector<float>> wv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
             ReadOnlySpan<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
             for (int k = 0; k < wv.Length; k++)
@@ -205,8 +234,6 @@ public sealed class Adam : Optimizer
 /// </summary>
 public sealed class RmsProp : Optimizer
 {
-    private float[]? _meanSquare;
-
     /// <summary>Creates RMSprop with Keras defaults.</summary>
     public RmsProp(float learningRate = 0.001f, float rho = 0.9f, float epsilon = 1e-7f)
     {
@@ -222,9 +249,12 @@ public sealed class RmsProp : Optimizer
     public float Epsilon { get; }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration)
+    protected override int StateCount => 1;
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration, int offset)
     {
-        float[] meanSquare = State(ref _meanSquare, parameters.Length);
+        Span<float> meanSquare = State(0, offset, parameters.Length);
         for (int i = 0; i < parameters.Length; i++)
         {
             float g = gradients[i];
