@@ -6,11 +6,15 @@ namespace RnnDsl.Tests;
 
 public class KernelTests
 {
-    [Fact]
-    public void MultiplyAdd_is_right_for_every_width_past_the_widest_vector()
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(128)]
+    [InlineData(0)]
+    public void MultiplyAdd_is_right_for_every_width_past_the_widest_vector(int widestBits)
     {
         // Every column count from 1 to 4 * 16 + 16 + 3 covers the 4-vector blocks, single vectors and the
-        // scalar tail at every hardware width; a few row counts cover short and long sums.
+        // scalar tail at each vector width; a few row counts cover short and long sums, odd and even.
         foreach (int rows in new[] { 1, 3, 32, 129 })
         {
             for (int columns = 1; columns <= 83; columns++)
@@ -28,12 +32,12 @@ public class KernelTests
                     }
                 }
 
-                LinearAlgebra.MultiplyAdd(x, matrix, destination);
+                LinearAlgebra.MultiplyAddNoWiderThan(x, matrix, destination, widestBits);
                 for (int j = 0; j < columns; j++)
                 {
                     // Sums of `rows` products of values in [-1, 1]: error grows with sqrt(rows) ulps.
                     Assert.True(Math.Abs(destination[j] - expected[j]) <= 1e-6 * (rows + 1),
-                        $"rows {rows}, columns {columns}, column {j}: {destination[j]} vs {expected[j]}");
+                        $"{widestBits}-bit vectors, rows {rows}, columns {columns}, column {j}: {destination[j]} vs {expected[j]}");
                 }
             }
         }

@@ -155,23 +155,25 @@ public class TrainingTests
         Assert.Null(lastGood);
         Assert.True(model.Parameters.SequenceEqual(initial)); // nothing was applied
 
-        // A learning rate that sends the weights to infinity on the second step: the first step's weights stay.
+        // An update that makes a weight NaN on the second step: the first step's weights stay.
         var (tokens, labels) = OrderTask(64, seed: 4, pairs: false);
         var order = new OrderModel(seed: 3);
         float[]? afterFirst = null;
-        var exploding = new FitOptions
+        var poisoned = new FitOptions
         {
             Epochs = 1,
             BatchSize = 32,
-            Optimizer = new Sgd(learningRate: 1e38f),
+            Optimizer = new NaNOnSecondStep(),
             Shuffle = false,
-            Threads = 1,
+            Threads = 2,
             OnBatchEnd = progress => afterFirst ??= order.Parameters.ToArray(),
         };
-        error = Assert.Throws<TrainingDivergedException>(() => order.Fit(tokens, labels, exploding));
-        Assert.True(error.Batch is 1 or 2);
-        float[] expected = error.Batch == 1 ? new OrderModel(seed: 3).Parameters.ToArray() : afterFirst!;
-        Assert.True(order.Parameters.SequenceEqual(expected));
+        error = Assert.Throws<TrainingDivergedException>(() => order.Fit(tokens, labels, poisoned));
+        Assert.Equal(2, error.Batch);
+        Assert.Contains("the update made a weight infinite or NaN", error.Message);
+        Assert.NotNull(afterFirst);
+        Assert.False(afterFirst.AsSpan().SequenceEqual(new OrderModel(seed: 3).Parameters)); // the first step was applied
+        Assert.True(order.Parameters.SequenceEqual(afterFirst));
         Assert.True(order.Parameters.ToArray().All(float.IsFinite));
     }
 
@@ -344,5 +346,29 @@ public class TrainingTests
         error = Assert.Throws<ArgumentException>(() => model.ComputeGradients([1, 2, 3, 4], [1f, 0f], 2, new float[3], Loss.BinaryCrossentropy));
         Assert.Equal("gradients", error.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => model.ComputeGradients([1, 2, 3, 40], [1f, 0f], 2, new float[OrderModel.ParameterCount], Loss.BinaryCrossentropy));
+    }
+
+    /// <summary>Plain SGD whose second step writes NaN into the first weight, as a broken update would.</summary>
+    private sealed class NaNOnSecondStep : Optimizer
+    {
+        public NaNOnSecondStep()
+        {
+            LearningRate = 0.1f;
+        }
+
+        protected override int StateCount => 0;
+
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration, int offset)
+        {
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] -= LearningRate * gradients[i];
+            }
+
+            if (iteration == 2 && offset == 0)
+            {
+                parameters[0] = float.NaN;
+            }
+        }
     }
 }

@@ -44,6 +44,13 @@ public static class LinearAlgebra
     }
 
     /// <summary>
+    /// <see cref="MultiplyAdd"/> with hardware vectors no wider than <paramref name="widestBits"/> (512, 256, 128,
+    /// or 0 for scalar code), so tests cover every path whatever machine they run on.
+    /// </summary>
+    internal static void MultiplyAddNoWiderThan(ReadOnlySpan<float> x, ReadOnlySpan<float> matrix, Span<float> destination, int widestBits) =>
+        MultiplyAddCore(ref MemoryMarshal.GetReference(x), 1, x.Length, matrix, destination, widestBits);
+
+    /// <summary>
     /// Effectively computes <c>c[i * n + j] += sum over k of a[k * m + i] * b[k * n + j]</c>: adds aᵀ b for
     /// <c>a</c> of shape <c>[rows, m]</c>, <c>b</c> of shape <c>[rows, n]</c> and <c>c</c> of shape <c>[m, n]</c>,
     /// with <c>n = </c><paramref name="columns"/>. This is the gradient of a kernel over a whole sequence:
@@ -90,19 +97,19 @@ public static class LinearAlgebra
     }
 
     /// <summary><c>destination[j] += sum over r of x[r * stride] * matrix[r * columns + j]</c>, over <paramref name="rows"/> rows.</summary>
-    private static void MultiplyAddCore(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination)
+    private static void MultiplyAddCore(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination, int widestBits = 512)
     {
         int columns = destination.Length;
         int column = 0;
-        if (Vector512.IsHardwareAccelerated && columns >= Vector512<float>.Count)
+        if (widestBits >= 512 && Vector512.IsHardwareAccelerated && columns >= Vector512<float>.Count)
         {
             column = MultiplyAddVector512(ref x, stride, rows, matrix, destination);
         }
-        else if (Vector256.IsHardwareAccelerated && columns >= Vector256<float>.Count)
+        else if (widestBits >= 256 && Vector256.IsHardwareAccelerated && columns >= Vector256<float>.Count)
         {
             column = MultiplyAddVector256(ref x, stride, rows, matrix, destination);
         }
-        else if (Vector128.IsHardwareAccelerated && columns >= Vector128<float>.Count)
+        else if (widestBits >= 128 && Vector128.IsHardwareAccelerated && columns >= Vector128<float>.Count)
         {
             column = MultiplyAddVector128(ref x, stride, rows, matrix, destination);
         }
