@@ -157,6 +157,13 @@ public class DiagnosticTests
         Single("RNN020", "[Input(3)]\n[SimpleRnn(4)]\npublic partial class Predict { }", "Predict", "'Predict'", "rename");
 
     [Fact]
+    public void RNN021_more_parameters_than_one_buffer_holds()
+    {
+        Single("RNN021", "[Embedding(10000000, 300)]\n[SimpleRnn(4)]\npublic partial class Model { }", "Embedding(10000000, 300)", "3,000,001,220 parameters", "Embedding(10000000, 300)");
+        Single("RNN021", "[Input(3)]\n[Bidirectional, SimpleRnn(40000)]\n[Dense(1)]\npublic partial class Model { }", "Input(3)", "SimpleRnn(40000)");
+    }
+
+    [Fact]
     public void Every_descriptor_has_a_test_and_a_README_entry()
     {
         string[] tested = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("RNN", System.StringComparison.Ordinal)).Select(n => n.Substring(0, 6)).ToArray();

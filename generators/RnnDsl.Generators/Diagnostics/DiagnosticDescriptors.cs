@@ -132,6 +132,12 @@ internal static class DiagnosticDescriptors
         "Model class '{0}' has the name of a member RnnDsl generates for every model; rename the class, for example to '{0}Model'",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor TooManyParameters = Create(
+        "RNN021",
+        "Model too large",
+        "Model '{0}' has {1} parameters; one buffer holds at most 2,147,483,647 floats, so make a layer smaller (the largest is {2})",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(DiagnosticDescriptors)
         .GetFields()
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

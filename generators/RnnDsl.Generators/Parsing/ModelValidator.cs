@@ -155,6 +155,43 @@ internal static class ModelValidator
             previousLayer = layer;
         }
 
+        // The flat parameter buffer is one float array, so its length must fit an int; so must every size below it.
+        if (!diagnostics.Any())
+        {
+            long total = 0;
+            long width = 0;
+            string largest = string.Empty;
+            long largestCount = -1;
+            foreach (var (layer, bidirectional) in layers)
+            {
+                long count = layer.Kind switch
+                {
+                    AttributeKind.Embedding => (long)layer.First * layer.Second,
+                    AttributeKind.SimpleRnn => (bidirectional is null ? 1L : 2L) * layer.First * (width + layer.First + 1),
+                    AttributeKind.Dense => (width + 1) * layer.First,
+                    _ => 0,
+                };
+                width = layer.Kind switch
+                {
+                    AttributeKind.SimpleRnn when bidirectional is not null && (MergeKind)bidirectional.MergeMode == MergeKind.Concat => 2L * layer.First,
+                    AttributeKind.Input or AttributeKind.Embedding => layer.Second,
+                    _ => layer.First,
+                };
+                total += count;
+                if (count > largestCount)
+                {
+                    largestCount = count;
+                    largest = Describe(layer);
+                }
+            }
+
+            if (total > int.MaxValue)
+            {
+                Report(DiagnosticDescriptors.TooManyParameters, layers[0].Layer.Location, name,
+                    total.ToString("N0", CultureInfo.InvariantCulture), largest);
+            }
+        }
+
         var diagnosticArray = diagnostics.ToEquatableArray();
         bool hasErrors = diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
         ModelSpec? spec = hasErrors || layers.Count == 0 ? null : BuildSpec(model, layers);
