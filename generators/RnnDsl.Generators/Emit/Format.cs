@@ -6,7 +6,7 @@ namespace RnnDsl.Generators.Emit;
 /// <summary>Culture-invariant text for numbers and names in generated code and comments.</summary>
 internal static class Format
 {
-    public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+    public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary><c>1 unit</c>, <c>64 units</c>.</summary>
     public static string Units(int count) => Int(count) + (count == 1 ? " unit" : " units");

@@ -56,16 +56,19 @@ internal sealed record LayerSpec(
     /// <summary>Output width per step: merged width for Bidirectional.</summary>
     public int OutputWidth => Bidirectional && Merge == MergeKind.Concat ? 2 * Units : Units;
 
-    /// <summary>Parameters of one direction (or of the whole layer when not bidirectional).</summary>
-    public int DirectionParameterCount => Kind switch
+    /// <summary>
+    /// Parameters of one direction (or of the whole layer when not bidirectional): the Keras count_params()
+    /// formulas, in long arithmetic so that a declaration too large for one buffer is caught, not wrapped.
+    /// </summary>
+    public long DirectionParameterCount => Kind switch
     {
-        LayerKind.Embedding => InputWidth * Units,
-        LayerKind.SimpleRnn => Units * (InputWidth + Units + 1),
-        LayerKind.Dense => (InputWidth + 1) * Units,
+        LayerKind.Embedding => (long)InputWidth * Units,
+        LayerKind.SimpleRnn => Units * ((long)InputWidth + Units + 1),
+        LayerKind.Dense => ((long)InputWidth + 1) * Units,
         _ => 0,
     };
 
-    public int ParameterCount => Bidirectional ? 2 * DirectionParameterCount : DirectionParameterCount;
+    public long ParameterCount => Bidirectional ? 2 * DirectionParameterCount : DirectionParameterCount;
 }
 
 /// <summary>A valid model, ready to emit. Holds only values, so it caches across edits.</summary>
@@ -84,11 +87,11 @@ internal sealed record ModelSpec(
 
     public bool OutputIsSequence => OutputLayer.OutputIsSequence;
 
-    public int ParameterCount
+    public long ParameterCount
     {
         get
         {
-            int count = 0;
+            long count = 0;
             foreach (LayerSpec layer in Layers)
             {
                 count += layer.ParameterCount;

@@ -155,47 +155,27 @@ internal static class ModelValidator
             previousLayer = layer;
         }
 
-        // The flat parameter buffer is one float array, so its length must fit an int; so must every size below it.
-        if (!diagnostics.Any())
+        bool hasErrors = diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+        ModelSpec? spec = hasErrors || layers.Count == 0 ? null : BuildSpec(model, layers);
+
+        // The flat parameter buffer is one float array, so its length must fit an int (and so does every size below it).
+        if (spec is not null && spec.ParameterCount > int.MaxValue)
         {
-            long total = 0;
-            long width = 0;
-            string largest = string.Empty;
-            long largestCount = -1;
-            foreach (var (layer, bidirectional) in layers)
+            int largest = 0;
+            for (int i = 1; i < spec.Layers.Count; i++)
             {
-                long count = layer.Kind switch
+                if (spec.Layers[i].ParameterCount > spec.Layers[largest].ParameterCount)
                 {
-                    AttributeKind.Embedding => (long)layer.First * layer.Second,
-                    AttributeKind.SimpleRnn => (bidirectional is null ? 1L : 2L) * layer.First * (width + layer.First + 1),
-                    AttributeKind.Dense => (width + 1) * layer.First,
-                    _ => 0,
-                };
-                width = layer.Kind switch
-                {
-                    AttributeKind.SimpleRnn when bidirectional is not null && (MergeKind)bidirectional.MergeMode == MergeKind.Concat => 2L * layer.First,
-                    AttributeKind.Input or AttributeKind.Embedding => layer.Second,
-                    _ => layer.First,
-                };
-                total += count;
-                if (count > largestCount)
-                {
-                    largestCount = count;
-                    largest = Describe(layer);
+                    largest = i;
                 }
             }
 
-            if (total > int.MaxValue)
-            {
-                Report(DiagnosticDescriptors.TooManyParameters, layers[0].Layer.Location, name,
-                    total.ToString("N0", CultureInfo.InvariantCulture), largest);
-            }
+            Report(DiagnosticDescriptors.TooManyParameters, layers[0].Layer.Location, name,
+                spec.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), Describe(layers[largest].Layer));
+            spec = null;
         }
 
-        var diagnosticArray = diagnostics.ToEquatableArray();
-        bool hasErrors = diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
-        ModelSpec? spec = hasErrors || layers.Count == 0 ? null : BuildSpec(model, layers);
-        return new ModelResult(fullName, spec, diagnosticArray);
+        return new ModelResult(fullName, spec, diagnostics.ToEquatableArray());
     }
 
     private static void CheckArguments(
@@ -317,7 +297,7 @@ internal static class ModelValidator
         bool tokens = input.Kind == AttributeKind.Embedding;
         bool maskZero = tokens && input.MaskZero;
         var specs = new List<LayerSpec>();
-        int offset = 0;
+        long offset = 0; // long like the counts; a model whose total passes int.MaxValue is rejected after this
         int width = input.Second;
         bool sequence = true;
         foreach (var (layer, bidirectional) in layers)
@@ -326,16 +306,16 @@ internal static class ModelValidator
             switch (layer.Kind)
             {
                 case AttributeKind.Embedding:
-                    spec = new LayerSpec(LayerKind.Embedding, KerasName("embedding"), string.Empty, layer.First, layer.Second, ActivationKind.Linear, true, true, offset);
+                    spec = new LayerSpec(LayerKind.Embedding, KerasName("embedding"), string.Empty, layer.First, layer.Second, ActivationKind.Linear, true, true, (int)offset);
                     break;
                 case AttributeKind.Input:
-                    spec = new LayerSpec(LayerKind.Input, KerasName("input_layer"), string.Empty, layer.Second, layer.Second, ActivationKind.Linear, true, true, offset);
+                    spec = new LayerSpec(LayerKind.Input, KerasName("input_layer"), string.Empty, layer.Second, layer.Second, ActivationKind.Linear, true, true, (int)offset);
                     break;
                 case AttributeKind.SimpleRnn:
                     // Keras names the wrapped layer before the wrapper, so both counters advance.
                     string rnnName = KerasName("simple_rnn");
                     spec = new LayerSpec(LayerKind.SimpleRnn, bidirectional is null ? rnnName : KerasName("bidirectional"), string.Empty,
-                        width, layer.First, (ActivationKind)layer.Activation, sequence, layer.ReturnSequences, offset)
+                        width, layer.First, (ActivationKind)layer.Activation, sequence, layer.ReturnSequences, (int)offset)
                     {
                         Bidirectional = bidirectional is not null,
                         Merge = (MergeKind)(bidirectional?.MergeMode ?? 0),
@@ -343,7 +323,7 @@ internal static class ModelValidator
                     };
                     break;
                 default:
-                    spec = new LayerSpec(LayerKind.Dense, KerasName("dense"), string.Empty, width, layer.First, (ActivationKind)layer.Activation, sequence, sequence, offset);
+                    spec = new LayerSpec(LayerKind.Dense, KerasName("dense"), string.Empty, width, layer.First, (ActivationKind)layer.Activation, sequence, sequence, (int)offset);
                     break;
             }
 
