@@ -320,6 +320,11 @@ public class TrainingTests
         var error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, shortTarget, Options(threads: 2)));
         Assert.Contains("targets[40] has 0 values", error.Message);
 
+        error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, targets.Take(63).ToArray(), Options()));
+        Assert.Contains("inputs has 64 examples but targets has 63", error.Message);
+        error = Assert.Throws<ArgumentException>(() => model.Evaluate(inputs, targets.Take(63).ToArray(), Loss.BinaryCrossentropy));
+        Assert.Equal("targets", error.ParamName);
+
         error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, targets, new FitOptions { EarlyStopping = new EarlyStopping() }));
         Assert.Contains("'val_loss'", error.Message);
 

@@ -172,11 +172,6 @@ public static class Training
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(options);
-        if (inputs.Count != targets.Count)
-        {
-            throw new ArgumentException($"inputs has {inputs.Count} examples but targets has {targets.Count}.", nameof(targets));
-        }
-
         if (options.Epochs < 1 || options.BatchSize < 1 || options.Threads < 1)
         {
             throw new ArgumentException("Epochs, BatchSize and Threads must be at least 1.", nameof(options));
@@ -202,17 +197,11 @@ public static class Training
         }
 
         // Everything that can be checked before training is checked here, so bad data never costs an epoch.
-        CheckExamples(model, inputs, targets, options.Loss, nameof(targets));
+        CheckExamples(model, inputs, targets, options.Loss, nameof(inputs), nameof(targets));
         bool validating = validationInputs is not null && validationTargets is not null && validationInputs.Count > 0;
         if (validating)
         {
-            if (validationInputs!.Count != validationTargets!.Count)
-            {
-                throw new ArgumentException(
-                    $"validationInputs has {validationInputs.Count} examples but validationTargets has {validationTargets.Count}.", nameof(validationTargets));
-            }
-
-            CheckExamples(model, validationInputs, validationTargets, options.Loss, nameof(validationTargets));
+            CheckExamples(model, validationInputs!, validationTargets!, options.Loss, nameof(validationInputs), nameof(validationTargets));
         }
 
         if (options.EarlyStopping is { } earlyStopping)
@@ -345,6 +334,9 @@ public static class Training
         where TInput : unmanaged
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        CheckExamples(model, inputs, targets, loss, nameof(inputs), nameof(targets));
         Metric[] wanted = metrics?.ToArray() ?? Array.Empty<Metric>();
         var counts = new MetricCounts(wanted.Length);
         double total = 0;
@@ -396,9 +388,8 @@ public static class Training
             }
 
             // Contiguous shares, so the work each buffer holds depends only on the thread count.
-            int from = start + count * w / used;
-            int to = start + count * (w + 1) / used;
-            for (int i = from; i < to; i++)
+            (int from, int share) = Range(w, used, count);
+            for (int i = start + from; i < start + from + share; i++)
             {
                 TInput[] input = inputs[order[i]];
                 float[] target = targets[order[i]];
@@ -512,10 +503,16 @@ public static class Training
         }
     }
 
-    /// <summary>Checks that every example has a whole number of steps and a target of the length the model needs.</summary>
-    private static void CheckExamples<TInput>(ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, string argumentName)
+    /// <summary>Checks that there is a target per example, each example has a whole number of steps, and each target the length the model needs.</summary>
+    private static void CheckExamples<TInput>(
+        ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, string inputsName, string argumentName)
         where TInput : unmanaged
     {
+        if (inputs.Count != targets.Count)
+        {
+            throw new ArgumentException($"{inputsName} has {inputs.Count} examples but {argumentName} has {targets.Count}.", argumentName);
+        }
+
         int width = model.OutputLength(1);
         int targetWidth = LossFunctions.TargetWidth(loss, width);
         for (int n = 0; n < inputs.Count; n++)
@@ -538,11 +535,6 @@ public static class Training
         int width = model.OutputLength(1);
         int targetWidth = LossFunctions.TargetWidth(loss, width);
         int outputRows = output.Length / width;
-        if (target.Length != outputRows * targetWidth)
-        {
-            throw new ArgumentException($"A target has {target.Length} values; this example needs {outputRows * targetWidth}.", nameof(target));
-        }
-
         double total = 0;
         rows = 0;
         for (int row = 0; row < outputRows; row++)
