@@ -79,6 +79,11 @@ public class InputCheckTests
         var wide = new BidiAve(); // 3 features per step
         error = Assert.Throws<ArgumentException>(() => wide.Predict(new float[7], output));
         Assert.Contains("not a whole number of steps of 3 features", error.Message);
+
+        // Training checks its input the same way, naming the same argument.
+        error = Assert.Throws<ArgumentException>(() => wide.AccumulateGradients(new float[7], [0f], Loss.MeanSquaredError, 1f, new float[BidiAve.ParameterCount], Span<float>.Empty));
+        Assert.Equal("inputs", error.ParamName);
+        Assert.Contains("not a whole number of steps of 3 features", error.Message);
     }
 
     [Fact]

@@ -110,9 +110,6 @@ internal static class ModelEmitter
         string input = model.TokenInput ? "tokens" : "inputs";
         string inputType = model.TokenInput ? "ReadOnlySpan<int>" : "ReadOnlySpan<float>";
         string outputLength = "OutputLength(steps)";
-        string stepsLine = model.TokenInput
-            ? "int steps = tokens.Length;"
-            : "int steps = ModelInput.StepsOf(inputs.Length, Features, nameof(inputs));";
 
         writer.Line("/// <summary>");
         writer.Line("/// Runs the model on one sequence and writes the last layer's activation to <paramref name=\"output\"/>.");
@@ -127,13 +124,7 @@ internal static class ModelEmitter
         writer.Line("/// <exception cref=\"ArgumentException\">A span has the wrong length, or a token id is out of range.</exception>");
         using (writer.Block("public void Predict(" + inputType + " " + input + ", Span<float> output)"))
         {
-            writer.Line(stepsLine);
-            writer.Line("ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(" + input + "));");
-            if (model.TokenInput)
-            {
-                writer.Line("ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));");
-            }
-
+            WriteInputChecks(writer, model, input + ".Length");
             writer.Line("ModelInput.CheckLength(output.Length, " + outputLength + ", nameof(output));");
             writer.Line("Forward(" + input + ", output);");
         }
@@ -147,21 +138,30 @@ internal static class ModelEmitter
         using (writer.Block("public void PredictBatch(" + inputType + " " + input + ", int batchSize, Span<float> outputs)"))
         {
             writer.Line("int sequenceLength = ModelInput.SequenceLengthOf(" + input + ".Length, batchSize, nameof(" + input + "));");
-            writer.Line(model.TokenInput
-                ? "int steps = sequenceLength;"
-                : "int steps = ModelInput.StepsOf(sequenceLength, Features, nameof(inputs));");
-            writer.Line("ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(" + input + "));");
-            if (model.TokenInput)
-            {
-                writer.Line("ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));");
-            }
-
+            WriteInputChecks(writer, model, "sequenceLength");
             writer.Line("int outputLength = " + outputLength + ";");
             writer.Line("ModelInput.CheckLength(outputs.Length, batchSize * outputLength, nameof(outputs));");
             using (writer.Block("for (int sequence = 0; sequence < batchSize; sequence++)"))
             {
                 writer.Line("Forward(" + input + ".Slice(sequence * sequenceLength, sequenceLength), outputs.Slice(sequence * outputLength, outputLength));");
             }
+        }
+    }
+
+    /// <summary>
+    /// Declares <c>steps</c> for an input of <paramref name="length"/> values and checks it: at least one step, at most
+    /// MaxSequenceLength, a whole number of steps for real values, token ids in range.
+    /// </summary>
+    public static void WriteInputChecks(IndentedWriter writer, ModelSpec model, string length)
+    {
+        string input = model.TokenInput ? "tokens" : "inputs";
+        writer.Line(model.TokenInput
+            ? "int steps = " + length + ";"
+            : "int steps = ModelInput.StepsOf(" + length + ", Features, nameof(inputs));");
+        writer.Line("ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(" + input + "));");
+        if (model.TokenInput)
+        {
+            writer.Line("ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));");
         }
     }
 

@@ -101,12 +101,7 @@ internal static class TrainingEmitter
         writer.Line("/// <param name=\"output\">Receives the prediction, OutputLength(steps) values; may be empty.</param>");
         using (writer.Block("public float AccumulateGradients(" + inputType + " " + input + ", ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output)"))
         {
-            writer.Line(model.TokenInput ? "int steps = tokens.Length;" : "int steps = StepsOf(inputs.Length);");
-            writer.Line("ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(" + input + "));");
-            if (model.TokenInput)
-            {
-                writer.Line("ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));");
-            }
+            ModelEmitter.WriteInputChecks(writer, model, input + ".Length");
 
             writer.Line("int rows = OutputLength(steps) / OutputWidth;");
             writer.Line("int targetWidth = LossFunctions.TargetWidth(loss, OutputWidth);");

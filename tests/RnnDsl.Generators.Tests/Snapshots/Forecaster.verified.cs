@@ -193,7 +193,7 @@ partial class Forecaster : IRealValuedModel
     /// <param name="output">Receives the prediction, OutputLength(steps) values; may be empty.</param>
     public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output)
     {
-        int steps = StepsOf(inputs.Length);
+        int steps = ModelInput.StepsOf(inputs.Length, Features, nameof(inputs));
         ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(inputs));
         int rows = OutputLength(steps) / OutputWidth;
         int targetWidth = LossFunctions.TargetWidth(loss, OutputWidth);
