@@ -235,21 +235,10 @@ internal static class BackwardEmitter
             writer.Line("// Through time, last step read first.");
             using (writer.Block("for (int read = steps - 1; read >= 0; read--)"))
             {
-                if (layer.Bidirectional)
-                {
-                    writer.Line("int t = backwards ? steps - 1 - read : read;");
-                    writer.Line("int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t");
-                }
-                else if (layer.GoBackwards)
-                {
-                    writer.Line("int t = steps - 1 - read;");
-                    writer.Line("int previous = read == 0 ? -1 : t + 1; // the step read before t");
-                }
-                else
-                {
-                    writer.Line("int t = read;");
-                    writer.Line("int previous = t - 1; // -1 before the first step");
-                }
+                writer.Line(LayerEmitter.StepRead(layer));
+                writer.Line(layer.Bidirectional ? "int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t"
+                    : layer.GoBackwards ? "int previous = read == 0 ? -1 : t + 1; // the step read before t"
+                    : "int previous = t - 1; // -1 before the first step");
 
                 writer.Line("Span<float> dh = dStates.Slice(t * Units, Units);");
                 if (layer.Masked)

@@ -145,11 +145,10 @@ internal static class LayerEmitter
     private static void WriteRecurrence(IndentedWriter writer, LayerSpec layer)
     {
         string activation = Format.Keras(layer.Activation);
-        bool reversed = layer.GoBackwards;
         writer.Line("/// <summary>");
         writer.Line(layer.Bidirectional
             ? "/// One direction of " + layer.KerasName + " (Bidirectional SimpleRNN, " + Format.Units(layer.Units) + ") over a whole sequence:"
-            : "/// " + layer.KerasName + " (SimpleRNN, " + Format.Units(layer.Units) + ") over a whole sequence" + (reversed ? ", last step first (go_backwards):" : ":"));
+            : "/// " + layer.KerasName + " (SimpleRNN, " + Format.Units(layer.Units) + ") over a whole sequence" + (layer.GoBackwards ? ", last step first (go_backwards):" : ":"));
         writer.Line("/// <c>h[t] = " + activation + "(x[t] · kernel + h[previous] · recurrent_kernel + bias)</c>, with h = 0 before the first step read.");
         if (layer.Masked)
         {
@@ -196,9 +195,7 @@ internal static class LayerEmitter
             writer.Line("Span<float> previous = Span<float>.Empty; // h before the first step read is 0");
             using (writer.Block("for (int read = 0; read < steps; read++)"))
             {
-                writer.Line(layer.Bidirectional
-                    ? "int t = backwards ? steps - 1 - read : read;"
-                    : reversed ? "int t = steps - 1 - read;" : "int t = read;");
+                writer.Line(StepRead(layer));
                 writer.Line("Span<float> state = states.Slice(t * Units, Units);");
                 string? activate = Format.ActivationCall(layer.Activation, "state");
                 if (layer.Masked)
@@ -232,6 +229,15 @@ internal static class LayerEmitter
             }
         }
     }
+
+    /// <summary>
+    /// The declaration of <c>t</c>, the step a recurrent layer reads <c>read</c>-th: forwards, last step first
+    /// (go_backwards), or either, chosen by <c>backwards</c>, for one direction of a Bidirectional layer.
+    /// </summary>
+    public static string StepRead(LayerSpec layer) =>
+        layer.Bidirectional ? "int t = backwards ? steps - 1 - read : read;"
+        : layer.GoBackwards ? "int t = steps - 1 - read;"
+        : "int t = read;";
 
     private static void WriteStep(IndentedWriter writer, string? activate)
     {
