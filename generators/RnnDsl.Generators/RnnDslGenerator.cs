@@ -1,11 +1,10 @@
 using System;
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Reflection;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using RnnDsl.Generators.Diagnostics;
 using RnnDsl.Generators.Emit;
 using RnnDsl.Generators.Helpers;
 using RnnDsl.Generators.Model;
@@ -14,100 +13,109 @@ using RnnDsl.Generators.Parsing;
 namespace RnnDsl.Generators;
 
 /// <summary>
-/// The wiring: every class carrying a layer attribute is parsed into a <see cref="ModelDeclaration"/>,
-/// validated into a <see cref="ModelResult"/>, and then split into two outputs, diagnostics and source,
-/// so fixing one does not re-emit the other.
+/// The wiring. Each layer attribute has a <c>ForAttributeWithMetadataName</c> pipeline; a class carrying several
+/// kinds is owned by exactly one of them (the first kind in <see cref="AttributeReaders.MetadataNames"/> it carries,
+/// on its first declaration that carries it), so every model class flows through one pipeline of its own:
+/// declaration → spec → source, and an edit to one model re-runs that model only. The only thing the models
+/// share is the list of their names, so that two whose file names differ only in case still get distinct files.
+/// Diagnostics come from <see cref="RnnDslAnalyzer"/>, which runs the same parser and validator, so that
+/// <c>#pragma warning</c> and <c>.editorconfig</c> severities apply to them.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class RnnDslGenerator : IIncrementalGenerator
 {
-    private static readonly string Version =
+    internal static readonly string Version =
         typeof(RnnDslGenerator).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        // 1. One provider per layer attribute; each finds the classes that carry it.
-        IncrementalValuesProvider<ModelDeclaration>[] perAttribute = ModelParser.AttributeMetadataNames
+        // 1. Per attribute kind: the classes that kind owns, parsed and validated. Invalid models stop here.
+        IncrementalValuesProvider<ModelSpec>[] specs = AttributeReaders.MetadataNames
             .Select(name => context.SyntaxProvider.ForAttributeWithMetadataName(
                     name,
-                    predicate: static (node, _) => node is ClassDeclarationSyntax,
-                    transform: static (attributeContext, cancellationToken) =>
-                        ModelParser.Parse((INamedTypeSymbol)attributeContext.TargetSymbol, cancellationToken))
-                .WithTrackingName(TrackingNames.Declarations))
+                    predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                    transform: (attributeContext, cancellationToken) => Owns(attributeContext, name, cancellationToken)
+                        ? ModelParser.Parse((INamedTypeSymbol)attributeContext.TargetSymbol, attributeContext.SemanticModel.Compilation, cancellationToken)
+                        : null)
+                .Where(static declaration => declaration is not null)
+                .WithTrackingName(TrackingNames.Declarations)
+                .Select(static (declaration, _) => ValidateSafely(declaration!))
+                .Where(static spec => spec is not null)
+                .Select(static (spec, _) => spec!)
+                .WithTrackingName(TrackingNames.Specs))
             .ToArray();
 
-        // 2. A class with several layer kinds is found once per kind: keep one declaration per class.
-        IncrementalValueProvider<ImmutableArray<ModelDeclaration>> all = perAttribute[0].Collect();
-        for (int i = 1; i < perAttribute.Length; i++)
+        // 2. The full names of all valid models, for file names that are unique ignoring case.
+        IncrementalValueProvider<EquatableArray<string>> names = specs
+            .Select(provider => provider.Select(static (spec, _) => spec.FullName).Collect())
+            .Aggregate((left, right) => left.Combine(right).Select(static (pair, _) => pair.Left.AddRange(pair.Right)))
+            .Select(static (all, _) => all.OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.ModelNames);
+
+        // 3. Source, one file per model.
+        foreach (IncrementalValuesProvider<ModelSpec> provider in specs)
         {
-            all = all.Combine(perAttribute[i].Collect()).Select(static (pair, _) => pair.Left.AddRange(pair.Right));
+            IncrementalValuesProvider<ModelSpec> named = provider
+                .Combine(names)
+                .Select(static (pair, _) => pair.Left with { HintName = HintNames.For(pair.Left.FullName, pair.Right) })
+                .WithTrackingName(TrackingNames.Outputs);
+            context.RegisterSourceOutput(named, static (output, spec) =>
+            {
+                if (EmitSafely(spec) is { } source)
+                {
+                    output.AddSource(spec.HintName, source);
+                }
+            });
         }
-
-        IncrementalValuesProvider<ModelDeclaration> declarations = all
-            .SelectMany(static (found, _) => Deduplicate(found))
-            .WithTrackingName(TrackingNames.UniqueDeclarations);
-
-        // 3. Validation turns each declaration into a spec to emit and diagnostics to report.
-        IncrementalValuesProvider<ModelResult> results = declarations
-            .Select(static (declaration, _) => ValidateSafely(declaration))
-            .WithTrackingName(TrackingNames.Results);
-
-        // 4a. Diagnostics.
-        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
-            .Select(static (result, _) => result.Diagnostics)
-            .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (output, found) =>
-        {
-            foreach (DiagnosticInfo diagnostic in found)
-            {
-                output.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-        });
-
-        // 4b. Source, for valid models only.
-        IncrementalValuesProvider<ModelSpec> specs = results
-            .Where(static result => result.Spec is not null)
-            .Select(static (result, _) => result.Spec!)
-            .WithTrackingName(TrackingNames.Specs);
-        context.RegisterSourceOutput(specs, static (output, spec) =>
-        {
-            string source;
-            try
-            {
-                source = ModelEmitter.Emit(spec, Version);
-            }
-            catch (Exception exception)
-            {
-                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, spec.ClassName, exception.Message));
-                return;
-            }
-
-            output.AddSource(ModelEmitter.HintName(spec), source);
-        });
     }
 
-    private static IEnumerable<ModelDeclaration> Deduplicate(ImmutableArray<ModelDeclaration> found)
+    /// <summary>
+    /// Whether the pipeline of attribute <paramref name="metadataName"/> owns this class: the class carries no layer
+    /// attribute of an earlier kind, and this is the first of its declarations that carries this kind.
+    /// </summary>
+    private static bool Owns(GeneratorAttributeSyntaxContext context, string metadataName, CancellationToken cancellationToken)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (ModelDeclaration declaration in found.OrderBy(d => d.Namespace, StringComparer.Ordinal).ThenBy(d => d.ClassName, StringComparer.Ordinal))
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        string? owner = AttributeReaders.MetadataNames.FirstOrDefault(name =>
+            type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == name && AttributeReaders.IsLayerAttribute(a.AttributeClass)));
+        if (owner != metadataName)
         {
-            if (seen.Add(declaration.Namespace + "." + declaration.ClassName))
-            {
-                yield return declaration;
-            }
+            return false;
         }
+
+        TypeDeclarationSyntax? first = type.GetAttributes()
+            .Where(a => a.AttributeClass?.ToDisplayString() == metadataName)
+            .Select(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken).Parent?.Parent)
+            .OfType<TypeDeclarationSyntax>()
+            .OrderBy(d => d.SyntaxTree.FilePath, StringComparer.Ordinal)
+            .ThenBy(d => d.SpanStart)
+            .FirstOrDefault();
+        return first == context.TargetNode;
     }
 
-    private static ModelResult ValidateSafely(ModelDeclaration declaration)
+    /// <summary>The spec of a valid model, or null; the analyzer reports why a model is not valid.</summary>
+    internal static ModelSpec? ValidateSafely(ModelDeclaration declaration)
     {
         try
         {
-            return ModelValidator.Validate(declaration);
+            return ModelValidator.Validate(declaration).Spec;
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            var failure = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, declaration.ClassLocation, declaration.ClassName, exception.Message);
-            return new ModelResult(declaration.ClassName, null, new EquatableArray<DiagnosticInfo>(new[] { failure }));
+            return null; // the analyzer reports RNN019 for it
+        }
+    }
+
+    /// <summary>The generated source, or null when emission fails (the analyzer reports RNN019 at the model).</summary>
+    internal static string? EmitSafely(ModelSpec spec)
+    {
+        try
+        {
+            return ModelEmitter.Emit(spec, Version);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return null;
         }
     }
 }

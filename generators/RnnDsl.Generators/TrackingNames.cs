@@ -4,8 +4,7 @@ namespace RnnDsl.Generators;
 internal static class TrackingNames
 {
     public const string Declarations = nameof(Declarations);
-    public const string UniqueDeclarations = nameof(UniqueDeclarations);
-    public const string Results = nameof(Results);
-    public const string Diagnostics = nameof(Diagnostics);
     public const string Specs = nameof(Specs);
+    public const string ModelNames = nameof(ModelNames);
+    public const string Outputs = nameof(Outputs);
 }

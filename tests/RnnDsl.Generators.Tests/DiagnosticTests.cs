@@ -164,6 +164,45 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void RNN022_record_model() =>
+        Single("RNN022", "[Input(3)]\n[SimpleRnn(4)]\npublic partial record Model { }", "Model", "is a record", "partial class Model");
+
+    [Fact]
+    public void RNN023_language_version_too_old()
+    {
+        var old = new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp9);
+        var compilation = GeneratorHarness.Compilation().RemoveAllSyntaxTrees().AddSyntaxTrees(
+            Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("using RnnDsl;\nnamespace Demo\n{\n    [Input(3)]\n    [SimpleRnn(4)]\n    public partial class Model { }\n}\n", old, "Old.cs"));
+        var result = GeneratorHarness.Run(compilation);
+        Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("RNN023", diagnostic.Id);
+        Assert.Equal("Model", result.TextAt(diagnostic));
+        Assert.Contains("C# 9", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(result.Sources);
+        Assert.Empty(result.CompilerDiagnostics);
+    }
+
+    [Fact]
+    public void RNN024_a_type_that_hides_a_runtime_name()
+    {
+        var own = GeneratorHarness.Run(Usings + "[Input(3)]\n[SimpleRnn(4)]\npublic partial class Model { }", "namespace RnnDsl;\npublic class Loss { }\n");
+        Diagnostic hidden = Assert.Single(own.GeneratorDiagnostics);
+        Assert.Equal("RNN024", hidden.Id);
+        Assert.Equal("Model", own.TextAt(hidden));
+        Assert.Contains("'RnnDsl.Loss'", hidden.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(own.Sources);
+        var result = GeneratorHarness.Run("using RnnDsl;\n[Input(3)]\n[SimpleRnn(4)]\npublic partial class Model { }\npublic class System { }\n");
+        Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("RNN024", diagnostic.Id);
+        Assert.Contains("the System namespace", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(result.Sources);
+    }
+
+    [Fact]
+    public void RNN025_layers_too_wide_to_run() =>
+        Single("RNN025", "[Embedding(1, 200000000)]\n[Dense(1)]\npublic partial class Model { }", "Embedding(1, 200000000)", "working memory");
+
+    [Fact]
     public void Every_descriptor_has_a_test_and_a_README_entry()
     {
         string[] tested = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("RNN", System.StringComparison.Ordinal)).Select(n => n.Substring(0, 6)).ToArray();

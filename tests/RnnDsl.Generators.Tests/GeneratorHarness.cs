@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace RnnDsl.Generators.Tests;
 
@@ -29,25 +30,35 @@ internal static class GeneratorHarness
                 nullableContextOptions: NullableContextOptions.Enable,
                 generalDiagnosticOption: ReportDiagnostic.Error));
 
-    public static GeneratorDriver Driver(bool trackSteps = false) =>
+    public static GeneratorDriver Driver(bool trackSteps = false, CSharpParseOptions? parseOptions = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new RnnDslGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
-    /// <summary>The generator's diagnostics, its sources, and the compiler's diagnostics on the result.</summary>
-    public static Result Run(params string[] sources)
+    /// <summary>RnnDsl's diagnostics (the generator's and the analyzer's), its sources, and the compiler's diagnostics on the result.</summary>
+    public static Result Run(params string[] sources) => Run(Compilation(sources));
+
+    public static Result Run(CSharpCompilation input)
     {
-        CSharpCompilation input = Compilation(sources);
-        GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        var parseOptions = (CSharpParseOptions?)input.SyntaxTrees.FirstOrDefault()?.Options;
+        GeneratorDriver driver = Driver(parseOptions: parseOptions).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
         GeneratorRunResult run = driver.GetRunResult().Results.Single();
         return new Result(
-            generatorDiagnostics,
+            generatorDiagnostics.AddRange(AnalyzerDiagnostics(input)),
             run.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString()),
             output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray(),
             run.Exception,
             input.SyntaxTrees.ToDictionary(t => t.FilePath, t => t.GetText().ToString()));
     }
+
+    /// <summary>What <see cref="RnnDslAnalyzer"/> reports on a compilation, after pragmas and severity options apply.</summary>
+    public static ImmutableArray<Diagnostic> AnalyzerDiagnostics(Compilation compilation) =>
+        compilation
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new RnnDslAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync()
+            .GetAwaiter()
+            .GetResult();
 
     public sealed record Result(
         ImmutableArray<Diagnostic> GeneratorDiagnostics,

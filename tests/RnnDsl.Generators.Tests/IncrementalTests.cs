@@ -32,9 +32,20 @@ public class IncrementalTests
 
     private const string Other = "namespace Demo;\n\npublic static class Other\n{\n    public static int Value() => 1;\n}\n";
 
+    private const string Second = """
+        using RnnDsl;
+
+        namespace Demo;
+
+        [Input(10, 1)]
+        [SimpleRnn(32)]
+        [Dense(1)]
+        public partial class Forecaster { }
+        """;
+
     private static readonly string[] StepsAfterParsing =
     {
-        TrackingNames.UniqueDeclarations, TrackingNames.Results, TrackingNames.Diagnostics, TrackingNames.Specs,
+        TrackingNames.Specs, TrackingNames.ModelNames, TrackingNames.Outputs,
     };
 
     [Fact]
@@ -58,6 +69,36 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void An_edit_that_shifts_every_position_in_a_model_file_leaves_both_models_cached()
+    {
+        CSharpCompilation first = GeneratorHarness.Compilation(Model, Second);
+        SyntaxTree modelTree = first.SyntaxTrees.First();
+        CSharpCompilation second = first.ReplaceSyntaxTree(
+            modelTree, CSharpSyntaxTree.ParseText("// A comment that moves every attribute down a line.\n" + Model, GeneratorHarness.ParseOptions, modelTree.FilePath));
+        AssertCachedAfterEdit(first, second, models: 2);
+    }
+
+    [Fact]
+    public void Changing_one_model_regenerates_that_model_only()
+    {
+        CSharpCompilation first = GeneratorHarness.Compilation(Model, Second);
+        SyntaxTree secondTree = first.SyntaxTrees.Last();
+        CSharpCompilation second = first.ReplaceSyntaxTree(
+            secondTree, CSharpSyntaxTree.ParseText(Second.Replace("SimpleRnn(32)", "SimpleRnn(16)"), GeneratorHarness.ParseOptions, secondTree.FilePath));
+        GeneratorDriver driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(first);
+        driver = driver.RunGenerators(second);
+        GeneratorRunResult run = driver.GetRunResult().Results.Single();
+        var outputs = run.TrackedSteps[TrackingNames.Outputs].SelectMany(s => s.Outputs).ToList();
+        Assert.Equal(2, outputs.Count);
+        Assert.Single(outputs, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Single(outputs, o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged);
+        Assert.Contains("SimpleRnn(16)", run.TrackedSteps[TrackingNames.Outputs].SelectMany(s => s.Outputs)
+            .Where(o => o.Reason == IncrementalStepRunReason.Modified).Select(o => ((Model.ModelSpec)o.Value).FullName + " " + Describe((Model.ModelSpec)o.Value)).Single());
+    }
+
+    private static string Describe(Model.ModelSpec spec) => "SimpleRnn(" + spec.Layers[1].Units + ")";
+
+    [Fact]
     public void Changing_a_layer_regenerates_the_model()
     {
         CSharpCompilation first = GeneratorHarness.Compilation(Model);
@@ -71,11 +112,11 @@ public class IncrementalTests
         Assert.Contains("ParameterCount = 327873", driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString());
     }
 
-    private static void AssertCachedAfterEdit(CSharpCompilation first, CSharpCompilation second)
+    private static void AssertCachedAfterEdit(CSharpCompilation first, CSharpCompilation second, int models = 1)
     {
         GeneratorDriver driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(first);
         GeneratorRunResult firstRun = driver.GetRunResult().Results.Single();
-        Assert.Single(firstRun.GeneratedSources);
+        Assert.Equal(models, firstRun.GeneratedSources.Length);
         foreach (string name in StepsAfterParsing.Append(TrackingNames.Declarations))
         {
             Assert.True(firstRun.TrackedSteps.ContainsKey(name), $"step {name} was not tracked");

@@ -135,7 +135,31 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TooManyParameters = Create(
         "RNN021",
         "Model too large",
-        "Model '{0}' has {1} parameters; one buffer holds at most 2,147,483,647 floats, so make a layer smaller (the largest is {2})",
+        "Model '{0}' has {1} parameters; one buffer holds at most 2,147,483,591 floats (the largest .NET array), so make a layer smaller (the largest is {2})",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor RecordModel = Create(
+        "RNN022",
+        "Model declared as a record",
+        "Model '{0}' is a record; a model holds mutable weights, which value equality does not suit, so declare it as 'partial class {0}'",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooOld = Create(
+        "RNN023",
+        "C# version too old for the generated code",
+        "Model '{0}' is compiled as C# {1}, but RnnDsl's generated code needs C# 10 or later; remove the LangVersion setting or set <LangVersion>10</LangVersion> or later",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TypeHidesRuntimeName = Create(
+        "RNN024",
+        "A type of the project hides a name the generated code needs",
+        "The type '{1}' declared in this project hides {2}, which the generated code of model '{0}' needs even fully qualified; rename '{1}'",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TooMuchWorkingMemory = Create(
+        "RNN025",
+        "Model too wide to run",
+        "Model '{0}' would need about {1} floats of working memory per step, more than one buffer holds; make its layers narrower",
         DiagnosticSeverity.Error);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(DiagnosticDescriptors)

@@ -27,6 +27,16 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params object[] arguments) =>
         new(descriptor.Id, location, arguments.Select(a => a?.ToString() ?? string.Empty).ToEquatableArray());
 
-    public Diagnostic ToDiagnostic() =>
-        Diagnostic.Create(DiagnosticDescriptors.ById(Id), Location?.ToLocation(), Arguments.ToArray<object>());
+    /// <summary>The diagnostic, at a location in <paramref name="compilation"/>'s syntax tree of that file, so pragmas apply to it.</summary>
+    public Diagnostic ToDiagnostic(Compilation compilation)
+    {
+        Microsoft.CodeAnalysis.Location location = Microsoft.CodeAnalysis.Location.None;
+        if (Location is { } at)
+        {
+            SyntaxTree? tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == at.FilePath);
+            location = tree is not null && at.Span.End <= tree.Length ? Microsoft.CodeAnalysis.Location.Create(tree, at.Span) : at.ToLocation();
+        }
+
+        return Diagnostic.Create(DiagnosticDescriptors.ById(Id), location, Arguments.ToArray<object>());
+    }
 }

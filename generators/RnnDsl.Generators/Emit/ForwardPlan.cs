@@ -42,7 +42,7 @@ internal sealed record LayerStep(LayerSpec Layer, string Input, string Output, b
     public string BackwardStates => Name + "Backward";
 
     /// <summary>A forward-reading layer that returns sequences outputs its states as they are.</summary>
-    public bool OutputIsStates => Layer.Kind == LayerKind.SimpleRnn && !Layer.Bidirectional && Layer.OutputIsSequence && !Layer.GoBackwards;
+    public bool OutputIsStates => Layer.Kind == LayerKind.Recurrent && !Layer.Bidirectional && Layer.OutputIsSequence && !Layer.GoBackwards;
 }
 
 internal static class ForwardPlan
@@ -51,7 +51,7 @@ internal static class ForwardPlan
     {
         var steps = new List<LayerStep>();
         var buffers = new List<ScratchBuffer>();
-        string input = model.TokenInput ? "tokens" : "inputs";
+        string input = ModelEmitter.Input(model).Name;
         for (int i = 0; i < model.Layers.Count; i++)
         {
             LayerSpec layer = model.Layers[i];
@@ -65,7 +65,7 @@ internal static class ForwardPlan
             string output = isLast ? "output" : name;
             var step = new LayerStep(layer, input, output, isLast);
             int width = layer.OutputWidth;
-            if (layer.Kind == LayerKind.SimpleRnn)
+            if (layer.Kind == LayerKind.Recurrent)
             {
                 string direction = layer.Bidirectional ? "forward states" : "states";
                 if (!step.OutputIsStates || !isLast)
@@ -80,16 +80,12 @@ internal static class ForwardPlan
 
                 if (!isLast && !step.OutputIsStates)
                 {
-                    buffers.Add(layer.OutputIsSequence
-                        ? new ScratchBuffer(name, width, 0, name + " output, [steps, " + Format.Int(width) + "]")
-                        : new ScratchBuffer(name, 0, width, name + " output, [" + Format.Int(width) + "]"));
+                    buffers.Add(OutputBuffer(layer, name, width));
                 }
             }
             else if (!isLast)
             {
-                buffers.Add(layer.OutputIsSequence
-                    ? new ScratchBuffer(name, width, 0, name + " output, [steps, " + Format.Int(width) + "]")
-                    : new ScratchBuffer(name, 0, width, name + " output, [" + Format.Int(width) + "]"));
+                buffers.Add(OutputBuffer(layer, name, width));
             }
 
             steps.Add(step);
@@ -98,4 +94,8 @@ internal static class ForwardPlan
 
         return (steps, buffers);
     }
+
+    private static ScratchBuffer OutputBuffer(LayerSpec layer, string name, int width) => layer.OutputIsSequence
+        ? new ScratchBuffer(name, width, 0, name + " output, [steps, " + Format.Int(width) + "]")
+        : new ScratchBuffer(name, 0, width, name + " output, [" + Format.Int(width) + "]");
 }

@@ -3,7 +3,7 @@ using RnnDsl.Generators.Model;
 
 namespace RnnDsl.Generators.Emit;
 
-/// <summary>Writes the parameter layout, the buffer that holds it, and the Keras default initialisation.</summary>
+/// <summary>Writes the parameter layout, the buffer that holds it, and the Keras default initialisation, all from the weight descriptions.</summary>
 internal static class ParameterEmitter
 {
     public const int DefaultSeed = 42;
@@ -13,9 +13,9 @@ internal static class ParameterEmitter
         writer.Line("// The parameter layout: Keras model.get_weights() order, each array in C order.");
         foreach (LayerSpec layer in model.Layers)
         {
-            foreach (WeightBlock block in Weights.Of(layer))
+            foreach (WeightSpec weight in layer.Weights)
             {
-                writer.Line("private const int " + block.ConstantName + " = " + Format.Int(block.Offset) + "; // " + layer.KerasName + " " + block.KerasName + ", " + block.Shape);
+                writer.Line("private const int " + weight.ConstantName + " = " + Format.Int(weight.Offset) + "; // " + layer.KerasName + " " + weight.DescribedName + ", " + weight.ShapeText);
             }
         }
 
@@ -25,12 +25,12 @@ internal static class ParameterEmitter
 
     public static void WriteConstructionAndInitialization(IndentedWriter writer, ModelSpec model)
     {
-        string name = model.ClassName;
+        RuntimeNames n = model.Names;
         writer.Line("/// <summary>The seed the parameterless constructor initialises from.</summary>");
         writer.Line("public const int DefaultSeed = " + Format.Int(DefaultSeed) + ";");
         writer.Line();
         writer.Line("/// <summary>Creates the model with Keras default initialisers, from <see cref=\"DefaultSeed\"/>.</summary>");
-        writer.Line("public " + name + "()");
+        writer.Line("public " + model.ClassSyntax + "()");
         using (writer.Indent())
         {
             writer.Line(": this(DefaultSeed)");
@@ -40,7 +40,7 @@ internal static class ParameterEmitter
         writer.Line("}");
         writer.Line();
         writer.Line("/// <summary>Creates the model with Keras default initialisers, from the given seed.</summary>");
-        using (writer.Block("public " + name + "(int seed)"))
+        using (writer.Block("public " + model.ClassSyntax + "(int seed)"))
         {
             writer.Line("Initialize(seed);");
         }
@@ -50,7 +50,7 @@ internal static class ParameterEmitter
         writer.Line("/// All parameters in one buffer, in Keras <c>model.get_weights()</c> order with each array in C order.");
         writer.Line("/// Writing to it changes the model.");
         writer.Line("/// </summary>");
-        writer.Line("public Span<float> Parameters => _parameters;");
+        writer.Line("public " + n.Span + "<float> Parameters => _parameters;");
         writer.Line();
         writer.Line("/// <summary>");
         writer.Line("/// Resets every parameter with the Keras defaults: embeddings uniform(-0.05, 0.05), kernels glorot_uniform,");
@@ -58,18 +58,20 @@ internal static class ParameterEmitter
         writer.Line("/// </summary>");
         using (writer.Block("public void Initialize(int seed)"))
         {
-            writer.Line("var random = new SeededRandom(seed);");
-            writer.Line("Span<float> parameters = _parameters;");
+            writer.Line("var random = new " + n.SeededRandom + "(seed);");
+            writer.Line(n.Span + "<float> parameters = _parameters;");
             foreach (LayerSpec layer in model.Layers)
             {
-                foreach (WeightBlock block in Weights.Of(layer))
+                foreach (WeightSpec weight in layer.Weights)
                 {
-                    string slice = "parameters.Slice(" + block.ConstantName + ", " + Format.Int(block.Length) + ")";
-                    writer.Line(block.Initializer switch
+                    string slice = "parameters.Slice(" + weight.ConstantName + ", " + Format.Int(weight.Length) + ")";
+                    string rows = Format.Int(weight.Shape[0].Size);
+                    string columns = weight.Shape.Count > 1 ? Format.Int(weight.Length / weight.Shape[0].Size) : "1";
+                    writer.Line(weight.Initializer switch
                     {
-                        Initializer.Uniform => "Initializers.Uniform(" + slice + ", -0.05f, 0.05f, random);",
-                        Initializer.GlorotUniform => "Initializers.GlorotUniform(" + slice + ", " + Format.Int(block.Rows) + ", " + Format.Int(block.Columns) + ", random);",
-                        Initializer.Orthogonal => "Initializers.Orthogonal(" + slice + ", " + Format.Int(block.Rows) + ", " + Format.Int(block.Columns) + ", random);",
+                        Initializer.Uniform => n.Initializers + ".Uniform(" + slice + ", -0.05f, 0.05f, random);",
+                        Initializer.GlorotUniform => n.Initializers + ".GlorotUniform(" + slice + ", " + rows + ", " + columns + ", random);",
+                        Initializer.Orthogonal => n.Initializers + ".Orthogonal(" + slice + ", " + rows + ", " + columns + ", random);",
                         _ => slice + ".Clear();",
                     });
                 }

@@ -27,7 +27,7 @@ internal static class SummaryEmitter
                 continue; // a Sequential model's summary does not list its InputLayer
             }
 
-            rows.Add((layer.KerasName + " (" + KerasClassName(layer) + ")",
+            rows.Add((layer.KerasName + " (" + layer.KerasClassName + ")",
                 Format.Shape(layer.OutputIsSequence, model.MaxSteps, layer.OutputWidth),
                 Format.Thousands(layer.ParameterCount)));
         }
@@ -62,15 +62,6 @@ internal static class SummaryEmitter
         text.Append(" Non-trainable params: 0 (0.00 B)\n");
         return text.ToString();
     }
-
-    /// <summary>The Keras class name shown in the summary.</summary>
-    public static string KerasClassName(LayerSpec layer) => layer.Kind switch
-    {
-        LayerKind.Embedding => "Embedding",
-        LayerKind.Input => "InputLayer",
-        LayerKind.SimpleRnn => layer.Bidirectional ? "Bidirectional" : "SimpleRNN",
-        _ => "Dense",
-    };
 
     /// <summary>Keras <c>readable_memory_size</c>: powers of 1024, two decimals.</summary>
     public static string MemorySize(long bytes)

@@ -14,14 +14,14 @@ internal static class TrainingEmitter
 {
     public static void WriteTrainingMembers(IndentedWriter writer, ModelSpec model)
     {
-        string input = model.TokenInput ? "tokens" : "inputs";
-        string inputType = model.TokenInput ? "ReadOnlySpan<int>" : "ReadOnlySpan<float>";
-        bool maskedRows = model.OutputIsSequence && model.Layers[0].Masked;
+        RuntimeNames n = model.Names;
+        (string input, string inputType) = ModelEmitter.Input(model);
+        bool maskedRows = model.OutputIsSequence && model.Mask.IsMasked;
 
         writer.Line("/// <summary>The number of steps in an input of <paramref name=\"length\"/> values.</summary>");
         writer.Line(model.TokenInput
             ? "public int StepsOf(int length) => length;"
-            : "public int StepsOf(int length) => ModelInput.StepsOf(length, Features, nameof(length));");
+            : "public int StepsOf(int length) => " + n.ModelInput + ".StepsOf(length, Features, " + n.NameOf("length") + ");");
         writer.Line();
         writer.Line("/// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>");
         writer.Line("public bool MasksPaddingSteps => " + (maskedRows ? "true" : "false") + ";");
@@ -30,7 +30,7 @@ internal static class TrainingEmitter
         writer.Line(!model.OutputIsSequence
             ? "public int LossTermCount(" + inputType + " " + input + ") => 1;"
             : maskedRows
-                ? "public int LossTermCount(ReadOnlySpan<int> tokens) => tokens.Length - tokens.Count(0);"
+                ? "public int LossTermCount(" + inputType + " tokens) => tokens.Length - tokens.Count(0);"
                 : "public int LossTermCount(" + inputType + " " + input + ") => StepsOf(" + input + ".Length);");
         writer.Line();
 
@@ -47,11 +47,12 @@ internal static class TrainingEmitter
         writer.Line("/// </summary>");
         writer.Line("/// <param name=\"targets\">One row per output row of each sequence: OutputWidth values, or one class index for sparse categorical cross-entropy.</param>");
         writer.Line("/// <exception cref=\"ArgumentException\">A span has the wrong length, or an input or target is out of range.</exception>");
-        using (writer.Block("public float ComputeGradients(" + inputType + " " + input + ", ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, Loss loss)"))
+        RuntimeNames n = model.Names;
+        using (writer.Block("public float ComputeGradients(" + inputType + " " + input + ", " + n.ReadOnlySpan + "<float> targets, int batchSize, " + n.Span + "<float> gradients, " + n.Loss + " loss)"))
         {
-            writer.Line("int sequenceLength = ModelInput.SequenceLengthOf(" + input + ".Length, batchSize, nameof(" + input + "));");
-            writer.Line("int targetLength = ModelInput.SequenceLengthOf(targets.Length, batchSize, nameof(targets));");
-            writer.Line("ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));");
+            writer.Line("int sequenceLength = " + n.ModelInput + ".SequenceLengthOf(" + input + ".Length, batchSize, " + n.NameOf(input) + ");");
+            writer.Line("int targetLength = " + n.ModelInput + ".SequenceLengthOf(targets.Length, batchSize, " + n.NameOf("targets") + ");");
+            writer.Line(n.ModelInput + ".CheckLength(gradients.Length, ParameterCount, " + n.NameOf("gradients") + ");");
             writer.Line("gradients.Clear();");
             writer.Line("int terms = 0;");
             using (writer.Block("for (int sequence = 0; sequence < batchSize; sequence++)"))
@@ -71,7 +72,7 @@ internal static class TrainingEmitter
             writer.Line("double total = 0;");
             using (writer.Block("for (int sequence = 0; sequence < batchSize; sequence++)"))
             {
-                writer.Line("total += AccumulateGradients(" + input + ".Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, Span<float>.Empty);");
+                writer.Line("total += AccumulateGradients(" + input + ".Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, " + n.Span + "<float>.Empty);");
             }
 
             writer.Line();
@@ -81,15 +82,16 @@ internal static class TrainingEmitter
 
     private static void WriteAccumulateGradients(IndentedWriter writer, ModelSpec model, string input, string inputType, bool maskedRows)
     {
+        RuntimeNames n = model.Names;
         (List<LayerStep> steps, List<ScratchBuffer> forwardBuffers) = ForwardPlan.For(model);
         var outputBuffer = model.OutputIsSequence
             ? new ScratchBuffer("output", model.OutputWidth, 0, "output, [steps, " + Format.Int(model.OutputWidth) + "]")
             : new ScratchBuffer("output", 0, model.OutputWidth, "output, [" + Format.Int(model.OutputWidth) + "]");
         var backwardBuffers = new List<ScratchBuffer> { outputBuffer.Gradient() };
         backwardBuffers.AddRange(forwardBuffers.Select(b => b.Gradient()));
-        foreach (LayerStep step in steps.Where(s => s.Layer.Kind == LayerKind.SimpleRnn))
+        foreach (LayerStep step in steps.Where(s => s.Layer.Kind == LayerKind.Recurrent))
         {
-            int length = BackwardEmitter.TransposedLength(step.Layer, BackwardEmitter.InputHasGradient(model, step.Layer));
+            int length = RecurrenceEmitter.TransposedLength(step.Layer, BackwardEmitter.InputHasGradient(model, step.Layer));
             backwardBuffers.Add(new ScratchBuffer(step.Name + "Transposed", 0, length, step.Name + " transposed weights, " + Format.Int(length) + " floats"));
         }
 
@@ -99,32 +101,32 @@ internal static class TrainingEmitter
         writer.Line("/// Allocates nothing after the first call on a thread.");
         writer.Line("/// </summary>");
         writer.Line("/// <param name=\"output\">Receives the prediction, OutputLength(steps) values; may be empty.</param>");
-        using (writer.Block("public float AccumulateGradients(" + inputType + " " + input + ", ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output)"))
+        using (writer.Block("public float AccumulateGradients(" + inputType + " " + input + ", " + n.ReadOnlySpan + "<float> target, " + n.Loss + " loss, float scale, " + n.Span + "<float> gradients, " + n.Span + "<float> output)"))
         {
             ModelEmitter.WriteInputChecks(writer, model, input + ".Length");
 
             writer.Line("int rows = OutputLength(steps) / OutputWidth;");
-            writer.Line("int targetWidth = LossFunctions.TargetWidth(loss, OutputWidth);");
-            writer.Line("ModelInput.CheckLength(target.Length, rows * targetWidth, nameof(target));");
-            writer.Line("ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));");
+            writer.Line("int targetWidth = " + n.LossFunctions + ".TargetWidth(loss, OutputWidth);");
+            writer.Line(n.ModelInput + ".CheckLength(target.Length, rows * targetWidth, " + n.NameOf("target") + ");");
+            writer.Line(n.ModelInput + ".CheckLength(gradients.Length, ParameterCount, " + n.NameOf("gradients") + ");");
             writer.Line();
-            writer.Line("ReadOnlySpan<float> parameters = _parameters;");
+            writer.Line(n.ReadOnlySpan + "<float> parameters = _parameters;");
             ScratchBuffer all = ScratchBuffer.Total(forwardBuffers.Append(outputBuffer).Concat(backwardBuffers));
-            writer.Line("Span<float> scratch = ThreadScratch.Get(" + all.LengthExpression + ");");
+            writer.Line(n.Span + "<float> scratch = " + n.ThreadScratch + ".Get(" + all.LengthExpression + ");");
             using (writer.Block("if (output.IsEmpty)"))
             {
-                writer.Line("output = ThreadScratch.Take(ref scratch, OutputLength(steps));");
+                writer.Line("output = " + n.ThreadScratch + ".Take(ref scratch, OutputLength(steps));");
             }
 
             using (writer.Block("else"))
             {
-                writer.Line("ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));");
+                writer.Line(n.ModelInput + ".CheckLength(output.Length, OutputLength(steps), " + n.NameOf("output") + ");");
             }
 
             writer.Line();
-            ModelEmitter.WriteBufferDeclarations(writer, forwardBuffers);
+            ModelEmitter.WriteBufferDeclarations(writer, model, forwardBuffers);
             writer.Line("scratch.Clear(); // the gradient buffers below accumulate");
-            ModelEmitter.WriteBufferDeclarations(writer, backwardBuffers);
+            ModelEmitter.WriteBufferDeclarations(writer, model, backwardBuffers);
             writer.Line();
             writer.Line("// ── Forward pass, keeping every layer's output for the backward pass.");
             ModelEmitter.WriteLayerCalls(writer, model, steps);
@@ -135,7 +137,7 @@ internal static class TrainingEmitter
             {
                 if (maskedRows)
                 {
-                    using (writer.Block("if (tokens[row] == 0)"))
+                    using (writer.Block("if (" + MaskEmitter.IsPadding("row") + ")"))
                     {
                         writer.Line("continue; // padding steps do not count");
                     }
@@ -143,7 +145,7 @@ internal static class TrainingEmitter
                     writer.Line();
                 }
 
-                writer.Line("total += LossFunctions.Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));");
+                writer.Line("total += " + n.LossFunctions + ".Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));");
             }
 
             writer.Line();

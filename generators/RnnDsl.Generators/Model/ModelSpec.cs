@@ -6,7 +6,7 @@ internal enum LayerKind
 {
     Embedding,
     Input,
-    SimpleRnn,
+    Recurrent,
     Dense,
 }
 
@@ -41,34 +41,40 @@ internal sealed record LayerSpec(
     int Units,
     ActivationKind Activation,
     bool InputIsSequence,
-    bool OutputIsSequence,
-    int ParameterOffset)
+    bool OutputIsSequence)
 {
+    /// <summary>The recurrent cell, for <see cref="LayerKind.Recurrent"/> layers.</summary>
+    public CellSpec? Cell { get; init; }
+
     public bool Bidirectional { get; init; }
 
     public MergeKind Merge { get; init; }
 
     public bool GoBackwards { get; init; }
 
-    /// <summary>The model masks padding (token 0): recurrent layers skip those steps, and a sequence output leaves them out of the loss.</summary>
+    /// <summary>The model masks padding: recurrent layers skip masked steps, and a sequence output leaves them out of the loss.</summary>
     public bool Masked { get; init; }
+
+    /// <summary>This layer's arrays in the flat parameter buffer, in Keras get_weights() order.</summary>
+    public EquatableArray<WeightSpec> Weights { get; init; } = EquatableArray<WeightSpec>.Empty;
 
     /// <summary>Output width per step: merged width for Bidirectional.</summary>
     public int OutputWidth => Bidirectional && Merge == MergeKind.Concat ? 2 * Units : Units;
 
-    /// <summary>
-    /// Parameters of one direction (or of the whole layer when not bidirectional): the Keras count_params()
-    /// formulas, in long arithmetic so that a declaration too large for one buffer is caught, not wrapped.
-    /// </summary>
-    public long DirectionParameterCount => Kind switch
+    /// <summary>Keras <c>count_params()</c> of this layer: the sum of its weights.</summary>
+    public long ParameterCount => WeightSpec.TotalLength(Weights, direction: null);
+
+    /// <summary>The Keras class name the summary shows: <c>SimpleRNN</c>, or <c>Bidirectional</c> around it.</summary>
+    public string KerasClassName => Kind switch
     {
-        LayerKind.Embedding => (long)InputWidth * Units,
-        LayerKind.SimpleRnn => Units * ((long)InputWidth + Units + 1),
-        LayerKind.Dense => ((long)InputWidth + 1) * Units,
-        _ => 0,
+        LayerKind.Embedding => "Embedding",
+        LayerKind.Input => "InputLayer",
+        LayerKind.Recurrent => Bidirectional ? "Bidirectional" : Cell!.KerasClassName,
+        _ => "Dense",
     };
 
-    public long ParameterCount => Bidirectional ? 2 * DirectionParameterCount : DirectionParameterCount;
+    /// <summary>The directions a recurrent layer runs: <c>""</c> alone, or <c>"forward"</c> and <c>"backward"</c>.</summary>
+    public string[] Directions => Bidirectional ? new[] { WeightSpec.Forward, WeightSpec.Backward } : new[] { string.Empty };
 }
 
 /// <summary>A valid model, ready to emit. Holds only values, so it caches across edits.</summary>
@@ -81,6 +87,21 @@ internal sealed record ModelSpec(
     int MaxSteps,
     EquatableArray<LayerSpec> Layers)
 {
+    /// <summary>The namespace as written in the generated code (keywords escaped).</summary>
+    public string NamespaceSyntax { get; init; } = string.Empty;
+
+    /// <summary>The class name as written in the generated code (<c>@string</c> for a keyword).</summary>
+    public string ClassSyntax { get; init; } = string.Empty;
+
+    /// <summary>How the generated code writes each runtime type.</summary>
+    public RuntimeNames Names { get; init; } = RuntimeNames.Short;
+
+    /// <summary>What marks a step as padding, or none.</summary>
+    public MaskSpec Mask { get; init; } = MaskSpec.None;
+
+    /// <summary>The file name the generated code is added under; unique in the compilation, ignoring case.</summary>
+    public string HintName { get; init; } = string.Empty;
+
     public LayerSpec OutputLayer => Layers[Layers.Count - 1];
 
     public int OutputWidth => OutputLayer.OutputWidth;
@@ -94,7 +115,7 @@ internal sealed record ModelSpec(
             long count = 0;
             foreach (LayerSpec layer in Layers)
             {
-                count += layer.ParameterCount;
+                count = Checked.Add(count, layer.ParameterCount);
             }
 
             return count;
@@ -102,7 +123,4 @@ internal sealed record ModelSpec(
     }
 
     public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
-
-    /// <summary>Runtime type names the emitted code must qualify with <c>global::</c>.</summary>
-    public EquatableArray<string> ShadowedNames { get; init; } = EquatableArray<string>.Empty;
 }

@@ -2,7 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Microsoft.CodeAnalysis;
+using RnnDsl.Generators.Cells;
 using RnnDsl.Generators.Diagnostics;
+using RnnDsl.Generators.Emit;
 using RnnDsl.Generators.Helpers;
 using RnnDsl.Generators.Model;
 
@@ -15,26 +18,23 @@ namespace RnnDsl.Generators.Parsing;
 /// </summary>
 internal static class ModelValidator
 {
-    /// <summary>Members every generated model has; a class of the same name cannot hold them (CS0542).</summary>
-    private static readonly HashSet<string> GeneratedMemberNames = new(StringComparer.Ordinal)
-    {
-        "ParameterCount", "VocabularySize", "Features", "MaxSequenceLength", "OutputWidth", "OutputIsSequence", "OutputLength",
-        "DefaultSeed", "Parameters", "Initialize", "Predict", "PredictBatch", "Forward", "Summary", "SummaryText", "StepsOf",
-        "MasksPaddingSteps", "LossTermCount", "ComputeGradients", "AccumulateGradients",
-    };
+    /// <summary>The longest array .NET allocates (<c>Array.MaxLength</c>), and so the most parameters one buffer holds.</summary>
+    public const long MaxArrayLength = 2_147_483_591;
+
+    /// <summary>The oldest C# the generated code compiles under (it uses a file-scoped namespace): C# 10, as Roslyn numbers it.</summary>
+    public const int MinimumLanguageVersion = 1000;
 
     public static ModelResult Validate(ModelDeclaration model)
     {
-        string fullName = model.Namespace.Length == 0 ? model.ClassName : model.Namespace + "." + model.ClassName;
         var diagnostics = new List<DiagnosticInfo>();
-        void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationInfo? location, params object[] arguments) =>
+        void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params object[] arguments) =>
             diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
 
         string name = model.ClassName;
         if (model.Failure is not null)
         {
             Report(DiagnosticDescriptors.InternalError, model.ClassLocation, name, model.Failure);
-            return new ModelResult(fullName, null, diagnostics.ToEquatableArray());
+            return new ModelResult(null, diagnostics.ToEquatableArray());
         }
 
         // The class itself.
@@ -58,9 +58,9 @@ internal static class ModelValidator
             Report(DiagnosticDescriptors.StaticClass, model.ClassLocation, name);
         }
 
-        if (GeneratedMemberNames.Contains(name))
+        if (model.Shape == TypeShape.Record)
         {
-            Report(DiagnosticDescriptors.ClassNamedLikeGeneratedMember, model.ClassLocation, name);
+            Report(DiagnosticDescriptors.RecordModel, model.ClassLocation, name);
         }
 
         if (model.LayersInSeveralParts)
@@ -68,24 +68,35 @@ internal static class ModelValidator
             Report(DiagnosticDescriptors.LayersInSeveralParts, model.ClassLocation, name);
         }
 
+        if (model.LanguageVersion < MinimumLanguageVersion)
+        {
+            Report(DiagnosticDescriptors.LanguageVersionTooOld, model.ClassLocation, name, FormatLanguageVersion(model.LanguageVersion));
+        }
+
+        foreach (string hiding in model.HidingTypes)
+        {
+            int colon = hiding.IndexOf(':');
+            Report(DiagnosticDescriptors.TypeHidesRuntimeName, model.ClassLocation, name, hiding.Substring(0, colon), hiding.Substring(colon + 2));
+        }
+
         // Each attribute list: exactly one layer, optionally wrapped by Bidirectional.
-        var layers = new List<(AttributeDeclaration Layer, AttributeDeclaration? Bidirectional)>();
+        var layers = new List<(AttributeDeclaration Layer, BidirectionalDeclaration? Bidirectional)>();
         foreach (LayerDeclaration list in model.Layers)
         {
-            AttributeDeclaration? bidirectional = null;
+            BidirectionalDeclaration? bidirectional = null;
             AttributeDeclaration? layer = null;
             foreach (AttributeDeclaration attribute in list.Attributes)
             {
-                AttributeDeclaration? previous = attribute.Kind == AttributeKind.Bidirectional ? bidirectional : layer;
+                AttributeDeclaration? previous = attribute is BidirectionalDeclaration ? bidirectional : layer;
                 if (previous is not null)
                 {
-                    Report(DiagnosticDescriptors.SeveralLayersInOneList, attribute.Location, name, Describe(previous), Describe(attribute));
+                    Report(DiagnosticDescriptors.SeveralLayersInOneList, attribute.Location, name, previous.Describe(), attribute.Describe());
                     continue;
                 }
 
-                if (attribute.Kind == AttributeKind.Bidirectional)
+                if (attribute is BidirectionalDeclaration wrapper)
                 {
-                    bidirectional = attribute;
+                    bidirectional = wrapper;
                 }
                 else
                 {
@@ -93,22 +104,22 @@ internal static class ModelValidator
                 }
             }
 
-            if (bidirectional is not null && layer?.Kind != AttributeKind.SimpleRnn)
+            if (bidirectional is not null && layer is not RecurrentDeclaration)
             {
                 Report(DiagnosticDescriptors.BidirectionalWithoutRecurrent, bidirectional.Location, name);
             }
 
             if (layer is not null)
             {
-                layers.Add((layer, layer.Kind == AttributeKind.SimpleRnn ? bidirectional : null));
+                layers.Add((layer, layer is RecurrentDeclaration ? bidirectional : null));
             }
         }
 
         // Input layer first, exactly once.
-        bool IsInput(AttributeDeclaration a) => a.Kind is AttributeKind.Embedding or AttributeKind.Input;
+        static bool IsInput(AttributeDeclaration a) => a is EmbeddingDeclaration or InputDeclaration;
         if (layers.Count > 0 && !IsInput(layers[0].Layer) && !layers.Any(l => IsInput(l.Layer)))
         {
-            Report(DiagnosticDescriptors.MissingInputLayer, layers[0].Layer.Location, name, Describe(layers[0].Layer));
+            Report(DiagnosticDescriptors.MissingInputLayer, layers[0].Layer.Location, name, layers[0].Layer.Describe());
         }
 
         for (int i = 1; i < layers.Count; i++)
@@ -117,11 +128,11 @@ internal static class ModelValidator
             {
                 if (IsInput(layers[0].Layer))
                 {
-                    Report(DiagnosticDescriptors.RepeatedInputLayer, layers[i].Layer.Location, name, Describe(layers[i].Layer));
+                    Report(DiagnosticDescriptors.RepeatedInputLayer, layers[i].Layer.Location, name, layers[i].Layer.Describe());
                 }
                 else
                 {
-                    Report(DiagnosticDescriptors.InputLayerNotFirst, layers[i].Layer.Location, name, Describe(layers[i].Layer), i + 1);
+                    Report(DiagnosticDescriptors.InputLayerNotFirst, layers[i].Layer.Location, name, layers[i].Layer.Describe(), i + 1);
                 }
             }
         }
@@ -142,24 +153,24 @@ internal static class ModelValidator
         AttributeDeclaration? previousLayer = null;
         foreach (var (layer, _) in layers.Where(l => !IsInput(l.Layer)))
         {
-            if (layer.Kind == AttributeKind.SimpleRnn)
+            if (layer is RecurrentDeclaration recurrent)
             {
                 if (!sequence && previousLayer is not null)
                 {
-                    Report(DiagnosticDescriptors.RecurrentAfterVector, layer.Location, name, Describe(layer), Describe(previousLayer));
+                    Report(DiagnosticDescriptors.RecurrentAfterVector, layer.Location, name, layer.Describe(), previousLayer.Describe());
                 }
 
-                sequence = layer.ReturnSequences;
+                sequence = recurrent.ReturnSequences;
             }
 
             previousLayer = layer;
         }
 
-        bool hasErrors = diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+        bool hasErrors = diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
         ModelSpec? spec = hasErrors || layers.Count == 0 ? null : BuildSpec(model, layers);
 
-        // The flat parameter buffer is one float array, so its length must fit an int (and so does every size below it).
-        if (spec is not null && spec.ParameterCount > int.MaxValue)
+        // The flat parameter buffer is one float array, so its length must fit the largest array .NET allocates.
+        if (spec is not null && spec.ParameterCount > MaxArrayLength)
         {
             int largest = 0;
             for (int i = 1; i < spec.Layers.Count; i++)
@@ -171,64 +182,103 @@ internal static class ModelValidator
             }
 
             Report(DiagnosticDescriptors.TooManyParameters, layers[0].Layer.Location, name,
-                spec.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), Describe(layers[largest].Layer));
+                spec.ParameterCount == long.MaxValue ? "more than 9,223,372,036,854,775,807" : spec.ParameterCount.ToString("N0", CultureInfo.InvariantCulture),
+                layers[largest].Layer.Describe());
             spec = null;
         }
 
-        return new ModelResult(fullName, spec, diagnostics.ToEquatableArray());
+        if (spec is not null && WorkingMemoryPerStep(spec) > int.MaxValue)
+        {
+            Report(DiagnosticDescriptors.TooMuchWorkingMemory, layers[0].Layer.Location, name,
+                WorkingMemoryPerStep(spec).ToString("N0", CultureInfo.InvariantCulture));
+            spec = null;
+        }
+
+        if (spec is not null && Members.Of(spec).Contains(name))
+        {
+            Report(DiagnosticDescriptors.ClassNamedLikeGeneratedMember, model.ClassLocation, name);
+            spec = null;
+        }
+
+        return new ModelResult(spec, diagnostics.ToEquatableArray());
+    }
+
+    private static string FormatLanguageVersion(int version) =>
+        version < 100 ? Text.Invariant($"{version}")
+        : version % 100 == 0 ? Text.Invariant($"{version / 100}")
+        : Text.Invariant($"{version / 100}.{version % 100}");
+
+    /// <summary>
+    /// A bound on the floats of per-thread scratch a training step uses per step and for transposed weights:
+    /// every layer's input, output and states with their gradients, at most eight widths per layer.
+    /// The generated code sizes its scratch with int arithmetic, so this must fit an int.
+    /// </summary>
+    private static long WorkingMemoryPerStep(ModelSpec spec)
+    {
+        long total = 0;
+        foreach (LayerSpec layer in spec.Layers)
+        {
+            total = Checked.Add(total, Checked.Multiply(8, (long)layer.InputWidth + layer.OutputWidth + layer.Units));
+            if (layer.Kind == LayerKind.Recurrent)
+            {
+                total = Checked.Add(total, Checked.Multiply(layer.Units, (long)layer.Units + layer.InputWidth));
+            }
+        }
+
+        return total;
     }
 
     private static void CheckArguments(
         AttributeDeclaration layer,
-        AttributeDeclaration? bidirectional,
+        BidirectionalDeclaration? bidirectional,
         string model,
-        Action<Microsoft.CodeAnalysis.DiagnosticDescriptor, LocationInfo?, object[]> report)
+        Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
     {
         void Positive(string argument, int value)
         {
             if (value < 1)
             {
-                report(DiagnosticDescriptors.NonPositiveSize, layer.Location, new object[] { model, Describe(layer), argument, value });
+                report(DiagnosticDescriptors.NonPositiveSize, layer.Location, new object[] { model, layer.Describe(), argument, value });
             }
         }
 
-        switch (layer.Kind)
+        switch (layer)
         {
-            case AttributeKind.Embedding:
-                Positive("inputDim", layer.First);
-                Positive("outputDim", layer.Second);
-                if (layer.InputLength != 0)
+            case EmbeddingDeclaration embedding:
+                Positive("inputDim", embedding.InputDim);
+                Positive("outputDim", embedding.OutputDim);
+                if (embedding.InputLength != 0)
                 {
-                    Positive("InputLength", layer.InputLength);
+                    Positive("InputLength", embedding.InputLength);
                 }
 
                 break;
-            case AttributeKind.Input:
-                if (layer.HasTimesteps)
+            case InputDeclaration input:
+                if (input.HasTimesteps)
                 {
-                    Positive("timesteps", layer.First);
+                    Positive("timesteps", input.Timesteps);
                 }
 
-                Positive("features", layer.Second);
-                if (layer.MaskZero)
+                Positive("features", input.Features);
+                if (input.MaskZero)
                 {
                     report(DiagnosticDescriptors.MaskZeroWithoutEmbedding, layer.Location, new object[] { model });
                 }
 
                 break;
-            case AttributeKind.SimpleRnn:
-                Positive("units", layer.First);
-                CheckActivation(layer, model, report);
-                if (layer.Activation == (int)ActivationKind.Softmax)
+            case RecurrentDeclaration recurrent:
+                Positive("units", recurrent.Units);
+                CheckActivation(layer, recurrent.Activation, model, report);
+                if (recurrent.Activation == (int)ActivationKind.Softmax)
                 {
-                    report(DiagnosticDescriptors.UnsupportedRecurrentActivation, layer.Location, new object[] { model, Describe(layer) });
+                    report(DiagnosticDescriptors.UnsupportedRecurrentActivation, layer.Location, new object[] { model, layer.Describe() });
                 }
 
                 if (bidirectional is not null)
                 {
-                    if (layer.GoBackwards)
+                    if (recurrent.GoBackwards)
                     {
-                        report(DiagnosticDescriptors.GoBackwardsInsideBidirectional, layer.Location, new object[] { model, Describe(layer) });
+                        report(DiagnosticDescriptors.GoBackwardsInsideBidirectional, layer.Location, new object[] { model, layer.Describe() });
                     }
 
                     if (!Enum.IsDefined(typeof(MergeKind), bidirectional.MergeMode))
@@ -241,12 +291,12 @@ internal static class ModelValidator
                 }
 
                 break;
-            case AttributeKind.Dense:
-                Positive("units", layer.First);
-                CheckActivation(layer, model, report);
-                if (layer.Activation == (int)ActivationKind.Softmax && layer.First == 1)
+            case DenseDeclaration dense:
+                Positive("units", dense.Units);
+                CheckActivation(layer, dense.Activation, model, report);
+                if (dense.Activation == (int)ActivationKind.Softmax && dense.Units == 1)
                 {
-                    report(DiagnosticDescriptors.SoftmaxOnOneUnit, layer.Location, new object[] { model, Describe(layer) });
+                    report(DiagnosticDescriptors.SoftmaxOnOneUnit, layer.Location, new object[] { model, layer.Describe() });
                 }
 
                 break;
@@ -255,14 +305,15 @@ internal static class ModelValidator
 
     private static void CheckActivation(
         AttributeDeclaration layer,
+        int activation,
         string model,
-        Action<Microsoft.CodeAnalysis.DiagnosticDescriptor, LocationInfo?, object[]> report)
+        Action<DiagnosticDescriptor, LocationInfo?, object[]> report)
     {
-        if (!Enum.IsDefined(typeof(ActivationKind), layer.Activation))
+        if (!Enum.IsDefined(typeof(ActivationKind), activation))
         {
             report(DiagnosticDescriptors.UnknownEnumValue, layer.Location, new object[]
             {
-                model, Describe(layer), "activation", layer.Activation, EnumNames<ActivationKind>("Activation"),
+                model, layer.Describe(), "activation", activation, EnumNames<ActivationKind>("Activation"),
             });
         }
     }
@@ -270,87 +321,145 @@ internal static class ModelValidator
     private static string EnumNames<T>(string prefix) =>
         string.Join(", ", Enum.GetNames(typeof(T)).Select(n => prefix + "." + n));
 
-    /// <summary>How the user wrote a layer, for messages: <c>SimpleRnn(64)</c>, <c>Embedding(10000, 32)</c>.</summary>
-    internal static string Describe(AttributeDeclaration attribute) => attribute.Kind switch
-    {
-        AttributeKind.Embedding => Invariant($"Embedding({attribute.First}, {attribute.Second})"),
-        AttributeKind.Input => attribute.HasTimesteps ? Invariant($"Input({attribute.First}, {attribute.Second})") : Invariant($"Input({attribute.Second})"),
-        AttributeKind.SimpleRnn => Invariant($"SimpleRnn({attribute.First})"),
-        AttributeKind.Dense => Invariant($"Dense({attribute.First})"),
-        _ => "Bidirectional",
-    };
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Resolves sizes, Keras layer names and parameter offsets of a valid declaration.</summary>
-    private static ModelSpec BuildSpec(ModelDeclaration model, List<(AttributeDeclaration Layer, AttributeDeclaration? Bidirectional)> layers)
+    /// <summary>Resolves sizes, Keras layer names and the weights (and so the parameter offsets) of a valid declaration.</summary>
+    private static ModelSpec BuildSpec(ModelDeclaration model, List<(AttributeDeclaration Layer, BidirectionalDeclaration? Bidirectional)> layers)
     {
         var counters = new Dictionary<string, int>();
         string KerasName(string baseName)
         {
             counters.TryGetValue(baseName, out int count);
             counters[baseName] = count + 1;
-            return count == 0 ? baseName : Invariant($"{baseName}_{count}");
+            return count == 0 ? baseName : Text.Invariant($"{baseName}_{count}");
         }
 
         AttributeDeclaration input = layers[0].Layer;
-        bool tokens = input.Kind == AttributeKind.Embedding;
-        bool maskZero = tokens && input.MaskZero;
+        bool tokens = input is EmbeddingDeclaration;
+        var mask = input is EmbeddingDeclaration { MaskZero: true } ? new MaskSpec(MaskKind.TokenZero) : MaskSpec.None;
         var specs = new List<LayerSpec>();
-        long offset = 0; // long like the counts; a model whose total passes int.MaxValue is rejected after this
-        int width = input.Second;
+        long offset = 0; // saturating; a model whose total passes the largest array is rejected after this
+        int width = input switch
+        {
+            EmbeddingDeclaration embedding => embedding.OutputDim,
+            InputDeclaration real => real.Features,
+            _ => 0,
+        };
         bool sequence = true;
         foreach (var (layer, bidirectional) in layers)
         {
             LayerSpec spec;
-            switch (layer.Kind)
+            switch (layer)
             {
-                case AttributeKind.Embedding:
-                    spec = new LayerSpec(LayerKind.Embedding, KerasName("embedding"), string.Empty, layer.First, layer.Second, ActivationKind.Linear, true, true, (int)offset);
-                    break;
-                case AttributeKind.Input:
-                    spec = new LayerSpec(LayerKind.Input, KerasName("input_layer"), string.Empty, layer.Second, layer.Second, ActivationKind.Linear, true, true, (int)offset);
-                    break;
-                case AttributeKind.SimpleRnn:
-                    // Keras names the wrapped layer before the wrapper, so both counters advance.
-                    string rnnName = KerasName("simple_rnn");
-                    spec = new LayerSpec(LayerKind.SimpleRnn, bidirectional is null ? rnnName : KerasName("bidirectional"), string.Empty,
-                        width, layer.First, (ActivationKind)layer.Activation, sequence, layer.ReturnSequences, (int)offset)
+                case EmbeddingDeclaration embedding:
+                {
+                    string kerasName = KerasName("embedding");
+                    string identifier = Format.Pascal(kerasName);
+                    var table = new WeightSpec(kerasName, string.Empty, "embeddings", WeightRole.Embeddings,
+                        new EquatableArray<Dimension>(new[] { new Dimension(null, embedding.InputDim), new Dimension("Dimension", embedding.OutputDim) }), offset, Initializer.Uniform)
                     {
-                        Bidirectional = bidirectional is not null,
-                        Merge = (MergeKind)(bidirectional?.MergeMode ?? 0),
-                        GoBackwards = layer.GoBackwards,
+                        ConstantName = identifier + "EmbeddingsOffset",
+                        KerasPath = kerasName + "/embeddings",
+                        TorchName = kerasName + ".weight",
+                    };
+                    spec = new LayerSpec(LayerKind.Embedding, kerasName, identifier, embedding.InputDim, embedding.OutputDim, ActivationKind.Linear, true, true)
+                    {
+                        Weights = new EquatableArray<WeightSpec>(new[] { table }),
                     };
                     break;
-                default:
-                    spec = new LayerSpec(LayerKind.Dense, KerasName("dense"), string.Empty, width, layer.First, (ActivationKind)layer.Activation, sequence, sequence, (int)offset);
+                }
+
+                case InputDeclaration real:
+                {
+                    string kerasName = KerasName("input_layer");
+                    spec = new LayerSpec(LayerKind.Input, kerasName, Format.Pascal(kerasName), real.Features, real.Features, ActivationKind.Linear, true, true);
                     break;
+                }
+
+                case RecurrentDeclaration recurrent:
+                {
+                    CellSpec cell = CellRegistry.Describe(recurrent);
+
+                    // Keras names the wrapped layer before the wrapper, so both counters advance.
+                    string wrappedName = KerasName(cell.KerasLayerName);
+                    string kerasName = bidirectional is null ? wrappedName : KerasName("bidirectional");
+                    string identifier = Format.Pascal(kerasName);
+                    var weights = new List<WeightSpec>();
+                    long position = offset;
+                    foreach (string direction in bidirectional is null ? new[] { string.Empty } : new[] { WeightSpec.Forward, WeightSpec.Backward })
+                    {
+                        var names = new RecurrentNames(kerasName, wrappedName, identifier, direction);
+                        foreach (WeightSpec weight in CellRegistry.Weights(cell, names, width, recurrent.Units, position))
+                        {
+                            weights.Add(weight);
+                            position = Checked.Add(position, weight.Length);
+                        }
+                    }
+
+                    spec = new LayerSpec(LayerKind.Recurrent, kerasName, identifier, width, recurrent.Units, cell.Activation, sequence, recurrent.ReturnSequences)
+                    {
+                        Cell = cell,
+                        Bidirectional = bidirectional is not null,
+                        Merge = (MergeKind)(bidirectional?.MergeMode ?? 0),
+                        GoBackwards = recurrent.GoBackwards,
+                        Weights = weights.ToEquatableArray(),
+                    };
+                    break;
+                }
+
+                default:
+                {
+                    var dense = (DenseDeclaration)layer;
+                    string kerasName = KerasName("dense");
+                    string identifier = Format.Pascal(kerasName);
+                    var inputs = new Dimension("InputWidth", width);
+                    var units = new Dimension("Units", dense.Units);
+                    var kernel = new WeightSpec(kerasName, string.Empty, "kernel", WeightRole.Kernel, new EquatableArray<Dimension>(new[] { inputs, units }), offset, Initializer.GlorotUniform)
+                    {
+                        ConstantName = identifier + "KernelOffset",
+                        KerasPath = kerasName + "/kernel",
+                        TorchName = kerasName + ".weight",
+                    };
+                    var bias = new WeightSpec(kerasName, string.Empty, "bias", WeightRole.Bias, new EquatableArray<Dimension>(new[] { units }), Checked.Add(offset, kernel.Length), Initializer.Zeros)
+                    {
+                        ConstantName = identifier + "BiasOffset",
+                        KerasPath = kerasName + "/bias",
+                        TorchName = kerasName + ".bias",
+                    };
+                    spec = new LayerSpec(LayerKind.Dense, kerasName, identifier, width, dense.Units, (ActivationKind)dense.Activation, sequence, sequence)
+                    {
+                        Weights = new EquatableArray<WeightSpec>(new[] { kernel, bias }),
+                    };
+                    break;
+                }
             }
 
             // The mask flows through every layer of a masked model; recurrent layers skip padding with it, and a
             // sequence output leaves padding steps out of the loss.
-            spec = spec with { Identifier = PascalCase(spec.KerasName), Masked = maskZero };
+            spec = spec with { Masked = mask.IsMasked };
             specs.Add(spec);
-            offset += spec.ParameterCount;
+            offset = Checked.Add(offset, spec.ParameterCount);
             width = spec.OutputWidth;
             sequence = spec.OutputIsSequence;
         }
 
-        int maxSteps = tokens ? input.InputLength : (input.HasTimesteps ? input.First : 0);
+        int maxSteps = input switch
+        {
+            EmbeddingDeclaration embedding => embedding.InputLength,
+            InputDeclaration { HasTimesteps: true } real => real.Timesteps,
+            _ => 0,
+        };
         return new ModelSpec(
             model.Namespace,
             model.ClassName,
             tokens,
-            tokens ? input.First : 0,
-            tokens ? 0 : input.Second,
+            (input as EmbeddingDeclaration)?.InputDim ?? 0,
+            (input as InputDeclaration)?.Features ?? 0,
             maxSteps,
             specs.ToEquatableArray())
         {
-            ShadowedNames = model.ShadowedNames,
+            NamespaceSyntax = model.NamespaceSyntax,
+            ClassSyntax = Identifiers.Escape(model.ClassName),
+            Names = model.Names,
+            Mask = mask,
         };
     }
-
-    /// <summary><c>simple_rnn_1</c> becomes <c>SimpleRnn1</c>.</summary>
-    private static string PascalCase(string kerasName) =>
-        string.Concat(kerasName.Split('_').Select(part => part.Length == 0 ? part : char.ToUpperInvariant(part[0]) + part.Substring(1)));
 }

@@ -1,0 +1,30 @@
+using RnnDsl.Generators.Helpers;
+using RnnDsl.Generators.Model;
+
+namespace RnnDsl.Generators.Emit;
+
+/// <summary>
+/// What a cell writes itself; everything else about a recurrent layer (the input projection, the reading order,
+/// masking, the BPTT loop, the weight-gradient products, the merge of two directions) is written once by
+/// <see cref="RecurrenceEmitter"/>. The forward loop hands a cell <c>state</c>, the step's projected input
+/// <c>x[t] · kernel + bias</c>, and <c>previous</c>, the state after the step read before (empty before the first);
+/// the backward loop hands it <c>dh</c>, the gradient of the step's output, to turn into the gradient of its
+/// pre-activation and pass back to <c>previous</c>.
+/// </summary>
+internal abstract class CellEmitter
+{
+    /// <summary>The cell's equation for the recurrence method's summary, as one doc-comment line.</summary>
+    public abstract string Equation(LayerSpec layer);
+
+    /// <summary>The comment above the recurrence loop, saying what a step computes.</summary>
+    public abstract string StepComment(LayerSpec layer);
+
+    /// <summary>The lines of one step that is read (not padding).</summary>
+    public abstract void WriteStep(IndentedWriter writer, ModelSpec model, LayerSpec layer);
+
+    /// <summary>The lines of one step's backward pass (not padding).</summary>
+    public abstract void WriteBackwardStep(IndentedWriter writer, ModelSpec model, LayerSpec layer);
+
+    /// <summary>The pre-activation the backward pass differentiates, for its summary.</summary>
+    public abstract string PreActivation(LayerSpec layer);
+}

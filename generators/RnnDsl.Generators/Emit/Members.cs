@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using RnnDsl.Generators.Model;
+
+namespace RnnDsl.Generators.Emit;
+
+/// <summary>
+/// The names of the members the generated class declares, public and private. A model class of one of these
+/// names could not hold its own member (CS0542), so the validator refuses it with RNN020; a test checks that
+/// every member the emitted code declares is listed here.
+/// </summary>
+internal static class Members
+{
+    public const string ParameterCount = nameof(ParameterCount);
+    public const string VocabularySize = nameof(VocabularySize);
+    public const string Features = nameof(Features);
+    public const string MaxSequenceLength = nameof(MaxSequenceLength);
+    public const string OutputWidth = nameof(OutputWidth);
+    public const string OutputIsSequence = nameof(OutputIsSequence);
+
+    /// <summary>Every member name the generated code of <paramref name="model"/> declares.</summary>
+    public static IEnumerable<string> Of(ModelSpec model)
+    {
+        yield return ParameterCount;
+        yield return model.TokenInput ? VocabularySize : Features;
+        yield return MaxSequenceLength;
+        yield return OutputWidth;
+        yield return OutputIsSequence;
+        foreach (string name in new[]
+        {
+            "OutputLength", "DefaultSeed", "Parameters", "Initialize", "Predict", "PredictBatch", "Forward", "Summary", "SummaryText",
+            "StepsOf", "MasksPaddingSteps", "LossTermCount", "ComputeGradients", "AccumulateGradients", "_parameters",
+        })
+        {
+            yield return name;
+        }
+
+        foreach (LayerSpec layer in model.Layers)
+        {
+            foreach (WeightSpec weight in layer.Weights)
+            {
+                yield return weight.ConstantName;
+            }
+
+            switch (layer.Kind)
+            {
+                case LayerKind.Embedding:
+                case LayerKind.Dense:
+                    yield return "Run" + layer.Identifier;
+                    yield return "Backward" + layer.Identifier;
+                    break;
+                case LayerKind.Recurrent:
+                    yield return layer.Identifier + "Recurrence";
+                    yield return layer.Identifier + "RecurrenceBackward";
+                    if (layer.Bidirectional && layer.OutputIsSequence)
+                    {
+                        yield return layer.Identifier + "Merge";
+                        yield return layer.Identifier + "MergeBackward";
+                    }
+
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,448 @@
+using System.Collections.Generic;
+using System.Linq;
+using RnnDsl.Generators.Cells;
+using RnnDsl.Generators.Helpers;
+using RnnDsl.Generators.Model;
+
+namespace RnnDsl.Generators.Emit;
+
+/// <summary>
+/// Everything about a recurrent layer that does not depend on its cell, written once: the calls in
+/// <c>Forward</c> and <c>AccumulateGradients</c>, the input projection, the reading order (forwards, go_backwards,
+/// either for Bidirectional), masking, the BPTT loop, the weight and input gradients as products over all steps,
+/// and the merge of two directions. The cell's <see cref="CellEmitter"/> writes the step and the backward step.
+/// </summary>
+internal static class RecurrenceEmitter
+{
+    /// <summary>The lines in <c>Forward</c> that run a recurrent layer.</summary>
+    public static void WriteCall(IndentedWriter writer, ModelSpec model, LayerStep step)
+    {
+        LayerSpec layer = step.Layer;
+        string units = Format.Int(layer.Units);
+        if (layer.Bidirectional)
+        {
+            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Forward) + ", backwards: false, " + step.States + ");");
+            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Backward) + ", backwards: true, " + step.BackwardStates + ");");
+            if (layer.OutputIsSequence)
+            {
+                writer.Line(layer.Identifier + "Merge(" + step.States + ", " + step.BackwardStates + ", " + MaskEmitter.Argument(layer) + step.Output + ");");
+                return;
+            }
+
+            writer.Line("// Merge the forward state after step steps - 1 with the backward state after step 0.");
+            MergeEmitter.WriteMerge(writer, model, layer.Merge, step.States + ".Slice((steps - 1) * " + units + ", " + units + ")", step.BackwardStates + ".Slice(0, " + units + ")", step.Output, units);
+            return;
+        }
+
+        writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, string.Empty) + ", " + step.States + ");");
+        if (step.OutputIsStates)
+        {
+            return;
+        }
+
+        if (!layer.OutputIsSequence)
+        {
+            string last = layer.GoBackwards ? "0" : "(steps - 1) * " + units;
+            writer.Line("// The output is the state after the last step read" + (layer.GoBackwards ? ", t = 0." : "."));
+            writer.Line(step.States + ".Slice(" + last + ", " + units + ").CopyTo(" + step.Output + ");");
+            return;
+        }
+
+        // go_backwards with return_sequences: Keras returns the states in the order they were computed.
+        writer.Line("// go_backwards: output step s is the state computed s-th, after reading step steps - 1 - s.");
+        using (writer.Block("for (int s = 0; s < steps; s++)"))
+        {
+            writer.Line(step.States + ".Slice((steps - 1 - s) * " + units + ", " + units + ").CopyTo(" + step.Output + ".Slice(s * " + units + ", " + units + "));");
+        }
+    }
+
+    /// <summary>The lines in <c>AccumulateGradients</c> that run a recurrent layer's backward pass.</summary>
+    public static void WriteBackwardCall(IndentedWriter writer, ModelSpec model, LayerStep step, string dInputArgument)
+    {
+        LayerSpec layer = step.Layer;
+        string units = Format.Int(layer.Units);
+        string dStates = BackwardEmitter.Gradient(step.States)!;
+        string dOutput = BackwardEmitter.Gradient(step.Output)!;
+        if (layer.Bidirectional)
+        {
+            string dBackward = BackwardEmitter.Gradient(step.BackwardStates)!;
+            if (layer.OutputIsSequence)
+            {
+                writer.Line(layer.Identifier + "MergeBackward(" + step.States + ", " + step.BackwardStates + ", " + MaskEmitter.Argument(layer) + dOutput + ", " + dStates + ", " + dBackward + ");");
+            }
+            else
+            {
+                string forwardLast = "(steps - 1) * " + units;
+                writer.Line("// The output merged the forward state after step steps - 1 with the backward state after step 0.");
+                MergeEmitter.WriteMergeBackward(writer, model, layer.Merge, dOutput,
+                    dStates + ".Slice(" + forwardLast + ", " + units + ")", dBackward + ".Slice(0, " + units + ")",
+                    step.States + ".Slice(" + forwardLast + ", " + units + ")", step.BackwardStates + ".Slice(0, " + units + ")", units);
+            }
+
+            writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Forward) + ", backwards: false, "
+                + step.States + ", " + dStates + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Forward) + ", " + step.Name + "Transposed);");
+            writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Backward) + ", backwards: true, "
+                + step.BackwardStates + ", " + dBackward + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Backward) + ", " + step.Name + "Transposed);");
+            return;
+        }
+
+        if (!step.OutputIsStates && !layer.OutputIsSequence)
+        {
+            string last = layer.GoBackwards ? "0" : "(steps - 1) * " + units;
+            writer.Line("// The output was the state after the last step read.");
+            writer.Line(dOutput + ".CopyTo(" + dStates + ".Slice(" + last + ", " + units + "));");
+        }
+        else if (!step.OutputIsStates)
+        {
+            writer.Line("// go_backwards: output step s was the state after reading step steps - 1 - s.");
+            using (writer.Block("for (int s = 0; s < steps; s++)"))
+            {
+                writer.Line(dOutput + ".Slice(s * " + units + ", " + units + ").CopyTo(" + dStates + ".Slice((steps - 1 - s) * " + units + ", " + units + "));");
+            }
+        }
+
+        writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, string.Empty) + ", "
+            + step.States + ", " + dStates + ", " + dInputArgument + WeightsSlice("gradients", layer, string.Empty) + ", " + step.Name + "Transposed);");
+    }
+
+    /// <summary>One direction's weights as one slice of <paramref name="span"/>: they lie back to back from the first one's offset.</summary>
+    private static string WeightsSlice(string span, LayerSpec layer, string direction)
+    {
+        WeightSpec first = layer.Weights.First(w => w.Direction == direction);
+        return span + ".Slice(" + first.ConstantName + ", " + Format.Int(WeightSpec.TotalLength(layer.Weights, direction)) + ")";
+    }
+
+    /// <summary>The weights of one direction (all directions share a shape, so the first serves for the method).</summary>
+    private static List<WeightSpec> DirectionWeights(LayerSpec layer) =>
+        layer.Weights.Where(w => w.Direction == layer.Directions[0]).ToList();
+
+    /// <summary>The forward methods of a recurrent layer: its recurrence and, for a Bidirectional sequence output, its merge.</summary>
+    public static void WriteMethods(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    {
+        WriteRecurrence(writer, model, layer);
+        if (layer.Bidirectional && layer.OutputIsSequence)
+        {
+            writer.Line();
+            WriteSequenceMerge(writer, model, layer);
+        }
+    }
+
+    /// <summary>The backward methods of a recurrent layer.</summary>
+    public static void WriteBackwardMethods(IndentedWriter writer, ModelSpec model, LayerSpec layer, bool inputHasGradient)
+    {
+        WriteRecurrenceBackward(writer, model, layer, inputHasGradient);
+        if (layer.Bidirectional && layer.OutputIsSequence)
+        {
+            writer.Line();
+            WriteSequenceMergeBackward(writer, model, layer);
+        }
+    }
+
+    /// <summary>Floats of scratch a recurrent layer's backward pass needs for transposed weights.</summary>
+    public static int TransposedLength(LayerSpec layer, bool inputHasGradient)
+    {
+        List<WeightSpec> weights = DirectionWeights(layer);
+        long length = weights.First(w => w.Role == WeightRole.RecurrentKernel).Length;
+        if (inputHasGradient)
+        {
+            length += weights.First(w => w.Role == WeightRole.Kernel).Length;
+        }
+
+        return (int)length;
+    }
+
+    /// <summary>
+    /// The declaration of <c>t</c>, the step a recurrent layer reads <c>read</c>-th: forwards, last step first
+    /// (go_backwards), or either, chosen by <c>backwards</c>, for one direction of a Bidirectional layer.
+    /// </summary>
+    private static string StepRead(LayerSpec layer) =>
+        layer.Bidirectional ? "int t = backwards ? steps - 1 - read : read;"
+        : layer.GoBackwards ? "int t = steps - 1 - read;"
+        : "int t = read;";
+
+    /// <summary>Declares a local for each weight of one direction, sliced from <paramref name="span"/>.</summary>
+    private static void WriteWeightLocals(IndentedWriter writer, string type, string prefix, string span, List<WeightSpec> weights)
+    {
+        foreach (WeightSpec weight in weights)
+        {
+            string local = prefix.Length == 0 ? Format.CamelFromSnake(weight.Name) : prefix + Format.Pascal(weight.Name);
+            writer.Line(type + " " + local + " = " + span + ".Slice(" + WeightSpec.RelativeOffset(weights, weight) + ", " + weight.LengthExpression + ");");
+        }
+    }
+
+    private static string SliceOf(List<WeightSpec> weights, WeightRole role)
+    {
+        WeightSpec weight = weights.First(w => w.Role == role);
+        return "weights.Slice(" + WeightSpec.RelativeOffset(weights, weight) + ", " + weight.LengthExpression + ")";
+    }
+
+    private static void WriteRecurrence(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    {
+        RuntimeNames n = model.Names;
+        CellEmitter cell = CellRegistry.Emitter(layer.Cell!);
+        List<WeightSpec> weights = DirectionWeights(layer);
+        writer.Line("/// <summary>");
+        writer.Line(layer.Bidirectional
+            ? "/// One direction of " + layer.KerasName + " (Bidirectional " + layer.Cell!.KerasClassName + ", " + Format.Units(layer.Units) + ") over a whole sequence:"
+            : "/// " + layer.KerasName + " (" + layer.Cell!.KerasClassName + ", " + Format.Units(layer.Units) + ") over a whole sequence" + (layer.GoBackwards ? ", last step first (go_backwards):" : ":"));
+        writer.Line(cell.Equation(layer));
+        if (layer.Masked)
+        {
+            writer.Line("/// A padding step (token 0) is skipped: its state is the previous one, unchanged.");
+        }
+
+        writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"inputs\">x, [steps, " + Format.Int(layer.InputWidth) + "].</param>");
+        if (layer.Masked)
+        {
+            writer.Line("/// <param name=\"tokens\">The token ids, for the padding mask.</param>");
+        }
+
+        writer.Line("/// <param name=\"weights\">" + DescribeWeights(weights) + ", back to back.</param>");
+        if (layer.Bidirectional)
+        {
+            writer.Line("/// <param name=\"backwards\">Read t from steps - 1 down to 0 (the backward layer) instead of up from 0.</param>");
+        }
+
+        writer.Line("/// <param name=\"states\">Receives h[t] for every step t, [steps, " + Format.Int(layer.Units) + "], in input order.</param>");
+        string signature = "private static void " + layer.Identifier + "Recurrence(" + n.ReadOnlySpan + "<float> inputs, "
+            + MaskEmitter.Parameter(model, layer)
+            + n.ReadOnlySpan + "<float> weights, " + (layer.Bidirectional ? "bool backwards, " : string.Empty) + n.Span + "<float> states)";
+        using (writer.Block(signature))
+        {
+            writer.Line("const int InputWidth = " + Format.Int(layer.InputWidth) + ";");
+            writer.Line("const int Units = " + Format.Int(layer.Units) + ";");
+            WriteWeightLocals(writer, n.ReadOnlySpan + "<float>", string.Empty, "weights", weights);
+            writer.Line("int steps = states.Length / Units;");
+            writer.Line();
+            writer.Line("// The input projection of every step at once: states[t] = x[t] · kernel + bias.");
+            using (writer.Block("for (int t = 0; t < steps; t++)"))
+            {
+                writer.Line(n.Span + "<float> state = states.Slice(t * Units, Units);");
+                writer.Line("bias.CopyTo(state);");
+                writer.Line(n.LinearAlgebra + ".MultiplyAdd(inputs.Slice(t * InputWidth, InputWidth), kernel, state);");
+            }
+
+            writer.Line();
+            writer.Line(cell.StepComment(layer));
+            writer.Line(n.Span + "<float> previous = " + n.Span + "<float>.Empty; // h before the first step read is 0");
+            using (writer.Block("for (int read = 0; read < steps; read++)"))
+            {
+                writer.Line(StepRead(layer));
+                writer.Line(n.Span + "<float> state = states.Slice(t * Units, Units);");
+                if (layer.Masked)
+                {
+                    using (writer.Block("if (" + MaskEmitter.IsPadding("t") + ")"))
+                    {
+                        writer.Line("// Padding: the state carries over unchanged.");
+                        using (writer.Block("if (previous.IsEmpty)"))
+                        {
+                            writer.Line("state.Clear();");
+                        }
+
+                        using (writer.Block("else"))
+                        {
+                            writer.Line("previous.CopyTo(state);");
+                        }
+                    }
+
+                    using (writer.Block("else"))
+                    {
+                        cell.WriteStep(writer, model, layer);
+                    }
+                }
+                else
+                {
+                    cell.WriteStep(writer, model, layer);
+                }
+
+                writer.Line();
+                writer.Line("previous = state;");
+            }
+        }
+    }
+
+    /// <summary><c>kernel [64, 32], recurrent_kernel [32, 32] and bias [32]</c>.</summary>
+    private static string DescribeWeights(List<WeightSpec> weights)
+    {
+        string[] parts = weights.Select(w => w.Name + " [" + string.Join(", ", w.Shape.Select(d => Format.Int(d.Size))) + "]").ToArray();
+        return parts.Length == 1 ? parts[0] : string.Join(", ", parts.Take(parts.Length - 1)) + " and " + parts[parts.Length - 1];
+    }
+
+    private static void WriteSequenceMerge(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    {
+        RuntimeNames n = model.Names;
+        writer.Line("/// <summary>");
+        writer.Line("/// Merges " + layer.KerasName + "'s directions step by step (merge_mode=\"" + layer.Merge.ToString().ToLowerInvariant() + "\"): <c>output[t] = " + MergeEmitter.Rule(layer.Merge) + "</c>,");
+        writer.Line("/// where backward[t] is the backward state after reading steps - 1 down to t, so both are aligned in time.");
+        if (layer.Masked)
+        {
+            writer.Line("/// A padding step outputs zeros, as Keras Bidirectional does with return_sequences.");
+        }
+
+        writer.Line("/// </summary>");
+        using (writer.Block("private static void " + layer.Identifier + "Merge(" + n.ReadOnlySpan + "<float> forward, " + n.ReadOnlySpan + "<float> backward, "
+            + MaskEmitter.Parameter(model, layer) + n.Span + "<float> output)"))
+        {
+            writer.Line("const int Units = " + Format.Int(layer.Units) + ";");
+            writer.Line("const int Width = " + Format.Int(layer.OutputWidth) + ";");
+            using (writer.Block("for (int t = 0; t < forward.Length / Units; t++)"))
+            {
+                writer.Line(n.Span + "<float> merged = output.Slice(t * Width, Width);");
+                if (layer.Masked)
+                {
+                    using (writer.Block("if (" + MaskEmitter.IsPadding("t") + ")"))
+                    {
+                        writer.Line("merged.Clear();");
+                        writer.Line("continue;");
+                    }
+
+                    writer.Line();
+                }
+
+                writer.Line(n.ReadOnlySpan + "<float> forwardState = forward.Slice(t * Units, Units);");
+                writer.Line(n.ReadOnlySpan + "<float> backwardState = backward.Slice(t * Units, Units);");
+                MergeEmitter.WriteMerge(writer, model, layer.Merge, "forwardState", "backwardState", "merged", "Units");
+            }
+        }
+    }
+
+    private static void WriteRecurrenceBackward(IndentedWriter writer, ModelSpec model, LayerSpec layer, bool inputHasGradient)
+    {
+        RuntimeNames n = model.Names;
+        CellEmitter cell = CellRegistry.Emitter(layer.Cell!);
+        List<WeightSpec> weights = DirectionWeights(layer);
+        writer.Line("/// <summary>");
+        writer.Line("/// Backpropagation through time for " + (layer.Bidirectional ? "one direction of " : string.Empty) + layer.KerasName
+            + ". dStates[t] arrives holding the gradient of h[t] from the layer's output;");
+        writer.Line("/// walking the steps in reverse reading order turns it, in place, into da[t], the gradient of the pre-activation");
+        writer.Line("/// " + cell.PreActivation(layer) + ", and passes da[t] · recurrent_kernelᵀ back to h[previous].");
+        writer.Line("/// Only that product is sequential: the weight" + (inputHasGradient ? " and input" : string.Empty) + " gradients are then matrix products over all steps.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"transposed\">Scratch for the transposed weights, " + Format.Int(TransposedLength(layer, inputHasGradient)) + " floats.</param>");
+        string signature = "private static void " + layer.Identifier + "RecurrenceBackward(" + n.ReadOnlySpan + "<float> inputs, "
+            + MaskEmitter.Parameter(model, layer)
+            + n.ReadOnlySpan + "<float> weights, " + (layer.Bidirectional ? "bool backwards, " : string.Empty)
+            + n.ReadOnlySpan + "<float> states, " + n.Span + "<float> dStates, " + (inputHasGradient ? n.Span + "<float> dInputs, " : string.Empty)
+            + n.Span + "<float> dWeights, " + n.Span + "<float> transposed)";
+        using (writer.Block(signature))
+        {
+            writer.Line("const int InputWidth = " + Format.Int(layer.InputWidth) + ";");
+            writer.Line("const int Units = " + Format.Int(layer.Units) + ";");
+            WriteWeightLocals(writer, n.Span + "<float>", "d", "dWeights", weights);
+            writer.Line("int steps = states.Length / Units;");
+            writer.Line();
+            writer.Line("// recurrent_kernelᵀ, so that passing a gradient back is a vector-matrix product like the forward step.");
+            writer.Line(n.Span + "<float> recurrentKernelT = transposed.Slice(0, Units * Units);");
+            writer.Line(n.LinearAlgebra + ".Transpose(" + SliceOf(weights, WeightRole.RecurrentKernel) + ", Units, recurrentKernelT);");
+            writer.Line();
+            writer.Line("// Through time, last step read first.");
+            using (writer.Block("for (int read = steps - 1; read >= 0; read--)"))
+            {
+                writer.Line(StepRead(layer));
+                writer.Line(layer.Bidirectional ? "int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t"
+                    : layer.GoBackwards ? "int previous = read == 0 ? -1 : t + 1; // the step read before t"
+                    : "int previous = t - 1; // -1 before the first step");
+
+                writer.Line(n.Span + "<float> dh = dStates.Slice(t * Units, Units);");
+                if (layer.Masked)
+                {
+                    using (writer.Block("if (" + MaskEmitter.IsPadding("t") + ")"))
+                    {
+                        writer.Line("// Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.");
+                        using (writer.Block("if (previous >= 0)"))
+                        {
+                            writer.Line(n.Span + "<float> dPrevious = dStates.Slice(previous * Units, Units);");
+                            writer.Line(n.TensorPrimitives + ".Add(dPrevious, dh, dPrevious);");
+                        }
+
+                        writer.Line();
+                        writer.Line("dh.Clear();");
+                        writer.Line("continue;");
+                    }
+
+                    writer.Line();
+                }
+
+                cell.WriteBackwardStep(writer, model, layer);
+            }
+
+            writer.Line();
+            writer.Line("// The weights, over all steps at once (padding steps have da = 0): d(bias) += sum of da[t],");
+            writer.Line("// d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.");
+            using (writer.Block("for (int t = 0; t < steps; t++)"))
+            {
+                writer.Line(n.TensorPrimitives + ".Add(dBias, dStates.Slice(t * Units, Units), dBias);");
+            }
+
+            writer.Line();
+            writer.Line(n.LinearAlgebra + ".AddTransposedProduct(inputs, dStates, dKernel, Units);");
+            string forwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dStates.Slice(Units), dRecurrentKernel, Units);";
+            string backwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(Units), dStates.Slice(0, (steps - 1) * Units), dRecurrentKernel, Units);";
+            if (layer.Bidirectional)
+            {
+                using (writer.Block("if (backwards)"))
+                {
+                    writer.Line(backwardPairs + " // h[t + 1] was read before t");
+                }
+
+                using (writer.Block("else"))
+                {
+                    writer.Line(forwardPairs + " // h[t - 1] was read before t");
+                }
+            }
+            else
+            {
+                writer.Line(layer.GoBackwards ? backwardPairs + " // h[t + 1] was read before t" : forwardPairs + " // h[t - 1] was read before t");
+            }
+
+            if (inputHasGradient)
+            {
+                writer.Line();
+                writer.Line("// The input: dx[t] += da[t] · kernelᵀ.");
+                writer.Line(n.Span + "<float> kernelT = transposed.Slice(Units * Units, InputWidth * Units);");
+                writer.Line(n.LinearAlgebra + ".Transpose(" + SliceOf(weights, WeightRole.Kernel) + ", InputWidth, kernelT);");
+                using (writer.Block("for (int t = 0; t < steps; t++)"))
+                {
+                    writer.Line(n.LinearAlgebra + ".MultiplyAdd(dStates.Slice(t * Units, Units), kernelT, dInputs.Slice(t * InputWidth, InputWidth));");
+                }
+            }
+        }
+    }
+
+    private static void WriteSequenceMergeBackward(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    {
+        RuntimeNames n = model.Names;
+        writer.Line("/// <summary>");
+        writer.Line("/// " + layer.KerasName + " merge backward: splits the gradient of each merged step between the two directions.");
+        if (layer.Masked)
+        {
+            writer.Line("/// Padding steps output zeros, so they pass no gradient.");
+        }
+
+        writer.Line("/// </summary>");
+        using (writer.Block("private static void " + layer.Identifier + "MergeBackward(" + n.ReadOnlySpan + "<float> forward, " + n.ReadOnlySpan + "<float> backward, "
+            + MaskEmitter.Parameter(model, layer) + n.ReadOnlySpan + "<float> dOutput, " + n.Span + "<float> dForward, " + n.Span + "<float> dBackward)"))
+        {
+            writer.Line("const int Units = " + Format.Int(layer.Units) + ";");
+            writer.Line("const int Width = " + Format.Int(layer.OutputWidth) + ";");
+            using (writer.Block("for (int t = 0; t < forward.Length / Units; t++)"))
+            {
+                if (layer.Masked)
+                {
+                    using (writer.Block("if (" + MaskEmitter.IsPadding("t") + ")"))
+                    {
+                        writer.Line("continue;");
+                    }
+
+                    writer.Line();
+                }
+
+                writer.Line(n.ReadOnlySpan + "<float> dMerged = dOutput.Slice(t * Width, Width);");
+                writer.Line(n.Span + "<float> dForwardState = dForward.Slice(t * Units, Units);");
+                writer.Line(n.Span + "<float> dBackwardState = dBackward.Slice(t * Units, Units);");
+                MergeEmitter.WriteMergeBackward(writer, model, layer.Merge, "dMerged", "dForwardState", "dBackwardState", "forward.Slice(t * Units, Units)", "backward.Slice(t * Units, Units)", "Units");
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System;
+
+namespace RnnDsl.Generators.Model;
+
+/// <summary>
+/// How the generated code writes each type it names: briefly (<c>LinearAlgebra</c>, through its using directives),
+/// or, where something the user declared would capture the brief name, fully qualified with <c>global::</c>.
+/// Emitters write these properties wherever they name a runtime type, so no text is rewritten afterwards.
+/// </summary>
+internal sealed record RuntimeNames(
+    string Span,
+    string ReadOnlySpan,
+    string ArgumentException,
+    string TensorPrimitives,
+    string LinearAlgebra,
+    string Activations,
+    string ModelInput,
+    string ThreadScratch,
+    string Initializers,
+    string SeededRandom,
+    string LossFunctions,
+    string Loss,
+    string ITokenModel,
+    string IRealValuedModel,
+    string WeightManifest,
+    string WeightInfo,
+    string WeightRole,
+    bool NameofIsShadowed)
+{
+    /// <summary>Every brief name the generated code uses and the full name it stands for.</summary>
+    public static readonly (string Name, string Namespace)[] Types =
+    {
+        ("Span", "System"),
+        ("ReadOnlySpan", "System"),
+        ("ArgumentException", "System"),
+        ("TensorPrimitives", "System.Numerics.Tensors"),
+        ("LinearAlgebra", "RnnDsl.Kernels"),
+        ("Activations", "RnnDsl.Kernels"),
+        ("ModelInput", "RnnDsl"),
+        ("ThreadScratch", "RnnDsl"),
+        ("Initializers", "RnnDsl"),
+        ("SeededRandom", "RnnDsl"),
+        ("LossFunctions", "RnnDsl"),
+        ("Loss", "RnnDsl"),
+        ("ITokenModel", "RnnDsl"),
+        ("IRealValuedModel", "RnnDsl"),
+        ("WeightManifest", "RnnDsl"),
+        ("WeightInfo", "RnnDsl"),
+        ("WeightRole", "RnnDsl"),
+    };
+
+    /// <summary>The namespaces the generated file imports, in the order of its using directives.</summary>
+    public static readonly string[] ImportedNamespaces = { "System", "System.Numerics.Tensors", "RnnDsl", "RnnDsl.Kernels" };
+
+    public static RuntimeNames Short { get; } = Create(_ => false);
+
+    /// <summary>Qualifies exactly the names for which <paramref name="isShadowed"/> holds.</summary>
+    public static RuntimeNames Create(Func<string, bool> isShadowed)
+    {
+        string Name(string name, string ns) => isShadowed(name) ? "global::" + ns + "." + name : name;
+        return new RuntimeNames(
+            Name("Span", "System"),
+            Name("ReadOnlySpan", "System"),
+            Name("ArgumentException", "System"),
+            Name("TensorPrimitives", "System.Numerics.Tensors"),
+            Name("LinearAlgebra", "RnnDsl.Kernels"),
+            Name("Activations", "RnnDsl.Kernels"),
+            Name("ModelInput", "RnnDsl"),
+            Name("ThreadScratch", "RnnDsl"),
+            Name("Initializers", "RnnDsl"),
+            Name("SeededRandom", "RnnDsl"),
+            Name("LossFunctions", "RnnDsl"),
+            Name("Loss", "RnnDsl"),
+            Name("ITokenModel", "RnnDsl"),
+            Name("IRealValuedModel", "RnnDsl"),
+            Name("WeightManifest", "RnnDsl"),
+            Name("WeightInfo", "RnnDsl"),
+            Name("WeightRole", "RnnDsl"),
+            isShadowed("nameof"));
+    }
+
+    /// <summary><c>nameof(x)</c>, or the string <c>"x"</c> where a symbol named <c>nameof</c> would capture the operator.</summary>
+    public string NameOf(string identifier) => NameofIsShadowed ? "\"" + identifier + "\"" : "nameof(" + identifier + ")";
+}
