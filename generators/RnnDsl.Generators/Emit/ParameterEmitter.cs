@@ -58,7 +58,8 @@ internal static class ParameterEmitter
         writer.Line("/// </summary>");
         using (writer.Block("public void Initialize(int seed)"))
         {
-            writer.Line("var random = new " + n.SeededRandom + "(seed);");
+            // Not "var": a type named var where the model is declared would capture it.
+            writer.Line(n.SeededRandom + " random = new(seed);");
             writer.Line(n.Span + "<float> parameters = _parameters;");
             foreach (LayerSpec layer in model.Layers)
             {

@@ -55,8 +55,8 @@ internal static class ModelParser
             .ToList();
     }
 
-    private static string NamespaceOf(INamedTypeSymbol type) =>
-        type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty;
+    /// <summary>The namespace by its names, without the <c>@</c> of a verbatim keyword (<c>class.Models</c>).</summary>
+    private static string NamespaceOf(INamedTypeSymbol type) => string.Join(".", NamespaceParts(type));
 
     private static ModelDeclaration ParseCore(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
     {

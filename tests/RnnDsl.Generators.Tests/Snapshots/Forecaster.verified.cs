@@ -82,7 +82,7 @@ partial class Forecaster : IRealValuedModel
     /// </summary>
     public void Initialize(int seed)
     {
-        var random = new SeededRandom(seed);
+        SeededRandom random = new(seed);
         Span<float> parameters = _parameters;
         Initializers.GlorotUniform(parameters.Slice(SimpleRnnKernelOffset, 32), 1, 32, random);
         Initializers.Orthogonal(parameters.Slice(SimpleRnnRecurrentKernelOffset, 1024), 32, 32, random);

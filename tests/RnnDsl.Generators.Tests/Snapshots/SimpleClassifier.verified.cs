@@ -85,7 +85,7 @@ partial class SimpleClassifier : ITokenModel
     /// </summary>
     public void Initialize(int seed)
     {
-        var random = new SeededRandom(seed);
+        SeededRandom random = new(seed);
         Span<float> parameters = _parameters;
         Initializers.Uniform(parameters.Slice(EmbeddingEmbeddingsOffset, 320000), -0.05f, 0.05f, random);
         Initializers.GlorotUniform(parameters.Slice(SimpleRnnKernelOffset, 2048), 32, 64, random);

@@ -93,7 +93,7 @@ partial class StackedBackwards : ITokenModel
     /// </summary>
     public void Initialize(int seed)
     {
-        var random = new SeededRandom(seed);
+        SeededRandom random = new(seed);
         Span<float> parameters = _parameters;
         Initializers.Uniform(parameters.Slice(EmbeddingEmbeddingsOffset, 16000), -0.05f, 0.05f, random);
         Initializers.GlorotUniform(parameters.Slice(SimpleRnnKernelOffset, 384), 16, 24, random);
