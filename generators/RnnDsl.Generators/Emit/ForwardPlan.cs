@@ -6,6 +6,9 @@ namespace RnnDsl.Generators.Emit;
 /// <summary>A span of per-thread scratch: <c>PerStep * steps + Fixed</c> floats.</summary>
 internal sealed record ScratchBuffer(string Name, int PerStep, int Fixed, string Comment)
 {
+    /// <summary>Whether the backward pass needs a gradient twin of this buffer (the mask has none).</summary>
+    public bool HasGradient { get; init; } = true;
+
     /// <summary>One buffer as long as all of <paramref name="buffers"/> together.</summary>
     public static ScratchBuffer Total(IEnumerable<ScratchBuffer> buffers)
     {
@@ -25,7 +28,7 @@ internal sealed record ScratchBuffer(string Name, int PerStep, int Fixed, string
 
     public string LengthExpression => PerStep == 0
         ? Format.Int(Fixed)
-        : "steps * " + Format.Int(PerStep) + (Fixed == 0 ? string.Empty : " + " + Format.Int(Fixed));
+        : (PerStep == 1 ? "steps" : "steps * " + Format.Int(PerStep)) + (Fixed == 0 ? string.Empty : " + " + Format.Int(Fixed));
 }
 
 /// <summary>
@@ -52,6 +55,11 @@ internal static class ForwardPlan
         var steps = new List<LayerStep>();
         var buffers = new List<ScratchBuffer>();
         string input = ModelEmitter.Input(model).Name;
+        if (model.Mask.IsMasked)
+        {
+            buffers.Add(MaskEmitter.Buffer(model));
+        }
+
         for (int i = 0; i < model.Layers.Count; i++)
         {
             LayerSpec layer = model.Layers[i];

@@ -28,10 +28,16 @@ internal static class Members
         foreach (string name in new[]
         {
             "OutputLength", "DefaultSeed", "Parameters", "Initialize", "Predict", "PredictBatch", "Forward", "Summary", "SummaryText",
-            "StepsOf", "MasksPaddingSteps", "LossTermCount", "ComputeGradients", "AccumulateGradients", "_parameters",
+            "StepsOf", "MasksPaddingSteps", "LossTermCount", "ComputeOutputMask", "ComputeGradients", "AccumulateGradients", "_parameters",
+            "Weights", "WeightList",
         })
         {
             yield return name;
+        }
+
+        if (model.Mask.IsMasked)
+        {
+            yield return "ComputeMask";
         }
 
         foreach (LayerSpec layer in model.Layers)

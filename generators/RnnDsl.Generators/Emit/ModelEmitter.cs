@@ -189,6 +189,7 @@ internal static class ModelEmitter
             {
                 writer.Line(n.Span + "<float> scratch = " + n.ThreadScratch + ".Get(" + ScratchBuffer.Total(buffers).LengthExpression + ");");
                 WriteBufferDeclarations(writer, model, buffers);
+                MaskEmitter.WriteCompute(writer, model);
             }
 
             WriteLayerCalls(writer, model, steps);

@@ -21,6 +21,41 @@ internal static class ParameterEmitter
 
         writer.Line();
         writer.Line("private readonly float[] _parameters = new float[ParameterCount];");
+        writer.Line();
+        WriteManifest(writer, model);
+    }
+
+    /// <summary>The public weight manifest: what weight readers and writers go by, so none restates the layout.</summary>
+    private static void WriteManifest(IndentedWriter writer, ModelSpec model)
+    {
+        RuntimeNames n = model.Names;
+        writer.Line("/// <summary>Each array of <see cref=\"Parameters\"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>");
+        writer.Line("public " + n.WeightManifest + " Weights => WeightList;");
+        writer.Line();
+        writer.Line("private static readonly " + n.WeightManifest + " WeightList = new(");
+        var weights = new System.Collections.Generic.List<WeightSpec>();
+        foreach (LayerSpec layer in model.Layers)
+        {
+            weights.AddRange(layer.Weights);
+        }
+
+        using (writer.Indent())
+        {
+            for (int i = 0; i < weights.Count; i++)
+            {
+                WeightSpec w = weights[i];
+                string shape = "new[] { " + string.Join(", ", System.Linq.Enumerable.Select(w.Shape, d => Format.Int(d.Size))) + " }";
+                string gates = w.Gates == 1 ? string.Empty : ", " + Format.Int(w.Gates) + ", " + Format.Literal(w.KerasGateOrder) + ", " + Format.Literal(w.TorchGateOrder);
+                writer.Line("new " + n.WeightInfo + "(" + Format.Literal(w.Layer) + ", " + Format.Literal(w.Direction) + ", " + Format.Literal(w.Name) + ", "
+                    + Format.Literal(w.KerasPath) + ", " + Format.Literal(w.TorchName) + ", " + n.WeightRole + "." + w.Role + ", " + shape + ", " + w.ConstantName + gates + ")"
+                    + (i == weights.Count - 1 ? ");" : ","));
+            }
+        }
+
+        if (weights.Count == 0)
+        {
+            writer.Line(");");
+        }
     }
 
     public static void WriteConstructionAndInitialization(IndentedWriter writer, ModelSpec model)

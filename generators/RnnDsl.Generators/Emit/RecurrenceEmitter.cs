@@ -188,14 +188,14 @@ internal static class RecurrenceEmitter
         writer.Line(cell.Equation(layer));
         if (layer.Masked)
         {
-            writer.Line("/// A padding step (token 0) is skipped: its state is the previous one, unchanged.");
+            writer.Line("/// A padding step (mask 0) is skipped: its state is the previous one, unchanged.");
         }
 
         writer.Line("/// </summary>");
         writer.Line("/// <param name=\"inputs\">x, [steps, " + Format.Int(layer.InputWidth) + "].</param>");
         if (layer.Masked)
         {
-            writer.Line("/// <param name=\"tokens\">The token ids, for the padding mask.</param>");
+            writer.Line("/// <param name=\"mask\">1 where a step counts, 0 at padding.</param>");
         }
 
         writer.Line("/// <param name=\"weights\">" + DescribeWeights(weights) + ", back to back.</param>");

@@ -23,17 +23,8 @@ internal static class TrainingEmitter
             ? "public int StepsOf(int length) => length;"
             : "public int StepsOf(int length) => " + n.ModelInput + ".StepsOf(length, Features, " + n.NameOf("length") + ");");
         writer.Line();
-        writer.Line("/// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>");
-        writer.Line("public bool MasksPaddingSteps => " + (maskedRows ? "true" : "false") + ";");
+        MaskEmitter.WriteMembers(writer, model);
         writer.Line();
-        writer.Line("/// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>");
-        writer.Line(!model.OutputIsSequence
-            ? "public int LossTermCount(" + inputType + " " + input + ") => 1;"
-            : maskedRows
-                ? "public int LossTermCount(" + inputType + " tokens) => tokens.Length - tokens.Count(0);"
-                : "public int LossTermCount(" + inputType + " " + input + ") => StepsOf(" + input + ".Length);");
-        writer.Line();
-
         WriteComputeGradients(writer, model, input, inputType);
         writer.Line();
         WriteAccumulateGradients(writer, model, input, inputType, maskedRows);
@@ -46,8 +37,8 @@ internal static class TrainingEmitter
         writer.Line("/// parameter layout (Keras get_weights() order), written to <paramref name=\"gradients\"/>.");
         writer.Line("/// </summary>");
         writer.Line("/// <param name=\"targets\">One row per output row of each sequence: OutputWidth values, or one class index for sparse categorical cross-entropy.</param>");
-        writer.Line("/// <exception cref=\"ArgumentException\">A span has the wrong length, or an input or target is out of range.</exception>");
         RuntimeNames n = model.Names;
+        writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">A span has the wrong length, or an input or target is out of range.</exception>");
         using (writer.Block("public float ComputeGradients(" + inputType + " " + input + ", " + n.ReadOnlySpan + "<float> targets, int batchSize, " + n.Span + "<float> gradients, " + n.Loss + " loss)"))
         {
             writer.Line("int sequenceLength = " + n.ModelInput + ".SequenceLengthOf(" + input + ".Length, batchSize, " + n.NameOf(input) + ");");
@@ -88,7 +79,7 @@ internal static class TrainingEmitter
             ? new ScratchBuffer("output", model.OutputWidth, 0, "output, [steps, " + Format.Int(model.OutputWidth) + "]")
             : new ScratchBuffer("output", 0, model.OutputWidth, "output, [" + Format.Int(model.OutputWidth) + "]");
         var backwardBuffers = new List<ScratchBuffer> { outputBuffer.Gradient() };
-        backwardBuffers.AddRange(forwardBuffers.Select(b => b.Gradient()));
+        backwardBuffers.AddRange(forwardBuffers.Where(b => b.HasGradient).Select(b => b.Gradient()));
         foreach (LayerStep step in steps.Where(s => s.Layer.Kind == LayerKind.Recurrent))
         {
             int length = RecurrenceEmitter.TransposedLength(step.Layer, BackwardEmitter.InputHasGradient(model, step.Layer));
@@ -128,6 +119,7 @@ internal static class TrainingEmitter
             writer.Line("scratch.Clear(); // the gradient buffers below accumulate");
             ModelEmitter.WriteBufferDeclarations(writer, model, backwardBuffers);
             writer.Line();
+            MaskEmitter.WriteCompute(writer, model);
             writer.Line("// ── Forward pass, keeping every layer's output for the backward pass.");
             ModelEmitter.WriteLayerCalls(writer, model, steps);
             writer.Line();

@@ -8,6 +8,9 @@ public interface IRnnModel
     /// <summary>All parameters in one buffer, in Keras <c>model.get_weights()</c> order, each array in C order.</summary>
     Span<float> Parameters { get; }
 
+    /// <summary>Each array of <see cref="Parameters"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>
+    WeightManifest Weights { get; }
+
     /// <summary>The number of values the model writes for one sequence of <paramref name="steps"/> steps.</summary>
     int OutputLength(int steps);
 
@@ -42,6 +45,12 @@ public interface ISequenceModel<TInput> : IRnnModel
 
     /// <summary>How many output rows of this sequence count in the loss.</summary>
     int LossTermCount(ReadOnlySpan<TInput> input);
+
+    /// <summary>
+    /// Keras's output mask: for each output row of <paramref name="input"/>, whether it counts in the loss and metrics.
+    /// Every row counts, except the padding steps of a masked model's sequence output.
+    /// </summary>
+    void ComputeOutputMask(ReadOnlySpan<TInput> input, Span<bool> counted);
 }
 
 /// <summary>A generated model whose first layer is <see cref="EmbeddingAttribute"/>: it reads token ids.</summary>

@@ -58,6 +58,17 @@ partial class SimpleClassifier : ITokenModel
 
     private readonly float[] _parameters = new float[ParameterCount];
 
+    /// <summary>Each array of <see cref="Parameters"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>
+    public WeightManifest Weights => WeightList;
+
+    private static readonly WeightManifest WeightList = new(
+        new WeightInfo("embedding", "", "embeddings", "embedding/embeddings", "embedding.weight", WeightRole.Embeddings, new[] { 10000, 32 }, EmbeddingEmbeddingsOffset),
+        new WeightInfo("simple_rnn", "", "kernel", "simple_rnn/simple_rnn_cell/kernel", "simple_rnn.weight_ih_l0", WeightRole.Kernel, new[] { 32, 64 }, SimpleRnnKernelOffset),
+        new WeightInfo("simple_rnn", "", "recurrent_kernel", "simple_rnn/simple_rnn_cell/recurrent_kernel", "simple_rnn.weight_hh_l0", WeightRole.RecurrentKernel, new[] { 64, 64 }, SimpleRnnRecurrentKernelOffset),
+        new WeightInfo("simple_rnn", "", "bias", "simple_rnn/simple_rnn_cell/bias", "simple_rnn.bias_ih_l0", WeightRole.Bias, new[] { 64 }, SimpleRnnBiasOffset),
+        new WeightInfo("dense", "", "kernel", "dense/kernel", "dense.weight", WeightRole.Kernel, new[] { 64, 1 }, DenseKernelOffset),
+        new WeightInfo("dense", "", "bias", "dense/bias", "dense.bias", WeightRole.Bias, new[] { 1 }, DenseBiasOffset));
+
     /// <summary>The seed the parameterless constructor initialises from.</summary>
     public const int DefaultSeed = 42;
 
@@ -160,6 +171,15 @@ partial class SimpleClassifier : ITokenModel
 
     /// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>
     public int LossTermCount(ReadOnlySpan<int> tokens) => 1;
+
+    /// <summary>
+    /// Keras's output mask: whether each output row counts in the loss and metrics (the one row does).
+    /// </summary>
+    public void ComputeOutputMask(ReadOnlySpan<int> tokens, Span<bool> counted)
+    {
+        ModelInput.CheckLength(counted.Length, OutputLength(tokens.Length) / OutputWidth, nameof(counted));
+        counted.Fill(true);
+    }
 
     /// <summary>
     /// The mean loss over <paramref name="batchSize"/> sequences stored back to back, and its gradient in the

@@ -66,6 +66,23 @@ partial class StackedBackwards : ITokenModel
 
     private readonly float[] _parameters = new float[ParameterCount];
 
+    /// <summary>Each array of <see cref="Parameters"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>
+    public WeightManifest Weights => WeightList;
+
+    private static readonly WeightManifest WeightList = new(
+        new WeightInfo("embedding", "", "embeddings", "embedding/embeddings", "embedding.weight", WeightRole.Embeddings, new[] { 1000, 16 }, EmbeddingEmbeddingsOffset),
+        new WeightInfo("simple_rnn", "", "kernel", "simple_rnn/simple_rnn_cell/kernel", "simple_rnn.weight_ih_l0", WeightRole.Kernel, new[] { 16, 24 }, SimpleRnnKernelOffset),
+        new WeightInfo("simple_rnn", "", "recurrent_kernel", "simple_rnn/simple_rnn_cell/recurrent_kernel", "simple_rnn.weight_hh_l0", WeightRole.RecurrentKernel, new[] { 24, 24 }, SimpleRnnRecurrentKernelOffset),
+        new WeightInfo("simple_rnn", "", "bias", "simple_rnn/simple_rnn_cell/bias", "simple_rnn.bias_ih_l0", WeightRole.Bias, new[] { 24 }, SimpleRnnBiasOffset),
+        new WeightInfo("bidirectional", "forward", "kernel", "bidirectional/forward_simple_rnn_1/simple_rnn_cell/kernel", "bidirectional.weight_ih_l0", WeightRole.Kernel, new[] { 24, 8 }, BidirectionalForwardKernelOffset),
+        new WeightInfo("bidirectional", "forward", "recurrent_kernel", "bidirectional/forward_simple_rnn_1/simple_rnn_cell/recurrent_kernel", "bidirectional.weight_hh_l0", WeightRole.RecurrentKernel, new[] { 8, 8 }, BidirectionalForwardRecurrentKernelOffset),
+        new WeightInfo("bidirectional", "forward", "bias", "bidirectional/forward_simple_rnn_1/simple_rnn_cell/bias", "bidirectional.bias_ih_l0", WeightRole.Bias, new[] { 8 }, BidirectionalForwardBiasOffset),
+        new WeightInfo("bidirectional", "backward", "kernel", "bidirectional/backward_simple_rnn_1/simple_rnn_cell/kernel", "bidirectional.weight_ih_l0_reverse", WeightRole.Kernel, new[] { 24, 8 }, BidirectionalBackwardKernelOffset),
+        new WeightInfo("bidirectional", "backward", "recurrent_kernel", "bidirectional/backward_simple_rnn_1/simple_rnn_cell/recurrent_kernel", "bidirectional.weight_hh_l0_reverse", WeightRole.RecurrentKernel, new[] { 8, 8 }, BidirectionalBackwardRecurrentKernelOffset),
+        new WeightInfo("bidirectional", "backward", "bias", "bidirectional/backward_simple_rnn_1/simple_rnn_cell/bias", "bidirectional.bias_ih_l0_reverse", WeightRole.Bias, new[] { 8 }, BidirectionalBackwardBiasOffset),
+        new WeightInfo("dense", "", "kernel", "dense/kernel", "dense.weight", WeightRole.Kernel, new[] { 8, 3 }, DenseKernelOffset),
+        new WeightInfo("dense", "", "bias", "dense/bias", "dense.bias", WeightRole.Bias, new[] { 3 }, DenseBiasOffset));
+
     /// <summary>The seed the parameterless constructor initialises from.</summary>
     public const int DefaultSeed = 42;
 
@@ -149,19 +166,21 @@ partial class StackedBackwards : ITokenModel
     {
         int steps = tokens.Length;
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(steps * 80 + 8);
+        Span<float> scratch = ThreadScratch.Get(steps * 81 + 8);
+        Span<float> mask = ThreadScratch.Take(ref scratch, steps); // 1 where a step counts, 0 at padding (token 0)
         Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 16); // embedding output, [steps, 16]
         Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 24); // simpleRnn states, [steps, 24]
         Span<float> simpleRnn = ThreadScratch.Take(ref scratch, steps * 24); // simpleRnn output, [steps, 24]
         Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional forward states, [steps, 8]
         Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional backward states, [steps, 8]
         Span<float> bidirectional = ThreadScratch.Take(ref scratch, 8); // bidirectional output, [8]
+        ComputeMask(tokens, mask);
 
         // embedding (Embedding): output (None, 40, 16)
         RunEmbedding(tokens, embedding);
 
         // simple_rnn (SimpleRNN): output (None, 40, 24)
-        SimpleRnnRecurrence(embedding, tokens, parameters.Slice(SimpleRnnKernelOffset, 984), simpleRnnStates);
+        SimpleRnnRecurrence(embedding, mask, parameters.Slice(SimpleRnnKernelOffset, 984), simpleRnnStates);
         // go_backwards: output step s is the state computed s-th, after reading step steps - 1 - s.
         for (int s = 0; s < steps; s++)
         {
@@ -169,8 +188,8 @@ partial class StackedBackwards : ITokenModel
         }
 
         // bidirectional (Bidirectional): output (None, 8)
-        BidirectionalRecurrence(simpleRnn, tokens, parameters.Slice(BidirectionalForwardKernelOffset, 264), backwards: false, bidirectionalForward);
-        BidirectionalRecurrence(simpleRnn, tokens, parameters.Slice(BidirectionalBackwardKernelOffset, 264), backwards: true, bidirectionalBackward);
+        BidirectionalRecurrence(simpleRnn, mask, parameters.Slice(BidirectionalForwardKernelOffset, 264), backwards: false, bidirectionalForward);
+        BidirectionalRecurrence(simpleRnn, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 264), backwards: true, bidirectionalBackward);
         // Merge the forward state after step steps - 1 with the backward state after step 0.
         TensorPrimitives.Add(bidirectionalForward.Slice((steps - 1) * 8, 8), bidirectionalBackward.Slice(0, 8), bidirectional);
         TensorPrimitives.Multiply(bidirectional, 0.5f, bidirectional);
@@ -187,6 +206,27 @@ partial class StackedBackwards : ITokenModel
 
     /// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>
     public int LossTermCount(ReadOnlySpan<int> tokens) => 1;
+
+    /// <summary>
+    /// Keras's output mask: whether each output row counts in the loss and metrics (the one row does).
+    /// </summary>
+    public void ComputeOutputMask(ReadOnlySpan<int> tokens, Span<bool> counted)
+    {
+        ModelInput.CheckLength(counted.Length, OutputLength(tokens.Length) / OutputWidth, nameof(counted));
+        counted.Fill(true);
+    }
+
+    /// <summary>
+    /// The mask of one sequence, computed once per call: 1 where a step counts, 0 where it is padding
+    /// (token 0, Keras <c>mask_zero=True</c>). Every masked step of the model reads it.
+    /// </summary>
+    private static void ComputeMask(ReadOnlySpan<int> tokens, Span<float> mask)
+    {
+        for (int t = 0; t < tokens.Length; t++)
+        {
+            mask[t] = tokens[t] == 0 ? 0f : 1f;
+        }
+    }
 
     /// <summary>
     /// The mean loss over <paramref name="batchSize"/> sequences stored back to back, and its gradient in the
@@ -239,7 +279,7 @@ partial class StackedBackwards : ITokenModel
         ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
 
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(steps * 160 + 1238);
+        Span<float> scratch = ThreadScratch.Get(steps * 161 + 1238);
         if (output.IsEmpty)
         {
             output = ThreadScratch.Take(ref scratch, OutputLength(steps));
@@ -249,6 +289,7 @@ partial class StackedBackwards : ITokenModel
             ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
         }
 
+        Span<float> mask = ThreadScratch.Take(ref scratch, steps); // 1 where a step counts, 0 at padding (token 0)
         Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 16); // embedding output, [steps, 16]
         Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 24); // simpleRnn states, [steps, 24]
         Span<float> simpleRnn = ThreadScratch.Take(ref scratch, steps * 24); // simpleRnn output, [steps, 24]
@@ -266,13 +307,14 @@ partial class StackedBackwards : ITokenModel
         Span<float> simpleRnnTransposed = ThreadScratch.Take(ref scratch, 960); // simpleRnn transposed weights, 960 floats
         Span<float> bidirectionalTransposed = ThreadScratch.Take(ref scratch, 256); // bidirectional transposed weights, 256 floats
 
+        ComputeMask(tokens, mask);
         // ── Forward pass, keeping every layer's output for the backward pass.
 
         // embedding (Embedding): output (None, 40, 16)
         RunEmbedding(tokens, embedding);
 
         // simple_rnn (SimpleRNN): output (None, 40, 24)
-        SimpleRnnRecurrence(embedding, tokens, parameters.Slice(SimpleRnnKernelOffset, 984), simpleRnnStates);
+        SimpleRnnRecurrence(embedding, mask, parameters.Slice(SimpleRnnKernelOffset, 984), simpleRnnStates);
         // go_backwards: output step s is the state computed s-th, after reading step steps - 1 - s.
         for (int s = 0; s < steps; s++)
         {
@@ -280,8 +322,8 @@ partial class StackedBackwards : ITokenModel
         }
 
         // bidirectional (Bidirectional): output (None, 8)
-        BidirectionalRecurrence(simpleRnn, tokens, parameters.Slice(BidirectionalForwardKernelOffset, 264), backwards: false, bidirectionalForward);
-        BidirectionalRecurrence(simpleRnn, tokens, parameters.Slice(BidirectionalBackwardKernelOffset, 264), backwards: true, bidirectionalBackward);
+        BidirectionalRecurrence(simpleRnn, mask, parameters.Slice(BidirectionalForwardKernelOffset, 264), backwards: false, bidirectionalForward);
+        BidirectionalRecurrence(simpleRnn, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 264), backwards: true, bidirectionalBackward);
         // Merge the forward state after step steps - 1 with the backward state after step 0.
         TensorPrimitives.Add(bidirectionalForward.Slice((steps - 1) * 8, 8), bidirectionalBackward.Slice(0, 8), bidirectional);
         TensorPrimitives.Multiply(bidirectional, 0.5f, bidirectional);
@@ -306,8 +348,8 @@ partial class StackedBackwards : ITokenModel
         // The output merged the forward state after step steps - 1 with the backward state after step 0.
         TensorPrimitives.Multiply(dBidirectional, 0.5f, dBidirectionalForward.Slice((steps - 1) * 8, 8));
         TensorPrimitives.Multiply(dBidirectional, 0.5f, dBidirectionalBackward.Slice(0, 8));
-        BidirectionalRecurrenceBackward(simpleRnn, tokens, parameters.Slice(BidirectionalForwardKernelOffset, 264), backwards: false, bidirectionalForward, dBidirectionalForward, dSimpleRnn, gradients.Slice(BidirectionalForwardKernelOffset, 264), bidirectionalTransposed);
-        BidirectionalRecurrenceBackward(simpleRnn, tokens, parameters.Slice(BidirectionalBackwardKernelOffset, 264), backwards: true, bidirectionalBackward, dBidirectionalBackward, dSimpleRnn, gradients.Slice(BidirectionalBackwardKernelOffset, 264), bidirectionalTransposed);
+        BidirectionalRecurrenceBackward(simpleRnn, mask, parameters.Slice(BidirectionalForwardKernelOffset, 264), backwards: false, bidirectionalForward, dBidirectionalForward, dSimpleRnn, gradients.Slice(BidirectionalForwardKernelOffset, 264), bidirectionalTransposed);
+        BidirectionalRecurrenceBackward(simpleRnn, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 264), backwards: true, bidirectionalBackward, dBidirectionalBackward, dSimpleRnn, gradients.Slice(BidirectionalBackwardKernelOffset, 264), bidirectionalTransposed);
 
         // simple_rnn (SimpleRNN)
         // go_backwards: output step s was the state after reading step steps - 1 - s.
@@ -315,7 +357,7 @@ partial class StackedBackwards : ITokenModel
         {
             dSimpleRnn.Slice(s * 24, 24).CopyTo(dSimpleRnnStates.Slice((steps - 1 - s) * 24, 24));
         }
-        SimpleRnnRecurrenceBackward(embedding, tokens, parameters.Slice(SimpleRnnKernelOffset, 984), simpleRnnStates, dSimpleRnnStates, dEmbedding, gradients.Slice(SimpleRnnKernelOffset, 984), simpleRnnTransposed);
+        SimpleRnnRecurrenceBackward(embedding, mask, parameters.Slice(SimpleRnnKernelOffset, 984), simpleRnnStates, dSimpleRnnStates, dEmbedding, gradients.Slice(SimpleRnnKernelOffset, 984), simpleRnnTransposed);
 
         // embedding (Embedding)
         BackwardEmbedding(tokens, dEmbedding, gradients);
@@ -354,13 +396,13 @@ partial class StackedBackwards : ITokenModel
     /// <summary>
     /// simple_rnn (SimpleRNN, 24 units) over a whole sequence, last step first (go_backwards):
     /// <c>h[t] = relu(x[t] · kernel + h[previous] · recurrent_kernel + bias)</c>, with h = 0 before the first step read.
-    /// A padding step (token 0) is skipped: its state is the previous one, unchanged.
+    /// A padding step (mask 0) is skipped: its state is the previous one, unchanged.
     /// </summary>
     /// <param name="inputs">x, [steps, 16].</param>
-    /// <param name="tokens">The token ids, for the padding mask.</param>
+    /// <param name="mask">1 where a step counts, 0 at padding.</param>
     /// <param name="weights">kernel [16, 24], recurrent_kernel [24, 24] and bias [24], back to back.</param>
     /// <param name="states">Receives h[t] for every step t, [steps, 24], in input order.</param>
-    private static void SimpleRnnRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<int> tokens, ReadOnlySpan<float> weights, Span<float> states)
+    private static void SimpleRnnRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, Span<float> states)
     {
         const int InputWidth = 16;
         const int Units = 24;
@@ -383,7 +425,7 @@ partial class StackedBackwards : ITokenModel
         {
             int t = steps - 1 - read;
             Span<float> state = states.Slice(t * Units, Units);
-            if (tokens[t] == 0)
+            if (mask[t] == 0)
             {
                 // Padding: the state carries over unchanged.
                 if (previous.IsEmpty)
@@ -416,7 +458,7 @@ partial class StackedBackwards : ITokenModel
     /// Only that product is sequential: the weight and input gradients are then matrix products over all steps.
     /// </summary>
     /// <param name="transposed">Scratch for the transposed weights, 960 floats.</param>
-    private static void SimpleRnnRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<int> tokens, ReadOnlySpan<float> weights, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights, Span<float> transposed)
+    private static void SimpleRnnRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights, Span<float> transposed)
     {
         const int InputWidth = 16;
         const int Units = 24;
@@ -435,7 +477,7 @@ partial class StackedBackwards : ITokenModel
             int t = steps - 1 - read;
             int previous = read == 0 ? -1 : t + 1; // the step read before t
             Span<float> dh = dStates.Slice(t * Units, Units);
-            if (tokens[t] == 0)
+            if (mask[t] == 0)
             {
                 // Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.
                 if (previous >= 0)
@@ -477,14 +519,14 @@ partial class StackedBackwards : ITokenModel
     /// <summary>
     /// One direction of bidirectional (Bidirectional SimpleRNN, 8 units) over a whole sequence:
     /// <c>h[t] = tanh(x[t] · kernel + h[previous] · recurrent_kernel + bias)</c>, with h = 0 before the first step read.
-    /// A padding step (token 0) is skipped: its state is the previous one, unchanged.
+    /// A padding step (mask 0) is skipped: its state is the previous one, unchanged.
     /// </summary>
     /// <param name="inputs">x, [steps, 24].</param>
-    /// <param name="tokens">The token ids, for the padding mask.</param>
+    /// <param name="mask">1 where a step counts, 0 at padding.</param>
     /// <param name="weights">kernel [24, 8], recurrent_kernel [8, 8] and bias [8], back to back.</param>
     /// <param name="backwards">Read t from steps - 1 down to 0 (the backward layer) instead of up from 0.</param>
     /// <param name="states">Receives h[t] for every step t, [steps, 8], in input order.</param>
-    private static void BidirectionalRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<int> tokens, ReadOnlySpan<float> weights, bool backwards, Span<float> states)
+    private static void BidirectionalRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, bool backwards, Span<float> states)
     {
         const int InputWidth = 24;
         const int Units = 8;
@@ -507,7 +549,7 @@ partial class StackedBackwards : ITokenModel
         {
             int t = backwards ? steps - 1 - read : read;
             Span<float> state = states.Slice(t * Units, Units);
-            if (tokens[t] == 0)
+            if (mask[t] == 0)
             {
                 // Padding: the state carries over unchanged.
                 if (previous.IsEmpty)
@@ -540,7 +582,7 @@ partial class StackedBackwards : ITokenModel
     /// Only that product is sequential: the weight and input gradients are then matrix products over all steps.
     /// </summary>
     /// <param name="transposed">Scratch for the transposed weights, 256 floats.</param>
-    private static void BidirectionalRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<int> tokens, ReadOnlySpan<float> weights, bool backwards, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights, Span<float> transposed)
+    private static void BidirectionalRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, bool backwards, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights, Span<float> transposed)
     {
         const int InputWidth = 24;
         const int Units = 8;
@@ -559,7 +601,7 @@ partial class StackedBackwards : ITokenModel
             int t = backwards ? steps - 1 - read : read;
             int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t
             Span<float> dh = dStates.Slice(t * Units, Units);
-            if (tokens[t] == 0)
+            if (mask[t] == 0)
             {
                 // Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.
                 if (previous >= 0)

@@ -61,6 +61,20 @@ partial class Tagger : ITokenModel
 
     private readonly float[] _parameters = new float[ParameterCount];
 
+    /// <summary>Each array of <see cref="Parameters"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>
+    public WeightManifest Weights => WeightList;
+
+    private static readonly WeightManifest WeightList = new(
+        new WeightInfo("embedding", "", "embeddings", "embedding/embeddings", "embedding.weight", WeightRole.Embeddings, new[] { 5000, 64 }, EmbeddingEmbeddingsOffset),
+        new WeightInfo("bidirectional", "forward", "kernel", "bidirectional/forward_simple_rnn/simple_rnn_cell/kernel", "bidirectional.weight_ih_l0", WeightRole.Kernel, new[] { 64, 32 }, BidirectionalForwardKernelOffset),
+        new WeightInfo("bidirectional", "forward", "recurrent_kernel", "bidirectional/forward_simple_rnn/simple_rnn_cell/recurrent_kernel", "bidirectional.weight_hh_l0", WeightRole.RecurrentKernel, new[] { 32, 32 }, BidirectionalForwardRecurrentKernelOffset),
+        new WeightInfo("bidirectional", "forward", "bias", "bidirectional/forward_simple_rnn/simple_rnn_cell/bias", "bidirectional.bias_ih_l0", WeightRole.Bias, new[] { 32 }, BidirectionalForwardBiasOffset),
+        new WeightInfo("bidirectional", "backward", "kernel", "bidirectional/backward_simple_rnn/simple_rnn_cell/kernel", "bidirectional.weight_ih_l0_reverse", WeightRole.Kernel, new[] { 64, 32 }, BidirectionalBackwardKernelOffset),
+        new WeightInfo("bidirectional", "backward", "recurrent_kernel", "bidirectional/backward_simple_rnn/simple_rnn_cell/recurrent_kernel", "bidirectional.weight_hh_l0_reverse", WeightRole.RecurrentKernel, new[] { 32, 32 }, BidirectionalBackwardRecurrentKernelOffset),
+        new WeightInfo("bidirectional", "backward", "bias", "bidirectional/backward_simple_rnn/simple_rnn_cell/bias", "bidirectional.bias_ih_l0_reverse", WeightRole.Bias, new[] { 32 }, BidirectionalBackwardBiasOffset),
+        new WeightInfo("dense", "", "kernel", "dense/kernel", "dense.weight", WeightRole.Kernel, new[] { 64, 12 }, DenseKernelOffset),
+        new WeightInfo("dense", "", "bias", "dense/bias", "dense.bias", WeightRole.Bias, new[] { 12 }, DenseBiasOffset));
+
     /// <summary>The seed the parameterless constructor initialises from.</summary>
     public const int DefaultSeed = 42;
 
@@ -141,19 +155,21 @@ partial class Tagger : ITokenModel
     {
         int steps = tokens.Length;
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(steps * 192);
+        Span<float> scratch = ThreadScratch.Get(steps * 193);
+        Span<float> mask = ThreadScratch.Take(ref scratch, steps); // 1 where a step counts, 0 at padding (token 0)
         Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 64); // embedding output, [steps, 64]
         Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional forward states, [steps, 32]
         Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional backward states, [steps, 32]
         Span<float> bidirectional = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional output, [steps, 64]
+        ComputeMask(tokens, mask);
 
         // embedding (Embedding): output (None, None, 64)
         RunEmbedding(tokens, embedding);
 
         // bidirectional (Bidirectional): output (None, None, 64)
-        BidirectionalRecurrence(embedding, tokens, parameters.Slice(BidirectionalForwardKernelOffset, 3104), backwards: false, bidirectionalForward);
-        BidirectionalRecurrence(embedding, tokens, parameters.Slice(BidirectionalBackwardKernelOffset, 3104), backwards: true, bidirectionalBackward);
-        BidirectionalMerge(bidirectionalForward, bidirectionalBackward, tokens, bidirectional);
+        BidirectionalRecurrence(embedding, mask, parameters.Slice(BidirectionalForwardKernelOffset, 3104), backwards: false, bidirectionalForward);
+        BidirectionalRecurrence(embedding, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 3104), backwards: true, bidirectionalBackward);
+        BidirectionalMerge(bidirectionalForward, bidirectionalBackward, mask, bidirectional);
 
         // dense (Dense): output (None, None, 12)
         RunDense(bidirectional, output);
@@ -166,7 +182,38 @@ partial class Tagger : ITokenModel
     public bool MasksPaddingSteps => true;
 
     /// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>
-    public int LossTermCount(ReadOnlySpan<int> tokens) => tokens.Length - tokens.Count(0);
+    public int LossTermCount(ReadOnlySpan<int> tokens)
+    {
+        Span<float> mask = ThreadScratch.Get(tokens.Length);
+        ComputeMask(tokens, mask);
+        return (int)TensorPrimitives.Sum(mask);
+    }
+
+    /// <summary>
+    /// Keras's output mask: whether each output row counts in the loss and metrics (not at padding steps).
+    /// </summary>
+    public void ComputeOutputMask(ReadOnlySpan<int> tokens, Span<bool> counted)
+    {
+        ModelInput.CheckLength(counted.Length, OutputLength(tokens.Length) / OutputWidth, nameof(counted));
+        Span<float> mask = ThreadScratch.Get(tokens.Length);
+        ComputeMask(tokens, mask);
+        for (int row = 0; row < counted.Length; row++)
+        {
+            counted[row] = mask[row] != 0;
+        }
+    }
+
+    /// <summary>
+    /// The mask of one sequence, computed once per call: 1 where a step counts, 0 where it is padding
+    /// (token 0, Keras <c>mask_zero=True</c>). Every masked step of the model reads it.
+    /// </summary>
+    private static void ComputeMask(ReadOnlySpan<int> tokens, Span<float> mask)
+    {
+        for (int t = 0; t < tokens.Length; t++)
+        {
+            mask[t] = tokens[t] == 0 ? 0f : 1f;
+        }
+    }
 
     /// <summary>
     /// The mean loss over <paramref name="batchSize"/> sequences stored back to back, and its gradient in the
@@ -219,7 +266,7 @@ partial class Tagger : ITokenModel
         ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
 
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(steps * 408 + 3072);
+        Span<float> scratch = ThreadScratch.Get(steps * 409 + 3072);
         if (output.IsEmpty)
         {
             output = ThreadScratch.Take(ref scratch, OutputLength(steps));
@@ -229,6 +276,7 @@ partial class Tagger : ITokenModel
             ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
         }
 
+        Span<float> mask = ThreadScratch.Take(ref scratch, steps); // 1 where a step counts, 0 at padding (token 0)
         Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 64); // embedding output, [steps, 64]
         Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional forward states, [steps, 32]
         Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional backward states, [steps, 32]
@@ -241,15 +289,16 @@ partial class Tagger : ITokenModel
         Span<float> dBidirectional = ThreadScratch.Take(ref scratch, steps * 64); // gradient of bidirectional output, [steps, 64]
         Span<float> bidirectionalTransposed = ThreadScratch.Take(ref scratch, 3072); // bidirectional transposed weights, 3072 floats
 
+        ComputeMask(tokens, mask);
         // ── Forward pass, keeping every layer's output for the backward pass.
 
         // embedding (Embedding): output (None, None, 64)
         RunEmbedding(tokens, embedding);
 
         // bidirectional (Bidirectional): output (None, None, 64)
-        BidirectionalRecurrence(embedding, tokens, parameters.Slice(BidirectionalForwardKernelOffset, 3104), backwards: false, bidirectionalForward);
-        BidirectionalRecurrence(embedding, tokens, parameters.Slice(BidirectionalBackwardKernelOffset, 3104), backwards: true, bidirectionalBackward);
-        BidirectionalMerge(bidirectionalForward, bidirectionalBackward, tokens, bidirectional);
+        BidirectionalRecurrence(embedding, mask, parameters.Slice(BidirectionalForwardKernelOffset, 3104), backwards: false, bidirectionalForward);
+        BidirectionalRecurrence(embedding, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 3104), backwards: true, bidirectionalBackward);
+        BidirectionalMerge(bidirectionalForward, bidirectionalBackward, mask, bidirectional);
 
         // dense (Dense): output (None, None, 12)
         RunDense(bidirectional, output);
@@ -258,7 +307,7 @@ partial class Tagger : ITokenModel
         float total = 0;
         for (int row = 0; row < rows; row++)
         {
-            if (tokens[row] == 0)
+            if (mask[row] == 0)
             {
                 continue; // padding steps do not count
             }
@@ -273,9 +322,9 @@ partial class Tagger : ITokenModel
         BackwardDense(bidirectional, output, dOutput, dBidirectional, gradients);
 
         // bidirectional (Bidirectional)
-        BidirectionalMergeBackward(bidirectionalForward, bidirectionalBackward, tokens, dBidirectional, dBidirectionalForward, dBidirectionalBackward);
-        BidirectionalRecurrenceBackward(embedding, tokens, parameters.Slice(BidirectionalForwardKernelOffset, 3104), backwards: false, bidirectionalForward, dBidirectionalForward, dEmbedding, gradients.Slice(BidirectionalForwardKernelOffset, 3104), bidirectionalTransposed);
-        BidirectionalRecurrenceBackward(embedding, tokens, parameters.Slice(BidirectionalBackwardKernelOffset, 3104), backwards: true, bidirectionalBackward, dBidirectionalBackward, dEmbedding, gradients.Slice(BidirectionalBackwardKernelOffset, 3104), bidirectionalTransposed);
+        BidirectionalMergeBackward(bidirectionalForward, bidirectionalBackward, mask, dBidirectional, dBidirectionalForward, dBidirectionalBackward);
+        BidirectionalRecurrenceBackward(embedding, mask, parameters.Slice(BidirectionalForwardKernelOffset, 3104), backwards: false, bidirectionalForward, dBidirectionalForward, dEmbedding, gradients.Slice(BidirectionalForwardKernelOffset, 3104), bidirectionalTransposed);
+        BidirectionalRecurrenceBackward(embedding, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 3104), backwards: true, bidirectionalBackward, dBidirectionalBackward, dEmbedding, gradients.Slice(BidirectionalBackwardKernelOffset, 3104), bidirectionalTransposed);
 
         // embedding (Embedding)
         BackwardEmbedding(tokens, dEmbedding, gradients);
@@ -314,14 +363,14 @@ partial class Tagger : ITokenModel
     /// <summary>
     /// One direction of bidirectional (Bidirectional SimpleRNN, 32 units) over a whole sequence:
     /// <c>h[t] = tanh(x[t] · kernel + h[previous] · recurrent_kernel + bias)</c>, with h = 0 before the first step read.
-    /// A padding step (token 0) is skipped: its state is the previous one, unchanged.
+    /// A padding step (mask 0) is skipped: its state is the previous one, unchanged.
     /// </summary>
     /// <param name="inputs">x, [steps, 64].</param>
-    /// <param name="tokens">The token ids, for the padding mask.</param>
+    /// <param name="mask">1 where a step counts, 0 at padding.</param>
     /// <param name="weights">kernel [64, 32], recurrent_kernel [32, 32] and bias [32], back to back.</param>
     /// <param name="backwards">Read t from steps - 1 down to 0 (the backward layer) instead of up from 0.</param>
     /// <param name="states">Receives h[t] for every step t, [steps, 32], in input order.</param>
-    private static void BidirectionalRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<int> tokens, ReadOnlySpan<float> weights, bool backwards, Span<float> states)
+    private static void BidirectionalRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, bool backwards, Span<float> states)
     {
         const int InputWidth = 64;
         const int Units = 32;
@@ -344,7 +393,7 @@ partial class Tagger : ITokenModel
         {
             int t = backwards ? steps - 1 - read : read;
             Span<float> state = states.Slice(t * Units, Units);
-            if (tokens[t] == 0)
+            if (mask[t] == 0)
             {
                 // Padding: the state carries over unchanged.
                 if (previous.IsEmpty)
@@ -375,14 +424,14 @@ partial class Tagger : ITokenModel
     /// where backward[t] is the backward state after reading steps - 1 down to t, so both are aligned in time.
     /// A padding step outputs zeros, as Keras Bidirectional does with return_sequences.
     /// </summary>
-    private static void BidirectionalMerge(ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<int> tokens, Span<float> output)
+    private static void BidirectionalMerge(ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<float> mask, Span<float> output)
     {
         const int Units = 32;
         const int Width = 64;
         for (int t = 0; t < forward.Length / Units; t++)
         {
             Span<float> merged = output.Slice(t * Width, Width);
-            if (tokens[t] == 0)
+            if (mask[t] == 0)
             {
                 merged.Clear();
                 continue;
@@ -402,7 +451,7 @@ partial class Tagger : ITokenModel
     /// Only that product is sequential: the weight and input gradients are then matrix products over all steps.
     /// </summary>
     /// <param name="transposed">Scratch for the transposed weights, 3072 floats.</param>
-    private static void BidirectionalRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<int> tokens, ReadOnlySpan<float> weights, bool backwards, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights, Span<float> transposed)
+    private static void BidirectionalRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, bool backwards, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights, Span<float> transposed)
     {
         const int InputWidth = 64;
         const int Units = 32;
@@ -421,7 +470,7 @@ partial class Tagger : ITokenModel
             int t = backwards ? steps - 1 - read : read;
             int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t
             Span<float> dh = dStates.Slice(t * Units, Units);
-            if (tokens[t] == 0)
+            if (mask[t] == 0)
             {
                 // Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.
                 if (previous >= 0)
@@ -471,13 +520,13 @@ partial class Tagger : ITokenModel
     /// bidirectional merge backward: splits the gradient of each merged step between the two directions.
     /// Padding steps output zeros, so they pass no gradient.
     /// </summary>
-    private static void BidirectionalMergeBackward(ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<int> tokens, ReadOnlySpan<float> dOutput, Span<float> dForward, Span<float> dBackward)
+    private static void BidirectionalMergeBackward(ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<float> mask, ReadOnlySpan<float> dOutput, Span<float> dForward, Span<float> dBackward)
     {
         const int Units = 32;
         const int Width = 64;
         for (int t = 0; t < forward.Length / Units; t++)
         {
-            if (tokens[t] == 0)
+            if (mask[t] == 0)
             {
                 continue;
             }
