@@ -79,13 +79,18 @@ internal static class BackwardEmitter
         RuntimeNames n = model.Names;
         WeightSpec kernel = LayerEmitter.Weight(layer, WeightRole.Kernel);
         WeightSpec bias = LayerEmitter.Weight(layer, WeightRole.Bias);
+        bool everyStep = layer.InputIsSequence;
+        string? derivative = Format.DerivativeCall(n, layer.Activation, everyStep ? "outputs.Slice(t * Units, Units)" : "y", everyStep ? "dz" : "dy");
         writer.Line("/// <summary>");
-        writer.Line("/// " + layer.KerasName + " backward, over its output rows (" + (layer.InputIsSequence ? "one per step" : "one") + "): dz = dy through the "
-            + Format.Keras(layer.Activation) + " derivative (in place),");
-        writer.Line("/// d(bias) += sum of dz, d(kernel) += xᵀ dz" + (inputHasGradient ? ", dx += dz · kernelᵀ." : "."));
+        writer.Line("/// " + layer.KerasName + " backward" + (everyStep ? ", at every step" : string.Empty) + ": dz = dy"
+            + (derivative is null ? " (linear)" : " through the " + Format.Keras(layer.Activation) + " derivative (in place)") + ",");
+        writer.Line("/// d(bias) += " + (everyStep ? "sum of dz" : "dz") + ", d(kernel) += xᵀ dz" + (inputHasGradient ? ", dx += dz · kernelᵀ." : "."));
         writer.Line("/// </summary>");
-        string signature = "private void Backward" + layer.Identifier + "(" + n.ReadOnlySpan + "<float> inputs, " + n.ReadOnlySpan + "<float> outputs, " + n.Span + "<float> dOutputs, "
-            + (inputHasGradient ? n.Span + "<float> dInputs, " : string.Empty) + n.Span + "<float> gradients)";
+        string signature = everyStep
+            ? "private void Backward" + layer.Identifier + "(" + n.ReadOnlySpan + "<float> inputs, " + n.ReadOnlySpan + "<float> outputs, " + n.Span + "<float> dOutputs, "
+                + (inputHasGradient ? n.Span + "<float> dInputs, " : string.Empty) + n.Span + "<float> gradients)"
+            : "private void Backward" + layer.Identifier + "(" + n.ReadOnlySpan + "<float> x, " + n.ReadOnlySpan + "<float> y, " + n.Span + "<float> dy, "
+                + (inputHasGradient ? n.Span + "<float> dx, " : string.Empty) + n.Span + "<float> gradients)";
         using (writer.Block(signature))
         {
             writer.Line("const int InputWidth = " + Format.Int(layer.InputWidth) + ";");
@@ -96,24 +101,41 @@ internal static class BackwardEmitter
             }
 
             writer.Line(n.Span + "<float> dBias = gradients.Slice(" + bias.ConstantName + ", " + bias.LengthExpression + ");");
-            using (writer.Block("for (int t = 0; t < outputs.Length / Units; t++)"))
+            if (everyStep)
             {
-                writer.Line(n.Span + "<float> dz = dOutputs.Slice(t * Units, Units);");
-                string? derivative = Format.DerivativeCall(n, layer.Activation, "outputs.Slice(t * Units, Units)", "dz");
+                using (writer.Block("for (int t = 0; t < outputs.Length / Units; t++)"))
+                {
+                    writer.Line(n.Span + "<float> dz = dOutputs.Slice(t * Units, Units);");
+                    if (derivative is not null)
+                    {
+                        writer.Line(derivative);
+                    }
+
+                    writer.Line(n.TensorPrimitives + ".Add(dBias, dz, dBias);");
+                    if (inputHasGradient)
+                    {
+                        writer.Line(n.LinearAlgebra + ".MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));");
+                    }
+                }
+
+                writer.Line();
+                writer.Line(n.LinearAlgebra + ".AddTransposedProduct(inputs, dOutputs, gradients.Slice(" + kernel.ConstantName + ", " + kernel.LengthExpression + "), Units);");
+            }
+            else
+            {
                 if (derivative is not null)
                 {
-                    writer.Line(derivative);
+                    writer.Line(derivative + " // dy is now dz");
                 }
 
-                writer.Line(n.TensorPrimitives + ".Add(dBias, dz, dBias);");
+                writer.Line(n.TensorPrimitives + ".Add(dBias, dy, dBias);");
                 if (inputHasGradient)
                 {
-                    writer.Line(n.LinearAlgebra + ".MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));");
+                    writer.Line(n.LinearAlgebra + ".MultiplyAddTransposed(kernel, dy, dx);");
                 }
-            }
 
-            writer.Line();
-            writer.Line(n.LinearAlgebra + ".AddTransposedProduct(inputs, dOutputs, gradients.Slice(" + kernel.ConstantName + ", " + kernel.LengthExpression + "), Units);");
+                writer.Line(n.LinearAlgebra + ".AddTransposedProduct(x, dy, gradients.Slice(" + kernel.ConstantName + ", " + kernel.LengthExpression + "), Units);");
+            }
         }
     }
 }

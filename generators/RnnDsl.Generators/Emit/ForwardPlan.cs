@@ -39,10 +39,13 @@ internal sealed record LayerStep(LayerSpec Layer, string Input, string Output, b
 {
     public string Name => Format.Camel(Layer.Identifier);
 
-    /// <summary>Per-step states of a recurrent layer (one direction, or the forward one).</summary>
-    public string States => Layer.Bidirectional ? Name + "Forward" : (OutputIsStates ? Output : Name + "States");
+    /// <summary>Per-step states of a recurrent layer (one direction, or the forward one); the last layer writes its states straight to the output.</summary>
+    public string States => Layer.Bidirectional ? Name + "ForwardStates" : (OutputIsStates && IsLast ? Output : Name + "States");
 
-    public string BackwardStates => Name + "Backward";
+    public string BackwardStates => Name + "BackwardStates";
+
+    /// <summary>Scratch for a recurrent layer's transposed weights in the backward pass.</summary>
+    public string TransposedWeights => Name + "TransposedWeights";
 
     /// <summary>A forward-reading layer that returns sequences outputs its states as they are.</summary>
     public bool OutputIsStates => Layer.Kind == LayerKind.Recurrent && !Layer.Bidirectional && Layer.OutputIsSequence && !Layer.GoBackwards;
@@ -70,7 +73,7 @@ internal static class ForwardPlan
             }
 
             string name = Format.Camel(layer.Identifier);
-            string output = isLast ? "output" : name;
+            string output = isLast ? "output" : name + "Output";
             var step = new LayerStep(layer, input, output, isLast);
             int width = layer.OutputWidth;
             if (layer.Kind == LayerKind.Recurrent)
@@ -78,22 +81,22 @@ internal static class ForwardPlan
                 string direction = layer.Bidirectional ? "forward states" : "states";
                 if (!step.OutputIsStates || !isLast)
                 {
-                    buffers.Add(new ScratchBuffer(step.States, layer.Units, 0, name + " " + direction + ", [steps, " + Format.Int(layer.Units) + "]"));
+                    buffers.Add(new ScratchBuffer(step.States, layer.Units, 0, layer.KerasName + " " + direction + (step.OutputIsStates ? ", its output" : string.Empty) + ", [steps, " + Format.Int(layer.Units) + "]"));
                 }
 
                 if (layer.Bidirectional)
                 {
-                    buffers.Add(new ScratchBuffer(step.BackwardStates, layer.Units, 0, name + " backward states, [steps, " + Format.Int(layer.Units) + "]"));
+                    buffers.Add(new ScratchBuffer(step.BackwardStates, layer.Units, 0, layer.KerasName + " backward states, [steps, " + Format.Int(layer.Units) + "]"));
                 }
 
                 if (!isLast && !step.OutputIsStates)
                 {
-                    buffers.Add(OutputBuffer(layer, name, width));
+                    buffers.Add(OutputBuffer(layer, output, width));
                 }
             }
             else if (!isLast)
             {
-                buffers.Add(OutputBuffer(layer, name, width));
+                buffers.Add(OutputBuffer(layer, output, width));
             }
 
             steps.Add(step);
@@ -104,6 +107,6 @@ internal static class ForwardPlan
     }
 
     private static ScratchBuffer OutputBuffer(LayerSpec layer, string name, int width) => layer.OutputIsSequence
-        ? new ScratchBuffer(name, width, 0, name + " output, [steps, " + Format.Int(width) + "]")
-        : new ScratchBuffer(name, 0, width, name + " output, [" + Format.Int(width) + "]");
+        ? new ScratchBuffer(name, width, 0, layer.KerasName + " output, [steps, " + Format.Int(width) + "]")
+        : new ScratchBuffer(name, 0, width, layer.KerasName + " output, [" + Format.Int(width) + "]");
 }

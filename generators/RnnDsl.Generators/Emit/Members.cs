@@ -55,6 +55,8 @@ internal static class Members
                     yield return "Backward" + layer.Identifier;
                     break;
                 case LayerKind.Recurrent:
+                    yield return RecurrenceEmitter.UnitsConstant(layer);
+                    yield return RecurrenceEmitter.WeightsLengthConstant(layer);
                     yield return layer.Identifier + "Recurrence";
                     yield return layer.Identifier + "RecurrenceBackward";
                     if (layer.Bidirectional && layer.OutputIsSequence)

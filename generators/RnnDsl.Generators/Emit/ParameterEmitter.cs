@@ -19,6 +19,19 @@ internal static class ParameterEmitter
             }
         }
 
+        foreach (LayerSpec layer in model.Layers)
+        {
+            if (layer.Kind == LayerKind.Recurrent)
+            {
+                string direction = layer.Bidirectional ? " of each direction" : string.Empty;
+                writer.Line();
+                writer.Line("private const int " + RecurrenceEmitter.UnitsConstant(layer) + " = " + Format.Int(layer.Units) + "; // " + layer.KerasName + ": state width" + direction);
+                writer.Line("private const int " + RecurrenceEmitter.WeightsLengthConstant(layer) + " = " + Format.Int(WeightSpec.TotalLength(layer.Weights, layer.Directions[0]))
+                    + "; // " + layer.KerasName + ": " + string.Join(", ", System.Linq.Enumerable.Select(System.Linq.Enumerable.Where(layer.Weights, w => w.Direction == layer.Directions[0]), w => w.Name))
+                    + (layer.Bidirectional ? " of one direction" : string.Empty) + ", back to back");
+            }
+        }
+
         writer.Line();
         writer.Line("private readonly float[] _parameters = new float[ParameterCount];");
         writer.Line();

@@ -14,11 +14,17 @@ namespace RnnDsl.Generators.Emit;
 /// </summary>
 internal static class RecurrenceEmitter
 {
+    /// <summary>The constant for the state width of <paramref name="layer"/> (each direction's, for Bidirectional).</summary>
+    public static string UnitsConstant(LayerSpec layer) => layer.Identifier + "Units";
+
+    /// <summary>The constant for the length of one direction's weights of <paramref name="layer"/>.</summary>
+    public static string WeightsLengthConstant(LayerSpec layer) => layer.Identifier + "WeightsLength";
+
     /// <summary>The lines in <c>Forward</c> that run a recurrent layer.</summary>
     public static void WriteCall(IndentedWriter writer, ModelSpec model, LayerStep step)
     {
         LayerSpec layer = step.Layer;
-        string units = Format.Int(layer.Units);
+        string units = UnitsConstant(layer);
         if (layer.Bidirectional)
         {
             writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Forward) + ", backwards: false, " + step.States + ");");
@@ -60,7 +66,7 @@ internal static class RecurrenceEmitter
     public static void WriteBackwardCall(IndentedWriter writer, ModelSpec model, LayerStep step, string dInputArgument)
     {
         LayerSpec layer = step.Layer;
-        string units = Format.Int(layer.Units);
+        string units = UnitsConstant(layer);
         string dStates = BackwardEmitter.Gradient(step.States)!;
         string dOutput = BackwardEmitter.Gradient(step.Output)!;
         if (layer.Bidirectional)
@@ -80,9 +86,9 @@ internal static class RecurrenceEmitter
             }
 
             writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Forward) + ", backwards: false, "
-                + step.States + ", " + dStates + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Forward) + ", " + step.Name + "Transposed);");
+                + step.States + ", " + dStates + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Forward) + ", " + step.TransposedWeights + ");");
             writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Backward) + ", backwards: true, "
-                + step.BackwardStates + ", " + dBackward + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Backward) + ", " + step.Name + "Transposed);");
+                + step.BackwardStates + ", " + dBackward + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Backward) + ", " + step.TransposedWeights + ");");
             return;
         }
 
@@ -102,14 +108,14 @@ internal static class RecurrenceEmitter
         }
 
         writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, string.Empty) + ", "
-            + step.States + ", " + dStates + ", " + dInputArgument + WeightsSlice("gradients", layer, string.Empty) + ", " + step.Name + "Transposed);");
+            + step.States + ", " + dStates + ", " + dInputArgument + WeightsSlice("gradients", layer, string.Empty) + ", " + step.TransposedWeights + ");");
     }
 
     /// <summary>One direction's weights as one slice of <paramref name="span"/>: they lie back to back from the first one's offset.</summary>
     private static string WeightsSlice(string span, LayerSpec layer, string direction)
     {
         WeightSpec first = layer.Weights.First(w => w.Direction == direction);
-        return span + ".Slice(" + first.ConstantName + ", " + Format.Int(WeightSpec.TotalLength(layer.Weights, direction)) + ")";
+        return span + ".Slice(" + first.ConstantName + ", " + WeightsLengthConstant(layer) + ")";
     }
 
     /// <summary>The weights of one direction (all directions share a shape, so the first serves for the method).</summary>
@@ -368,7 +374,7 @@ internal static class RecurrenceEmitter
             }
 
             writer.Line();
-            writer.Line("// The weights, over all steps at once (padding steps have da = 0): d(bias) += sum of da[t],");
+            writer.Line("// The weights, over all steps at once" + (layer.Masked ? " (padding steps have da = 0)" : string.Empty) + ": d(bias) += sum of da[t],");
             writer.Line("// d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.");
             using (writer.Block("for (int t = 0; t < steps; t++)"))
             {

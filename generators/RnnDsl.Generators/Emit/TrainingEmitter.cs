@@ -83,7 +83,7 @@ internal static class TrainingEmitter
         foreach (LayerStep step in steps.Where(s => s.Layer.Kind == LayerKind.Recurrent))
         {
             int length = RecurrenceEmitter.TransposedLength(step.Layer, BackwardEmitter.InputHasGradient(model, step.Layer));
-            backwardBuffers.Add(new ScratchBuffer(step.Name + "Transposed", 0, length, step.Name + " transposed weights, " + Format.Int(length) + " floats"));
+            backwardBuffers.Add(new ScratchBuffer(step.TransposedWeights, 0, length, step.Layer.KerasName + " transposed weights, " + Format.Int(length) + " floats"));
         }
 
         writer.Line("/// <summary>");
@@ -123,21 +123,29 @@ internal static class TrainingEmitter
             writer.Line("// ── Forward pass, keeping every layer's output for the backward pass.");
             ModelEmitter.WriteLayerCalls(writer, model, steps);
             writer.Line();
-            writer.Line("// ── The loss of each output row, and its gradient with respect to the output, times scale.");
-            writer.Line("float total = 0;");
-            using (writer.Block("for (int row = 0; row < rows; row++)"))
+            if (!model.OutputIsSequence)
             {
-                if (maskedRows)
+                writer.Line("// ── The loss of the output, and its gradient with respect to the output, times scale.");
+                writer.Line("float total = " + n.LossFunctions + ".Evaluate(loss, output, target, scale, dOutput);");
+            }
+            else
+            {
+                writer.Line("// ── The loss of each output row (one per step), and its gradient with respect to the output, times scale.");
+                writer.Line("float total = 0;");
+                using (writer.Block("for (int row = 0; row < rows; row++)"))
                 {
-                    using (writer.Block("if (" + MaskEmitter.IsPadding("row") + ")"))
+                    if (maskedRows)
                     {
-                        writer.Line("continue; // padding steps do not count");
+                        using (writer.Block("if (" + MaskEmitter.IsPadding("row") + ")"))
+                        {
+                            writer.Line("continue; // padding steps do not count");
+                        }
+
+                        writer.Line();
                     }
 
-                    writer.Line();
+                    writer.Line("total += " + n.LossFunctions + ".Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));");
                 }
-
-                writer.Line("total += " + n.LossFunctions + ".Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));");
             }
 
             writer.Line();

@@ -53,6 +53,9 @@ partial class Forecaster : IRealValuedModel
     private const int DenseKernelOffset = 1088; // dense kernel, [32, 1]
     private const int DenseBiasOffset = 1120; // dense bias, 1
 
+    private const int SimpleRnnUnits = 32; // simple_rnn: state width
+    private const int SimpleRnnWeightsLength = 1088; // simple_rnn: kernel, recurrent_kernel, bias, back to back
+
     private readonly float[] _parameters = new float[ParameterCount];
 
     /// <summary>Each array of <see cref="Parameters"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>
@@ -140,16 +143,16 @@ partial class Forecaster : IRealValuedModel
         int steps = inputs.Length / Features;
         ReadOnlySpan<float> parameters = _parameters;
         Span<float> scratch = ThreadScratch.Get(steps * 32 + 32);
-        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 32); // simpleRnn states, [steps, 32]
-        Span<float> simpleRnn = ThreadScratch.Take(ref scratch, 32); // simpleRnn output, [32]
+        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 32); // simple_rnn states, [steps, 32]
+        Span<float> simpleRnnOutput = ThreadScratch.Take(ref scratch, 32); // simple_rnn output, [32]
 
         // simple_rnn (SimpleRNN): output (None, 32)
-        SimpleRnnRecurrence(inputs, parameters.Slice(SimpleRnnKernelOffset, 1088), simpleRnnStates);
+        SimpleRnnRecurrence(inputs, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnStates);
         // The output is the state after the last step read.
-        simpleRnnStates.Slice((steps - 1) * 32, 32).CopyTo(simpleRnn);
+        simpleRnnStates.Slice((steps - 1) * SimpleRnnUnits, SimpleRnnUnits).CopyTo(simpleRnnOutput);
 
         // dense (Dense): output (None, 1)
-        RunDense(simpleRnn, output);
+        RunDense(simpleRnnOutput, output);
     }
 
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
@@ -230,41 +233,37 @@ partial class Forecaster : IRealValuedModel
             ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
         }
 
-        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 32); // simpleRnn states, [steps, 32]
-        Span<float> simpleRnn = ThreadScratch.Take(ref scratch, 32); // simpleRnn output, [32]
+        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 32); // simple_rnn states, [steps, 32]
+        Span<float> simpleRnnOutput = ThreadScratch.Take(ref scratch, 32); // simple_rnn output, [32]
         scratch.Clear(); // the gradient buffers below accumulate
         Span<float> dOutput = ThreadScratch.Take(ref scratch, 1); // gradient of output, [1]
-        Span<float> dSimpleRnnStates = ThreadScratch.Take(ref scratch, steps * 32); // gradient of simpleRnn states, [steps, 32]
-        Span<float> dSimpleRnn = ThreadScratch.Take(ref scratch, 32); // gradient of simpleRnn output, [32]
-        Span<float> simpleRnnTransposed = ThreadScratch.Take(ref scratch, 1024); // simpleRnn transposed weights, 1024 floats
+        Span<float> dSimpleRnnStates = ThreadScratch.Take(ref scratch, steps * 32); // gradient of simple_rnn states, [steps, 32]
+        Span<float> dSimpleRnnOutput = ThreadScratch.Take(ref scratch, 32); // gradient of simple_rnn output, [32]
+        Span<float> simpleRnnTransposedWeights = ThreadScratch.Take(ref scratch, 1024); // simple_rnn transposed weights, 1024 floats
 
         // ── Forward pass, keeping every layer's output for the backward pass.
 
         // simple_rnn (SimpleRNN): output (None, 32)
-        SimpleRnnRecurrence(inputs, parameters.Slice(SimpleRnnKernelOffset, 1088), simpleRnnStates);
+        SimpleRnnRecurrence(inputs, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnStates);
         // The output is the state after the last step read.
-        simpleRnnStates.Slice((steps - 1) * 32, 32).CopyTo(simpleRnn);
+        simpleRnnStates.Slice((steps - 1) * SimpleRnnUnits, SimpleRnnUnits).CopyTo(simpleRnnOutput);
 
         // dense (Dense): output (None, 1)
-        RunDense(simpleRnn, output);
+        RunDense(simpleRnnOutput, output);
 
-        // ── The loss of each output row, and its gradient with respect to the output, times scale.
-        float total = 0;
-        for (int row = 0; row < rows; row++)
-        {
-            total += LossFunctions.Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));
-        }
+        // ── The loss of the output, and its gradient with respect to the output, times scale.
+        float total = LossFunctions.Evaluate(loss, output, target, scale, dOutput);
 
         // ── Backward pass, last layer first: each layer turns the gradient of its output into gradients of its
         // parameters (added to gradients) and of its input (added to the previous layer's output gradient).
 
         // dense (Dense)
-        BackwardDense(simpleRnn, output, dOutput, dSimpleRnn, gradients);
+        BackwardDense(simpleRnnOutput, output, dOutput, dSimpleRnnOutput, gradients);
 
         // simple_rnn (SimpleRNN)
         // The output was the state after the last step read.
-        dSimpleRnn.CopyTo(dSimpleRnnStates.Slice((steps - 1) * 32, 32));
-        SimpleRnnRecurrenceBackward(inputs, parameters.Slice(SimpleRnnKernelOffset, 1088), simpleRnnStates, dSimpleRnnStates, gradients.Slice(SimpleRnnKernelOffset, 1088), simpleRnnTransposed);
+        dSimpleRnnOutput.CopyTo(dSimpleRnnStates.Slice((steps - 1) * SimpleRnnUnits, SimpleRnnUnits));
+        SimpleRnnRecurrenceBackward(inputs, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnStates, dSimpleRnnStates, gradients.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnTransposedWeights);
 
         return total;
     }
@@ -343,7 +342,7 @@ partial class Forecaster : IRealValuedModel
             }
         }
 
-        // The weights, over all steps at once (padding steps have da = 0): d(bias) += sum of da[t],
+        // The weights, over all steps at once: d(bias) += sum of da[t],
         // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.
         for (int t = 0; t < steps; t++)
         {
@@ -367,23 +366,18 @@ partial class Forecaster : IRealValuedModel
     }
 
     /// <summary>
-    /// dense backward, over its output rows (one): dz = dy through the linear derivative (in place),
-    /// d(bias) += sum of dz, d(kernel) += xᵀ dz, dx += dz · kernelᵀ.
+    /// dense backward: dz = dy (linear),
+    /// d(bias) += dz, d(kernel) += xᵀ dz, dx += dz · kernelᵀ.
     /// </summary>
-    private void BackwardDense(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, Span<float> dOutputs, Span<float> dInputs, Span<float> gradients)
+    private void BackwardDense(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, Span<float> gradients)
     {
         const int InputWidth = 32;
         const int Units = 1;
         ReadOnlySpan<float> kernel = _parameters.AsSpan(DenseKernelOffset, InputWidth * Units);
         Span<float> dBias = gradients.Slice(DenseBiasOffset, Units);
-        for (int t = 0; t < outputs.Length / Units; t++)
-        {
-            Span<float> dz = dOutputs.Slice(t * Units, Units);
-            TensorPrimitives.Add(dBias, dz, dBias);
-            LinearAlgebra.MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));
-        }
-
-        LinearAlgebra.AddTransposedProduct(inputs, dOutputs, gradients.Slice(DenseKernelOffset, InputWidth * Units), Units);
+        TensorPrimitives.Add(dBias, dy, dBias);
+        LinearAlgebra.MultiplyAddTransposed(kernel, dy, dx);
+        LinearAlgebra.AddTransposedProduct(x, dy, gradients.Slice(DenseKernelOffset, InputWidth * Units), Units);
     }
 
     /// <summary>The Keras <c>model.summary()</c> table of this model.</summary>

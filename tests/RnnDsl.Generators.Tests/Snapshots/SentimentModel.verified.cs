@@ -59,6 +59,9 @@ partial class SentimentModel : ITokenModel
     private const int DenseKernelOffset = 332416; // dense kernel, [128, 1]
     private const int DenseBiasOffset = 332544; // dense bias, 1
 
+    private const int BidirectionalUnits = 64; // bidirectional: state width of each direction
+    private const int BidirectionalWeightsLength = 6208; // bidirectional: kernel, recurrent_kernel, bias of one direction, back to back
+
     private readonly float[] _parameters = new float[ParameterCount];
 
     /// <summary>Each array of <see cref="Parameters"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>
@@ -156,23 +159,23 @@ partial class SentimentModel : ITokenModel
         int steps = tokens.Length;
         ReadOnlySpan<float> parameters = _parameters;
         Span<float> scratch = ThreadScratch.Get(steps * 160 + 128);
-        Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
-        Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional forward states, [steps, 64]
-        Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional backward states, [steps, 64]
-        Span<float> bidirectional = ThreadScratch.Take(ref scratch, 128); // bidirectional output, [128]
+        Span<float> embeddingOutput = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
+        Span<float> bidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional forward states, [steps, 64]
+        Span<float> bidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional backward states, [steps, 64]
+        Span<float> bidirectionalOutput = ThreadScratch.Take(ref scratch, 128); // bidirectional output, [128]
 
         // embedding (Embedding): output (None, None, 32)
-        RunEmbedding(tokens, embedding);
+        RunEmbedding(tokens, embeddingOutput);
 
         // bidirectional (Bidirectional): output (None, 128)
-        BidirectionalRecurrence(embedding, parameters.Slice(BidirectionalForwardKernelOffset, 6208), backwards: false, bidirectionalForward);
-        BidirectionalRecurrence(embedding, parameters.Slice(BidirectionalBackwardKernelOffset, 6208), backwards: true, bidirectionalBackward);
+        BidirectionalRecurrence(embeddingOutput, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates);
+        BidirectionalRecurrence(embeddingOutput, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates);
         // Merge the forward state after step steps - 1 with the backward state after step 0.
-        bidirectionalForward.Slice((steps - 1) * 64, 64).CopyTo(bidirectional);
-        bidirectionalBackward.Slice(0, 64).CopyTo(bidirectional.Slice(64));
+        bidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits).CopyTo(bidirectionalOutput);
+        bidirectionalBackwardStates.Slice(0, BidirectionalUnits).CopyTo(bidirectionalOutput.Slice(BidirectionalUnits));
 
         // dense (Dense): output (None, 1)
-        RunDense(bidirectional, output);
+        RunDense(bidirectionalOutput, output);
     }
 
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
@@ -254,55 +257,51 @@ partial class SentimentModel : ITokenModel
             ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
         }
 
-        Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
-        Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional forward states, [steps, 64]
-        Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional backward states, [steps, 64]
-        Span<float> bidirectional = ThreadScratch.Take(ref scratch, 128); // bidirectional output, [128]
+        Span<float> embeddingOutput = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
+        Span<float> bidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional forward states, [steps, 64]
+        Span<float> bidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional backward states, [steps, 64]
+        Span<float> bidirectionalOutput = ThreadScratch.Take(ref scratch, 128); // bidirectional output, [128]
         scratch.Clear(); // the gradient buffers below accumulate
         Span<float> dOutput = ThreadScratch.Take(ref scratch, 1); // gradient of output, [1]
-        Span<float> dEmbedding = ThreadScratch.Take(ref scratch, steps * 32); // gradient of embedding output, [steps, 32]
-        Span<float> dBidirectionalForward = ThreadScratch.Take(ref scratch, steps * 64); // gradient of bidirectional forward states, [steps, 64]
-        Span<float> dBidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 64); // gradient of bidirectional backward states, [steps, 64]
-        Span<float> dBidirectional = ThreadScratch.Take(ref scratch, 128); // gradient of bidirectional output, [128]
-        Span<float> bidirectionalTransposed = ThreadScratch.Take(ref scratch, 6144); // bidirectional transposed weights, 6144 floats
+        Span<float> dEmbeddingOutput = ThreadScratch.Take(ref scratch, steps * 32); // gradient of embedding output, [steps, 32]
+        Span<float> dBidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 64); // gradient of bidirectional forward states, [steps, 64]
+        Span<float> dBidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 64); // gradient of bidirectional backward states, [steps, 64]
+        Span<float> dBidirectionalOutput = ThreadScratch.Take(ref scratch, 128); // gradient of bidirectional output, [128]
+        Span<float> bidirectionalTransposedWeights = ThreadScratch.Take(ref scratch, 6144); // bidirectional transposed weights, 6144 floats
 
         // ── Forward pass, keeping every layer's output for the backward pass.
 
         // embedding (Embedding): output (None, None, 32)
-        RunEmbedding(tokens, embedding);
+        RunEmbedding(tokens, embeddingOutput);
 
         // bidirectional (Bidirectional): output (None, 128)
-        BidirectionalRecurrence(embedding, parameters.Slice(BidirectionalForwardKernelOffset, 6208), backwards: false, bidirectionalForward);
-        BidirectionalRecurrence(embedding, parameters.Slice(BidirectionalBackwardKernelOffset, 6208), backwards: true, bidirectionalBackward);
+        BidirectionalRecurrence(embeddingOutput, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates);
+        BidirectionalRecurrence(embeddingOutput, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates);
         // Merge the forward state after step steps - 1 with the backward state after step 0.
-        bidirectionalForward.Slice((steps - 1) * 64, 64).CopyTo(bidirectional);
-        bidirectionalBackward.Slice(0, 64).CopyTo(bidirectional.Slice(64));
+        bidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits).CopyTo(bidirectionalOutput);
+        bidirectionalBackwardStates.Slice(0, BidirectionalUnits).CopyTo(bidirectionalOutput.Slice(BidirectionalUnits));
 
         // dense (Dense): output (None, 1)
-        RunDense(bidirectional, output);
+        RunDense(bidirectionalOutput, output);
 
-        // ── The loss of each output row, and its gradient with respect to the output, times scale.
-        float total = 0;
-        for (int row = 0; row < rows; row++)
-        {
-            total += LossFunctions.Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));
-        }
+        // ── The loss of the output, and its gradient with respect to the output, times scale.
+        float total = LossFunctions.Evaluate(loss, output, target, scale, dOutput);
 
         // ── Backward pass, last layer first: each layer turns the gradient of its output into gradients of its
         // parameters (added to gradients) and of its input (added to the previous layer's output gradient).
 
         // dense (Dense)
-        BackwardDense(bidirectional, output, dOutput, dBidirectional, gradients);
+        BackwardDense(bidirectionalOutput, output, dOutput, dBidirectionalOutput, gradients);
 
         // bidirectional (Bidirectional)
         // The output merged the forward state after step steps - 1 with the backward state after step 0.
-        dBidirectional.Slice(0, 64).CopyTo(dBidirectionalForward.Slice((steps - 1) * 64, 64));
-        dBidirectional.Slice(64, 64).CopyTo(dBidirectionalBackward.Slice(0, 64));
-        BidirectionalRecurrenceBackward(embedding, parameters.Slice(BidirectionalForwardKernelOffset, 6208), backwards: false, bidirectionalForward, dBidirectionalForward, dEmbedding, gradients.Slice(BidirectionalForwardKernelOffset, 6208), bidirectionalTransposed);
-        BidirectionalRecurrenceBackward(embedding, parameters.Slice(BidirectionalBackwardKernelOffset, 6208), backwards: true, bidirectionalBackward, dBidirectionalBackward, dEmbedding, gradients.Slice(BidirectionalBackwardKernelOffset, 6208), bidirectionalTransposed);
+        dBidirectionalOutput.Slice(0, BidirectionalUnits).CopyTo(dBidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits));
+        dBidirectionalOutput.Slice(BidirectionalUnits, BidirectionalUnits).CopyTo(dBidirectionalBackwardStates.Slice(0, BidirectionalUnits));
+        BidirectionalRecurrenceBackward(embeddingOutput, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates, dBidirectionalForwardStates, dEmbeddingOutput, gradients.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
+        BidirectionalRecurrenceBackward(embeddingOutput, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates, dBidirectionalBackwardStates, dEmbeddingOutput, gradients.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
 
         // embedding (Embedding)
-        BackwardEmbedding(tokens, dEmbedding, gradients);
+        BackwardEmbedding(tokens, dEmbeddingOutput, gradients);
 
         return total;
     }
@@ -409,7 +408,7 @@ partial class SentimentModel : ITokenModel
             }
         }
 
-        // The weights, over all steps at once (padding steps have da = 0): d(bias) += sum of da[t],
+        // The weights, over all steps at once: d(bias) += sum of da[t],
         // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.
         for (int t = 0; t < steps; t++)
         {
@@ -449,24 +448,19 @@ partial class SentimentModel : ITokenModel
     }
 
     /// <summary>
-    /// dense backward, over its output rows (one): dz = dy through the sigmoid derivative (in place),
-    /// d(bias) += sum of dz, d(kernel) += xᵀ dz, dx += dz · kernelᵀ.
+    /// dense backward: dz = dy through the sigmoid derivative (in place),
+    /// d(bias) += dz, d(kernel) += xᵀ dz, dx += dz · kernelᵀ.
     /// </summary>
-    private void BackwardDense(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, Span<float> dOutputs, Span<float> dInputs, Span<float> gradients)
+    private void BackwardDense(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, Span<float> gradients)
     {
         const int InputWidth = 128;
         const int Units = 1;
         ReadOnlySpan<float> kernel = _parameters.AsSpan(DenseKernelOffset, InputWidth * Units);
         Span<float> dBias = gradients.Slice(DenseBiasOffset, Units);
-        for (int t = 0; t < outputs.Length / Units; t++)
-        {
-            Span<float> dz = dOutputs.Slice(t * Units, Units);
-            Activations.SigmoidBackward(outputs.Slice(t * Units, Units), dz);
-            TensorPrimitives.Add(dBias, dz, dBias);
-            LinearAlgebra.MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));
-        }
-
-        LinearAlgebra.AddTransposedProduct(inputs, dOutputs, gradients.Slice(DenseKernelOffset, InputWidth * Units), Units);
+        Activations.SigmoidBackward(y, dy); // dy is now dz
+        TensorPrimitives.Add(dBias, dy, dBias);
+        LinearAlgebra.MultiplyAddTransposed(kernel, dy, dx);
+        LinearAlgebra.AddTransposedProduct(x, dy, gradients.Slice(DenseKernelOffset, InputWidth * Units), Units);
     }
 
     /// <summary>The Keras <c>model.summary()</c> table of this model.</summary>

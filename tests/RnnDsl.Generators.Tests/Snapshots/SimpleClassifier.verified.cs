@@ -56,6 +56,9 @@ partial class SimpleClassifier : ITokenModel
     private const int DenseKernelOffset = 326208; // dense kernel, [64, 1]
     private const int DenseBiasOffset = 326272; // dense bias, 1
 
+    private const int SimpleRnnUnits = 64; // simple_rnn: state width
+    private const int SimpleRnnWeightsLength = 6208; // simple_rnn: kernel, recurrent_kernel, bias, back to back
+
     private readonly float[] _parameters = new float[ParameterCount];
 
     /// <summary>Each array of <see cref="Parameters"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>
@@ -147,20 +150,20 @@ partial class SimpleClassifier : ITokenModel
         int steps = tokens.Length;
         ReadOnlySpan<float> parameters = _parameters;
         Span<float> scratch = ThreadScratch.Get(steps * 96 + 64);
-        Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
-        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 64); // simpleRnn states, [steps, 64]
-        Span<float> simpleRnn = ThreadScratch.Take(ref scratch, 64); // simpleRnn output, [64]
+        Span<float> embeddingOutput = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
+        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 64); // simple_rnn states, [steps, 64]
+        Span<float> simpleRnnOutput = ThreadScratch.Take(ref scratch, 64); // simple_rnn output, [64]
 
         // embedding (Embedding): output (None, None, 32)
-        RunEmbedding(tokens, embedding);
+        RunEmbedding(tokens, embeddingOutput);
 
         // simple_rnn (SimpleRNN): output (None, 64)
-        SimpleRnnRecurrence(embedding, parameters.Slice(SimpleRnnKernelOffset, 6208), simpleRnnStates);
+        SimpleRnnRecurrence(embeddingOutput, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnStates);
         // The output is the state after the last step read.
-        simpleRnnStates.Slice((steps - 1) * 64, 64).CopyTo(simpleRnn);
+        simpleRnnStates.Slice((steps - 1) * SimpleRnnUnits, SimpleRnnUnits).CopyTo(simpleRnnOutput);
 
         // dense (Dense): output (None, 1)
-        RunDense(simpleRnn, output);
+        RunDense(simpleRnnOutput, output);
     }
 
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
@@ -242,49 +245,45 @@ partial class SimpleClassifier : ITokenModel
             ModelInput.CheckLength(output.Length, OutputLength(steps), nameof(output));
         }
 
-        Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
-        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 64); // simpleRnn states, [steps, 64]
-        Span<float> simpleRnn = ThreadScratch.Take(ref scratch, 64); // simpleRnn output, [64]
+        Span<float> embeddingOutput = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
+        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 64); // simple_rnn states, [steps, 64]
+        Span<float> simpleRnnOutput = ThreadScratch.Take(ref scratch, 64); // simple_rnn output, [64]
         scratch.Clear(); // the gradient buffers below accumulate
         Span<float> dOutput = ThreadScratch.Take(ref scratch, 1); // gradient of output, [1]
-        Span<float> dEmbedding = ThreadScratch.Take(ref scratch, steps * 32); // gradient of embedding output, [steps, 32]
-        Span<float> dSimpleRnnStates = ThreadScratch.Take(ref scratch, steps * 64); // gradient of simpleRnn states, [steps, 64]
-        Span<float> dSimpleRnn = ThreadScratch.Take(ref scratch, 64); // gradient of simpleRnn output, [64]
-        Span<float> simpleRnnTransposed = ThreadScratch.Take(ref scratch, 6144); // simpleRnn transposed weights, 6144 floats
+        Span<float> dEmbeddingOutput = ThreadScratch.Take(ref scratch, steps * 32); // gradient of embedding output, [steps, 32]
+        Span<float> dSimpleRnnStates = ThreadScratch.Take(ref scratch, steps * 64); // gradient of simple_rnn states, [steps, 64]
+        Span<float> dSimpleRnnOutput = ThreadScratch.Take(ref scratch, 64); // gradient of simple_rnn output, [64]
+        Span<float> simpleRnnTransposedWeights = ThreadScratch.Take(ref scratch, 6144); // simple_rnn transposed weights, 6144 floats
 
         // ── Forward pass, keeping every layer's output for the backward pass.
 
         // embedding (Embedding): output (None, None, 32)
-        RunEmbedding(tokens, embedding);
+        RunEmbedding(tokens, embeddingOutput);
 
         // simple_rnn (SimpleRNN): output (None, 64)
-        SimpleRnnRecurrence(embedding, parameters.Slice(SimpleRnnKernelOffset, 6208), simpleRnnStates);
+        SimpleRnnRecurrence(embeddingOutput, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnStates);
         // The output is the state after the last step read.
-        simpleRnnStates.Slice((steps - 1) * 64, 64).CopyTo(simpleRnn);
+        simpleRnnStates.Slice((steps - 1) * SimpleRnnUnits, SimpleRnnUnits).CopyTo(simpleRnnOutput);
 
         // dense (Dense): output (None, 1)
-        RunDense(simpleRnn, output);
+        RunDense(simpleRnnOutput, output);
 
-        // ── The loss of each output row, and its gradient with respect to the output, times scale.
-        float total = 0;
-        for (int row = 0; row < rows; row++)
-        {
-            total += LossFunctions.Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));
-        }
+        // ── The loss of the output, and its gradient with respect to the output, times scale.
+        float total = LossFunctions.Evaluate(loss, output, target, scale, dOutput);
 
         // ── Backward pass, last layer first: each layer turns the gradient of its output into gradients of its
         // parameters (added to gradients) and of its input (added to the previous layer's output gradient).
 
         // dense (Dense)
-        BackwardDense(simpleRnn, output, dOutput, dSimpleRnn, gradients);
+        BackwardDense(simpleRnnOutput, output, dOutput, dSimpleRnnOutput, gradients);
 
         // simple_rnn (SimpleRNN)
         // The output was the state after the last step read.
-        dSimpleRnn.CopyTo(dSimpleRnnStates.Slice((steps - 1) * 64, 64));
-        SimpleRnnRecurrenceBackward(embedding, parameters.Slice(SimpleRnnKernelOffset, 6208), simpleRnnStates, dSimpleRnnStates, dEmbedding, gradients.Slice(SimpleRnnKernelOffset, 6208), simpleRnnTransposed);
+        dSimpleRnnOutput.CopyTo(dSimpleRnnStates.Slice((steps - 1) * SimpleRnnUnits, SimpleRnnUnits));
+        SimpleRnnRecurrenceBackward(embeddingOutput, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnStates, dSimpleRnnStates, dEmbeddingOutput, gradients.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnTransposedWeights);
 
         // embedding (Embedding)
-        BackwardEmbedding(tokens, dEmbedding, gradients);
+        BackwardEmbedding(tokens, dEmbeddingOutput, gradients);
 
         return total;
     }
@@ -390,7 +389,7 @@ partial class SimpleClassifier : ITokenModel
             }
         }
 
-        // The weights, over all steps at once (padding steps have da = 0): d(bias) += sum of da[t],
+        // The weights, over all steps at once: d(bias) += sum of da[t],
         // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.
         for (int t = 0; t < steps; t++)
         {
@@ -423,24 +422,19 @@ partial class SimpleClassifier : ITokenModel
     }
 
     /// <summary>
-    /// dense backward, over its output rows (one): dz = dy through the sigmoid derivative (in place),
-    /// d(bias) += sum of dz, d(kernel) += xᵀ dz, dx += dz · kernelᵀ.
+    /// dense backward: dz = dy through the sigmoid derivative (in place),
+    /// d(bias) += dz, d(kernel) += xᵀ dz, dx += dz · kernelᵀ.
     /// </summary>
-    private void BackwardDense(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, Span<float> dOutputs, Span<float> dInputs, Span<float> gradients)
+    private void BackwardDense(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, Span<float> gradients)
     {
         const int InputWidth = 64;
         const int Units = 1;
         ReadOnlySpan<float> kernel = _parameters.AsSpan(DenseKernelOffset, InputWidth * Units);
         Span<float> dBias = gradients.Slice(DenseBiasOffset, Units);
-        for (int t = 0; t < outputs.Length / Units; t++)
-        {
-            Span<float> dz = dOutputs.Slice(t * Units, Units);
-            Activations.SigmoidBackward(outputs.Slice(t * Units, Units), dz);
-            TensorPrimitives.Add(dBias, dz, dBias);
-            LinearAlgebra.MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));
-        }
-
-        LinearAlgebra.AddTransposedProduct(inputs, dOutputs, gradients.Slice(DenseKernelOffset, InputWidth * Units), Units);
+        Activations.SigmoidBackward(y, dy); // dy is now dz
+        TensorPrimitives.Add(dBias, dy, dBias);
+        LinearAlgebra.MultiplyAddTransposed(kernel, dy, dx);
+        LinearAlgebra.AddTransposedProduct(x, dy, gradients.Slice(DenseKernelOffset, InputWidth * Units), Units);
     }
 
     /// <summary>The Keras <c>model.summary()</c> table of this model.</summary>

@@ -64,6 +64,12 @@ partial class StackedBackwards : ITokenModel
     private const int DenseKernelOffset = 17512; // dense kernel, [8, 3]
     private const int DenseBiasOffset = 17536; // dense bias, 3
 
+    private const int SimpleRnnUnits = 24; // simple_rnn: state width
+    private const int SimpleRnnWeightsLength = 984; // simple_rnn: kernel, recurrent_kernel, bias, back to back
+
+    private const int BidirectionalUnits = 8; // bidirectional: state width of each direction
+    private const int BidirectionalWeightsLength = 264; // bidirectional: kernel, recurrent_kernel, bias of one direction, back to back
+
     private readonly float[] _parameters = new float[ParameterCount];
 
     /// <summary>Each array of <see cref="Parameters"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>
@@ -168,34 +174,34 @@ partial class StackedBackwards : ITokenModel
         ReadOnlySpan<float> parameters = _parameters;
         Span<float> scratch = ThreadScratch.Get(steps * 81 + 8);
         Span<float> mask = ThreadScratch.Take(ref scratch, steps); // 1 where a step counts, 0 at padding (token 0)
-        Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 16); // embedding output, [steps, 16]
-        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 24); // simpleRnn states, [steps, 24]
-        Span<float> simpleRnn = ThreadScratch.Take(ref scratch, steps * 24); // simpleRnn output, [steps, 24]
-        Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional forward states, [steps, 8]
-        Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional backward states, [steps, 8]
-        Span<float> bidirectional = ThreadScratch.Take(ref scratch, 8); // bidirectional output, [8]
+        Span<float> embeddingOutput = ThreadScratch.Take(ref scratch, steps * 16); // embedding output, [steps, 16]
+        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 24); // simple_rnn states, [steps, 24]
+        Span<float> simpleRnnOutput = ThreadScratch.Take(ref scratch, steps * 24); // simple_rnn output, [steps, 24]
+        Span<float> bidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional forward states, [steps, 8]
+        Span<float> bidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional backward states, [steps, 8]
+        Span<float> bidirectionalOutput = ThreadScratch.Take(ref scratch, 8); // bidirectional output, [8]
         ComputeMask(tokens, mask);
 
         // embedding (Embedding): output (None, 40, 16)
-        RunEmbedding(tokens, embedding);
+        RunEmbedding(tokens, embeddingOutput);
 
         // simple_rnn (SimpleRNN): output (None, 40, 24)
-        SimpleRnnRecurrence(embedding, mask, parameters.Slice(SimpleRnnKernelOffset, 984), simpleRnnStates);
+        SimpleRnnRecurrence(embeddingOutput, mask, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnStates);
         // go_backwards: output step s is the state computed s-th, after reading step steps - 1 - s.
         for (int s = 0; s < steps; s++)
         {
-            simpleRnnStates.Slice((steps - 1 - s) * 24, 24).CopyTo(simpleRnn.Slice(s * 24, 24));
+            simpleRnnStates.Slice((steps - 1 - s) * SimpleRnnUnits, SimpleRnnUnits).CopyTo(simpleRnnOutput.Slice(s * SimpleRnnUnits, SimpleRnnUnits));
         }
 
         // bidirectional (Bidirectional): output (None, 8)
-        BidirectionalRecurrence(simpleRnn, mask, parameters.Slice(BidirectionalForwardKernelOffset, 264), backwards: false, bidirectionalForward);
-        BidirectionalRecurrence(simpleRnn, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 264), backwards: true, bidirectionalBackward);
+        BidirectionalRecurrence(simpleRnnOutput, mask, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates);
+        BidirectionalRecurrence(simpleRnnOutput, mask, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates);
         // Merge the forward state after step steps - 1 with the backward state after step 0.
-        TensorPrimitives.Add(bidirectionalForward.Slice((steps - 1) * 8, 8), bidirectionalBackward.Slice(0, 8), bidirectional);
-        TensorPrimitives.Multiply(bidirectional, 0.5f, bidirectional);
+        TensorPrimitives.Add(bidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits), bidirectionalBackwardStates.Slice(0, BidirectionalUnits), bidirectionalOutput);
+        TensorPrimitives.Multiply(bidirectionalOutput, 0.5f, bidirectionalOutput);
 
         // dense (Dense): output (None, 3)
-        RunDense(bidirectional, output);
+        RunDense(bidirectionalOutput, output);
     }
 
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
@@ -290,77 +296,73 @@ partial class StackedBackwards : ITokenModel
         }
 
         Span<float> mask = ThreadScratch.Take(ref scratch, steps); // 1 where a step counts, 0 at padding (token 0)
-        Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 16); // embedding output, [steps, 16]
-        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 24); // simpleRnn states, [steps, 24]
-        Span<float> simpleRnn = ThreadScratch.Take(ref scratch, steps * 24); // simpleRnn output, [steps, 24]
-        Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional forward states, [steps, 8]
-        Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional backward states, [steps, 8]
-        Span<float> bidirectional = ThreadScratch.Take(ref scratch, 8); // bidirectional output, [8]
+        Span<float> embeddingOutput = ThreadScratch.Take(ref scratch, steps * 16); // embedding output, [steps, 16]
+        Span<float> simpleRnnStates = ThreadScratch.Take(ref scratch, steps * 24); // simple_rnn states, [steps, 24]
+        Span<float> simpleRnnOutput = ThreadScratch.Take(ref scratch, steps * 24); // simple_rnn output, [steps, 24]
+        Span<float> bidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional forward states, [steps, 8]
+        Span<float> bidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional backward states, [steps, 8]
+        Span<float> bidirectionalOutput = ThreadScratch.Take(ref scratch, 8); // bidirectional output, [8]
         scratch.Clear(); // the gradient buffers below accumulate
         Span<float> dOutput = ThreadScratch.Take(ref scratch, 3); // gradient of output, [3]
-        Span<float> dEmbedding = ThreadScratch.Take(ref scratch, steps * 16); // gradient of embedding output, [steps, 16]
-        Span<float> dSimpleRnnStates = ThreadScratch.Take(ref scratch, steps * 24); // gradient of simpleRnn states, [steps, 24]
-        Span<float> dSimpleRnn = ThreadScratch.Take(ref scratch, steps * 24); // gradient of simpleRnn output, [steps, 24]
-        Span<float> dBidirectionalForward = ThreadScratch.Take(ref scratch, steps * 8); // gradient of bidirectional forward states, [steps, 8]
-        Span<float> dBidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 8); // gradient of bidirectional backward states, [steps, 8]
-        Span<float> dBidirectional = ThreadScratch.Take(ref scratch, 8); // gradient of bidirectional output, [8]
-        Span<float> simpleRnnTransposed = ThreadScratch.Take(ref scratch, 960); // simpleRnn transposed weights, 960 floats
-        Span<float> bidirectionalTransposed = ThreadScratch.Take(ref scratch, 256); // bidirectional transposed weights, 256 floats
+        Span<float> dEmbeddingOutput = ThreadScratch.Take(ref scratch, steps * 16); // gradient of embedding output, [steps, 16]
+        Span<float> dSimpleRnnStates = ThreadScratch.Take(ref scratch, steps * 24); // gradient of simple_rnn states, [steps, 24]
+        Span<float> dSimpleRnnOutput = ThreadScratch.Take(ref scratch, steps * 24); // gradient of simple_rnn output, [steps, 24]
+        Span<float> dBidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 8); // gradient of bidirectional forward states, [steps, 8]
+        Span<float> dBidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 8); // gradient of bidirectional backward states, [steps, 8]
+        Span<float> dBidirectionalOutput = ThreadScratch.Take(ref scratch, 8); // gradient of bidirectional output, [8]
+        Span<float> simpleRnnTransposedWeights = ThreadScratch.Take(ref scratch, 960); // simple_rnn transposed weights, 960 floats
+        Span<float> bidirectionalTransposedWeights = ThreadScratch.Take(ref scratch, 256); // bidirectional transposed weights, 256 floats
 
         ComputeMask(tokens, mask);
         // ── Forward pass, keeping every layer's output for the backward pass.
 
         // embedding (Embedding): output (None, 40, 16)
-        RunEmbedding(tokens, embedding);
+        RunEmbedding(tokens, embeddingOutput);
 
         // simple_rnn (SimpleRNN): output (None, 40, 24)
-        SimpleRnnRecurrence(embedding, mask, parameters.Slice(SimpleRnnKernelOffset, 984), simpleRnnStates);
+        SimpleRnnRecurrence(embeddingOutput, mask, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnStates);
         // go_backwards: output step s is the state computed s-th, after reading step steps - 1 - s.
         for (int s = 0; s < steps; s++)
         {
-            simpleRnnStates.Slice((steps - 1 - s) * 24, 24).CopyTo(simpleRnn.Slice(s * 24, 24));
+            simpleRnnStates.Slice((steps - 1 - s) * SimpleRnnUnits, SimpleRnnUnits).CopyTo(simpleRnnOutput.Slice(s * SimpleRnnUnits, SimpleRnnUnits));
         }
 
         // bidirectional (Bidirectional): output (None, 8)
-        BidirectionalRecurrence(simpleRnn, mask, parameters.Slice(BidirectionalForwardKernelOffset, 264), backwards: false, bidirectionalForward);
-        BidirectionalRecurrence(simpleRnn, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 264), backwards: true, bidirectionalBackward);
+        BidirectionalRecurrence(simpleRnnOutput, mask, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates);
+        BidirectionalRecurrence(simpleRnnOutput, mask, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates);
         // Merge the forward state after step steps - 1 with the backward state after step 0.
-        TensorPrimitives.Add(bidirectionalForward.Slice((steps - 1) * 8, 8), bidirectionalBackward.Slice(0, 8), bidirectional);
-        TensorPrimitives.Multiply(bidirectional, 0.5f, bidirectional);
+        TensorPrimitives.Add(bidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits), bidirectionalBackwardStates.Slice(0, BidirectionalUnits), bidirectionalOutput);
+        TensorPrimitives.Multiply(bidirectionalOutput, 0.5f, bidirectionalOutput);
 
         // dense (Dense): output (None, 3)
-        RunDense(bidirectional, output);
+        RunDense(bidirectionalOutput, output);
 
-        // ── The loss of each output row, and its gradient with respect to the output, times scale.
-        float total = 0;
-        for (int row = 0; row < rows; row++)
-        {
-            total += LossFunctions.Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));
-        }
+        // ── The loss of the output, and its gradient with respect to the output, times scale.
+        float total = LossFunctions.Evaluate(loss, output, target, scale, dOutput);
 
         // ── Backward pass, last layer first: each layer turns the gradient of its output into gradients of its
         // parameters (added to gradients) and of its input (added to the previous layer's output gradient).
 
         // dense (Dense)
-        BackwardDense(bidirectional, output, dOutput, dBidirectional, gradients);
+        BackwardDense(bidirectionalOutput, output, dOutput, dBidirectionalOutput, gradients);
 
         // bidirectional (Bidirectional)
         // The output merged the forward state after step steps - 1 with the backward state after step 0.
-        TensorPrimitives.Multiply(dBidirectional, 0.5f, dBidirectionalForward.Slice((steps - 1) * 8, 8));
-        TensorPrimitives.Multiply(dBidirectional, 0.5f, dBidirectionalBackward.Slice(0, 8));
-        BidirectionalRecurrenceBackward(simpleRnn, mask, parameters.Slice(BidirectionalForwardKernelOffset, 264), backwards: false, bidirectionalForward, dBidirectionalForward, dSimpleRnn, gradients.Slice(BidirectionalForwardKernelOffset, 264), bidirectionalTransposed);
-        BidirectionalRecurrenceBackward(simpleRnn, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 264), backwards: true, bidirectionalBackward, dBidirectionalBackward, dSimpleRnn, gradients.Slice(BidirectionalBackwardKernelOffset, 264), bidirectionalTransposed);
+        TensorPrimitives.Multiply(dBidirectionalOutput, 0.5f, dBidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits));
+        TensorPrimitives.Multiply(dBidirectionalOutput, 0.5f, dBidirectionalBackwardStates.Slice(0, BidirectionalUnits));
+        BidirectionalRecurrenceBackward(simpleRnnOutput, mask, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates, dBidirectionalForwardStates, dSimpleRnnOutput, gradients.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
+        BidirectionalRecurrenceBackward(simpleRnnOutput, mask, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates, dBidirectionalBackwardStates, dSimpleRnnOutput, gradients.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
 
         // simple_rnn (SimpleRNN)
         // go_backwards: output step s was the state after reading step steps - 1 - s.
         for (int s = 0; s < steps; s++)
         {
-            dSimpleRnn.Slice(s * 24, 24).CopyTo(dSimpleRnnStates.Slice((steps - 1 - s) * 24, 24));
+            dSimpleRnnOutput.Slice(s * SimpleRnnUnits, SimpleRnnUnits).CopyTo(dSimpleRnnStates.Slice((steps - 1 - s) * SimpleRnnUnits, SimpleRnnUnits));
         }
-        SimpleRnnRecurrenceBackward(embedding, mask, parameters.Slice(SimpleRnnKernelOffset, 984), simpleRnnStates, dSimpleRnnStates, dEmbedding, gradients.Slice(SimpleRnnKernelOffset, 984), simpleRnnTransposed);
+        SimpleRnnRecurrenceBackward(embeddingOutput, mask, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnStates, dSimpleRnnStates, dEmbeddingOutput, gradients.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnTransposedWeights);
 
         // embedding (Embedding)
-        BackwardEmbedding(tokens, dEmbedding, gradients);
+        BackwardEmbedding(tokens, dEmbeddingOutput, gradients);
 
         return total;
     }
@@ -662,24 +664,19 @@ partial class StackedBackwards : ITokenModel
     }
 
     /// <summary>
-    /// dense backward, over its output rows (one): dz = dy through the softmax derivative (in place),
-    /// d(bias) += sum of dz, d(kernel) += xᵀ dz, dx += dz · kernelᵀ.
+    /// dense backward: dz = dy through the softmax derivative (in place),
+    /// d(bias) += dz, d(kernel) += xᵀ dz, dx += dz · kernelᵀ.
     /// </summary>
-    private void BackwardDense(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, Span<float> dOutputs, Span<float> dInputs, Span<float> gradients)
+    private void BackwardDense(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, Span<float> gradients)
     {
         const int InputWidth = 8;
         const int Units = 3;
         ReadOnlySpan<float> kernel = _parameters.AsSpan(DenseKernelOffset, InputWidth * Units);
         Span<float> dBias = gradients.Slice(DenseBiasOffset, Units);
-        for (int t = 0; t < outputs.Length / Units; t++)
-        {
-            Span<float> dz = dOutputs.Slice(t * Units, Units);
-            Activations.SoftmaxBackward(outputs.Slice(t * Units, Units), dz);
-            TensorPrimitives.Add(dBias, dz, dBias);
-            LinearAlgebra.MultiplyAddTransposed(kernel, dz, dInputs.Slice(t * InputWidth, InputWidth));
-        }
-
-        LinearAlgebra.AddTransposedProduct(inputs, dOutputs, gradients.Slice(DenseKernelOffset, InputWidth * Units), Units);
+        Activations.SoftmaxBackward(y, dy); // dy is now dz
+        TensorPrimitives.Add(dBias, dy, dBias);
+        LinearAlgebra.MultiplyAddTransposed(kernel, dy, dx);
+        LinearAlgebra.AddTransposedProduct(x, dy, gradients.Slice(DenseKernelOffset, InputWidth * Units), Units);
     }
 
     /// <summary>The Keras <c>model.summary()</c> table of this model.</summary>

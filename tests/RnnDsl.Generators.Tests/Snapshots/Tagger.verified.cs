@@ -59,6 +59,9 @@ partial class Tagger : ITokenModel
     private const int DenseKernelOffset = 326208; // dense kernel, [64, 12]
     private const int DenseBiasOffset = 326976; // dense bias, 12
 
+    private const int BidirectionalUnits = 32; // bidirectional: state width of each direction
+    private const int BidirectionalWeightsLength = 3104; // bidirectional: kernel, recurrent_kernel, bias of one direction, back to back
+
     private readonly float[] _parameters = new float[ParameterCount];
 
     /// <summary>Each array of <see cref="Parameters"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>
@@ -157,22 +160,22 @@ partial class Tagger : ITokenModel
         ReadOnlySpan<float> parameters = _parameters;
         Span<float> scratch = ThreadScratch.Get(steps * 193);
         Span<float> mask = ThreadScratch.Take(ref scratch, steps); // 1 where a step counts, 0 at padding (token 0)
-        Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 64); // embedding output, [steps, 64]
-        Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional forward states, [steps, 32]
-        Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional backward states, [steps, 32]
-        Span<float> bidirectional = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional output, [steps, 64]
+        Span<float> embeddingOutput = ThreadScratch.Take(ref scratch, steps * 64); // embedding output, [steps, 64]
+        Span<float> bidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional forward states, [steps, 32]
+        Span<float> bidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional backward states, [steps, 32]
+        Span<float> bidirectionalOutput = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional output, [steps, 64]
         ComputeMask(tokens, mask);
 
         // embedding (Embedding): output (None, None, 64)
-        RunEmbedding(tokens, embedding);
+        RunEmbedding(tokens, embeddingOutput);
 
         // bidirectional (Bidirectional): output (None, None, 64)
-        BidirectionalRecurrence(embedding, mask, parameters.Slice(BidirectionalForwardKernelOffset, 3104), backwards: false, bidirectionalForward);
-        BidirectionalRecurrence(embedding, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 3104), backwards: true, bidirectionalBackward);
-        BidirectionalMerge(bidirectionalForward, bidirectionalBackward, mask, bidirectional);
+        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates);
+        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates);
+        BidirectionalMerge(bidirectionalForwardStates, bidirectionalBackwardStates, mask, bidirectionalOutput);
 
         // dense (Dense): output (None, None, 12)
-        RunDense(bidirectional, output);
+        RunDense(bidirectionalOutput, output);
     }
 
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
@@ -277,33 +280,33 @@ partial class Tagger : ITokenModel
         }
 
         Span<float> mask = ThreadScratch.Take(ref scratch, steps); // 1 where a step counts, 0 at padding (token 0)
-        Span<float> embedding = ThreadScratch.Take(ref scratch, steps * 64); // embedding output, [steps, 64]
-        Span<float> bidirectionalForward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional forward states, [steps, 32]
-        Span<float> bidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional backward states, [steps, 32]
-        Span<float> bidirectional = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional output, [steps, 64]
+        Span<float> embeddingOutput = ThreadScratch.Take(ref scratch, steps * 64); // embedding output, [steps, 64]
+        Span<float> bidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional forward states, [steps, 32]
+        Span<float> bidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional backward states, [steps, 32]
+        Span<float> bidirectionalOutput = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional output, [steps, 64]
         scratch.Clear(); // the gradient buffers below accumulate
         Span<float> dOutput = ThreadScratch.Take(ref scratch, steps * 12); // gradient of output, [steps, 12]
-        Span<float> dEmbedding = ThreadScratch.Take(ref scratch, steps * 64); // gradient of embedding output, [steps, 64]
-        Span<float> dBidirectionalForward = ThreadScratch.Take(ref scratch, steps * 32); // gradient of bidirectional forward states, [steps, 32]
-        Span<float> dBidirectionalBackward = ThreadScratch.Take(ref scratch, steps * 32); // gradient of bidirectional backward states, [steps, 32]
-        Span<float> dBidirectional = ThreadScratch.Take(ref scratch, steps * 64); // gradient of bidirectional output, [steps, 64]
-        Span<float> bidirectionalTransposed = ThreadScratch.Take(ref scratch, 3072); // bidirectional transposed weights, 3072 floats
+        Span<float> dEmbeddingOutput = ThreadScratch.Take(ref scratch, steps * 64); // gradient of embedding output, [steps, 64]
+        Span<float> dBidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 32); // gradient of bidirectional forward states, [steps, 32]
+        Span<float> dBidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 32); // gradient of bidirectional backward states, [steps, 32]
+        Span<float> dBidirectionalOutput = ThreadScratch.Take(ref scratch, steps * 64); // gradient of bidirectional output, [steps, 64]
+        Span<float> bidirectionalTransposedWeights = ThreadScratch.Take(ref scratch, 3072); // bidirectional transposed weights, 3072 floats
 
         ComputeMask(tokens, mask);
         // ── Forward pass, keeping every layer's output for the backward pass.
 
         // embedding (Embedding): output (None, None, 64)
-        RunEmbedding(tokens, embedding);
+        RunEmbedding(tokens, embeddingOutput);
 
         // bidirectional (Bidirectional): output (None, None, 64)
-        BidirectionalRecurrence(embedding, mask, parameters.Slice(BidirectionalForwardKernelOffset, 3104), backwards: false, bidirectionalForward);
-        BidirectionalRecurrence(embedding, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 3104), backwards: true, bidirectionalBackward);
-        BidirectionalMerge(bidirectionalForward, bidirectionalBackward, mask, bidirectional);
+        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates);
+        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates);
+        BidirectionalMerge(bidirectionalForwardStates, bidirectionalBackwardStates, mask, bidirectionalOutput);
 
         // dense (Dense): output (None, None, 12)
-        RunDense(bidirectional, output);
+        RunDense(bidirectionalOutput, output);
 
-        // ── The loss of each output row, and its gradient with respect to the output, times scale.
+        // ── The loss of each output row (one per step), and its gradient with respect to the output, times scale.
         float total = 0;
         for (int row = 0; row < rows; row++)
         {
@@ -319,15 +322,15 @@ partial class Tagger : ITokenModel
         // parameters (added to gradients) and of its input (added to the previous layer's output gradient).
 
         // dense (Dense)
-        BackwardDense(bidirectional, output, dOutput, dBidirectional, gradients);
+        BackwardDense(bidirectionalOutput, output, dOutput, dBidirectionalOutput, gradients);
 
         // bidirectional (Bidirectional)
-        BidirectionalMergeBackward(bidirectionalForward, bidirectionalBackward, mask, dBidirectional, dBidirectionalForward, dBidirectionalBackward);
-        BidirectionalRecurrenceBackward(embedding, mask, parameters.Slice(BidirectionalForwardKernelOffset, 3104), backwards: false, bidirectionalForward, dBidirectionalForward, dEmbedding, gradients.Slice(BidirectionalForwardKernelOffset, 3104), bidirectionalTransposed);
-        BidirectionalRecurrenceBackward(embedding, mask, parameters.Slice(BidirectionalBackwardKernelOffset, 3104), backwards: true, bidirectionalBackward, dBidirectionalBackward, dEmbedding, gradients.Slice(BidirectionalBackwardKernelOffset, 3104), bidirectionalTransposed);
+        BidirectionalMergeBackward(bidirectionalForwardStates, bidirectionalBackwardStates, mask, dBidirectionalOutput, dBidirectionalForwardStates, dBidirectionalBackwardStates);
+        BidirectionalRecurrenceBackward(embeddingOutput, mask, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates, dBidirectionalForwardStates, dEmbeddingOutput, gradients.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
+        BidirectionalRecurrenceBackward(embeddingOutput, mask, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates, dBidirectionalBackwardStates, dEmbeddingOutput, gradients.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
 
         // embedding (Embedding)
-        BackwardEmbedding(tokens, dEmbedding, gradients);
+        BackwardEmbedding(tokens, dEmbeddingOutput, gradients);
 
         return total;
     }
@@ -559,7 +562,7 @@ partial class Tagger : ITokenModel
     }
 
     /// <summary>
-    /// dense backward, over its output rows (one per step): dz = dy through the softmax derivative (in place),
+    /// dense backward, at every step: dz = dy through the softmax derivative (in place),
     /// d(bias) += sum of dz, d(kernel) += xᵀ dz, dx += dz · kernelᵀ.
     /// </summary>
     private void BackwardDense(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs, Span<float> dOutputs, Span<float> dInputs, Span<float> gradients)
