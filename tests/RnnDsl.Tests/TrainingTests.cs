@@ -201,6 +201,61 @@ public class TrainingTests
         Assert.False(weightsByEpoch[2].AsSpan().SequenceEqual(weightsByEpoch[0]));
     }
 
+    [Theory]
+    [InlineData("val_loss")]
+    [InlineData("val_accuracy")]
+    public void Early_stopping_with_Keras_defaults_stops_at_the_first_epoch_without_improvement(string monitor)
+    {
+        // Keras defaults: patience 0, min_delta 0, mode "auto", restore_best_weights False. The validation
+        // labels are the opposite of the rule the model learns, so the validation loss rises and the
+        // validation accuracy falls once training takes hold.
+        var (inputs, targets) = OrderTask(200, seed: 1, pairs: false);
+        var (validationInputs, validationTargets) = OrderTask(60, seed: 9, pairs: false);
+        float[][] flipped = validationTargets.Select(t => new[] { 1f - t[0] }).ToArray();
+        var model = new OrderModel(seed: 3);
+        var weightsByEpoch = new List<float[]>();
+        var options = new FitOptions
+        {
+            Epochs = 20,
+            BatchSize = 32,
+            Optimizer = new Adam(learningRate: 0.01f),
+            Metrics = [Metric.Accuracy],
+            Seed = 5,
+            Threads = 1,
+            EarlyStopping = new EarlyStopping { Monitor = monitor },
+            OnEpochEnd = _ => weightsByEpoch.Add(model.Parameters.ToArray()),
+        };
+        History history = model.Fit(inputs, targets, options, validationInputs, flipped);
+
+        // Keras's rule: stop at the first epoch whose value is not better than the best so far;
+        // "auto" mode takes higher as better for accuracy and lower for loss.
+        IReadOnlyList<double> values = history[monitor];
+        bool higherIsBetter = monitor == "val_accuracy";
+        int expectedEpochs = values.Count;
+        double best = values[0];
+        for (int e = 1; e < values.Count; e++)
+        {
+            if (higherIsBetter ? values[e] > best : values[e] < best)
+            {
+                best = values[e];
+            }
+            else
+            {
+                expectedEpochs = e + 1;
+                break;
+            }
+        }
+
+        Assert.True(history.StoppedEarly, $"{monitor} by epoch: {string.Join(", ", values.Select(v => v.ToString("F4")))}");
+        Assert.True(history.Epochs < options.Epochs);
+        Assert.Equal(expectedEpochs, history.Epochs);
+        Assert.Equal(history.Epochs, weightsByEpoch.Count);
+
+        // Without RestoreBestWeights the model keeps the weights of the last epoch run, as in Keras.
+        Assert.True(model.Parameters.SequenceEqual(weightsByEpoch[^1]));
+        Assert.False(weightsByEpoch[^1].AsSpan().SequenceEqual(weightsByEpoch[0]));
+    }
+
     [Fact]
     public void Validation_split_and_callbacks_report_what_Keras_reports()
     {

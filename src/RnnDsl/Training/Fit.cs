@@ -303,7 +303,10 @@ public static class Training
                 {
                     best = current;
                     wait = 0;
-                    model.Parameters.CopyTo(bestWeights);
+                    if (bestWeights is not null)
+                    {
+                        model.Parameters.CopyTo(bestWeights);
+                    }
                 }
                 else if (++wait >= stopping.Patience)
                 {
