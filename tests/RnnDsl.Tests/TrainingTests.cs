@@ -383,18 +383,23 @@ public class TrainingTests
         error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, targets, new FitOptions { EarlyStopping = new EarlyStopping() }));
         Assert.Contains("'val_loss'", error.Message);
 
-        // A token out of range is found by a worker thread and reported as itself, not wrapped.
+        // A token out of range is found before the first epoch and named by example and position.
         int[][] badToken = inputs.Select(x => (int[])x.Clone()).ToArray();
         badToken[50][2] = 99;
         var outOfRange = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(badToken, targets, Options(threads: 2, epochs: 1)));
-        Assert.Contains("tokens[2] is 99", outOfRange.Message);
+        Assert.Equal("inputs", outOfRange.ParamName);
+        Assert.StartsWith("inputs[50][2] is 99; token ids must be in [0, 10).", outOfRange.Message);
+        Assert.True(model.Parameters.SequenceEqual(before));
+    }
 
-        // Failing in the first batch, before any step, leaves the weights as they were.
-        var fresh = new OrderModel(seed: 3);
-        int[][] firstBatchBad = inputs.Select(x => (int[])x.Clone()).ToArray();
-        firstBatchBad[0][0] = 99;
-        Assert.Throws<ArgumentOutOfRangeException>(() => fresh.Fit(firstBatchBad, targets, new FitOptions { Shuffle = false, Threads = 2 }));
-        Assert.True(fresh.Parameters.SequenceEqual(before));
+    [Fact]
+    public void An_exception_on_a_worker_thread_is_reported_as_itself()
+    {
+        var (inputs, targets) = OrderTask(64, seed: 1, pairs: false);
+        var model = new OrderModel(seed: 3);
+        var options = new FitOptions { Epochs = 1, BatchSize = 32, Optimizer = new ThrowingOptimizer(), Threads = 2 };
+        var error = Assert.Throws<InvalidOperationException>(() => model.Fit(inputs, targets, options));
+        Assert.Equal(ThrowingOptimizer.Message, error.Message);
     }
 
     [Fact]
@@ -406,6 +411,17 @@ public class TrainingTests
         error = Assert.Throws<ArgumentException>(() => model.ComputeGradients([1, 2, 3, 4], [1f, 0f], 2, new float[3], Loss.BinaryCrossentropy));
         Assert.Equal("gradients", error.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => model.ComputeGradients([1, 2, 3, 40], [1f, 0f], 2, new float[OrderModel.ParameterCount], Loss.BinaryCrossentropy));
+    }
+
+    /// <summary>An optimizer whose update fails, as a bug in a custom rule would, on whichever thread runs it.</summary>
+    private sealed class ThrowingOptimizer : Optimizer
+    {
+        public const string Message = "This update rule is broken.";
+
+        protected override int StateCount => 0;
+
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration, int offset) =>
+            throw new InvalidOperationException(Message);
     }
 
     /// <summary>Plain SGD whose second step writes NaN into the first weight, as a broken update would.</summary>

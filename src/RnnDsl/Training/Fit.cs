@@ -21,7 +21,12 @@ public static class Training
     /// <param name="options">Epochs, batch size, optimizer, loss, metrics, validation, callbacks.</param>
     /// <param name="validationInputs">Explicit validation examples (Keras <c>validation_data</c>); ignored when <see cref="FitOptions.ValidationSplit"/> is set.</param>
     /// <param name="validationTargets">Their targets.</param>
-    /// <exception cref="ArgumentException">The data are empty, mismatched, or out of range for the model.</exception>
+    /// <exception cref="ArgumentNullException">An argument, an example or a target is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A token id, a label or <see cref="FitOptions.Loss"/> is outside what the model or loss takes.</exception>
+    /// <exception cref="ArgumentException">
+    /// The data are empty or mismatched, a value is NaN or infinite, or the loss cannot fit the model's output. Every
+    /// example is checked before the first epoch, so bad data leaves the model unchanged.
+    /// </exception>
     /// <exception cref="TrainingDivergedException">The loss, a gradient or a weight became NaN or infinite.</exception>
     public static History Fit<TInput>(
         this ISequenceModel<TInput> model,
@@ -46,6 +51,9 @@ public static class Training
             throw new ArgumentException($"ValidationSplit is {options.ValidationSplit}; it must be in [0, 1).", nameof(options));
         }
 
+        // Everything that can be checked before training is checked here, so bad data never costs an epoch.
+        TrainingData.CheckLoss(options.Loss, model.OutputLength(1), nameof(options), "options.Loss");
+
         // Keras takes the validation split from the end of the data, before any shuffling.
         int validationCount = (int)(inputs.Count * options.ValidationSplit);
         int trainCount = inputs.Count - validationCount;
@@ -54,20 +62,20 @@ public static class Training
             throw new ArgumentException("There are no training examples.", nameof(inputs));
         }
 
+        TrainingData.CheckExamples(model, inputs, targets, options.Loss, nameof(inputs), nameof(targets));
         if (validationCount > 0)
         {
             validationInputs = inputs.Skip(trainCount).ToArray();
             validationTargets = targets.Skip(trainCount).ToArray();
         }
-
-        // Everything that can be checked before training is checked here, so bad data never costs an epoch.
-        CheckExamples(model, inputs, targets, options.Loss, nameof(inputs), nameof(targets));
-        bool validating = validationInputs is not null && validationTargets is not null && validationInputs.Count > 0;
-        if (validating)
+        else if (validationInputs is not null || validationTargets is not null)
         {
-            CheckExamples(model, validationInputs!, validationTargets!, options.Loss, nameof(validationInputs), nameof(validationTargets));
+            ArgumentNullException.ThrowIfNull(validationInputs);
+            ArgumentNullException.ThrowIfNull(validationTargets);
+            TrainingData.CheckExamples(model, validationInputs, validationTargets, options.Loss, nameof(validationInputs), nameof(validationTargets));
         }
 
+        bool validating = validationInputs is not null && validationTargets is not null && validationInputs.Count > 0;
         EarlyStoppingMonitor? stopping = options.EarlyStopping is { } earlyStopping
             ? new EarlyStoppingMonitor(earlyStopping, options.Metrics, validating, model.Parameters.Length, nameof(options))
             : null;
@@ -143,6 +151,9 @@ public static class Training
     /// Like Keras <c>model.evaluate</c>: the mean loss and the metrics over the given examples, by key
     /// (<c>loss</c>, then each metric's name).
     /// </summary>
+    /// <exception cref="ArgumentNullException">An argument, an example or a target is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A token id, a label or <paramref name="loss"/> is outside what the model or loss takes.</exception>
+    /// <exception cref="ArgumentException">There are no examples, they are mismatched, a value is NaN or infinite, or the loss cannot fit the output.</exception>
     public static IReadOnlyDictionary<string, double> Evaluate<TInput>(
         this ISequenceModel<TInput> model,
         IReadOnlyList<TInput[]> inputs,
@@ -154,7 +165,13 @@ public static class Training
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
-        CheckExamples(model, inputs, targets, loss, nameof(inputs), nameof(targets));
+        TrainingData.CheckLoss(loss, model.OutputLength(1), nameof(loss), nameof(loss));
+        TrainingData.CheckExamples(model, inputs, targets, loss, nameof(inputs), nameof(targets));
+        if (inputs.Count == 0)
+        {
+            throw new ArgumentException("inputs has no examples; Evaluate needs at least one.", nameof(inputs));
+        }
+
         Metric[] wanted = metrics?.ToArray() ?? Array.Empty<Metric>();
         var counts = new MetricCounts(wanted.Length);
         double total = 0;
@@ -189,30 +206,6 @@ public static class Training
         where TInput : unmanaged =>
         model.MasksPaddingSteps && rows == input.Length && typeof(TInput) == typeof(int)
         && MemoryMarshal.Cast<TInput, int>(input.AsSpan())[row] == 0;
-
-    /// <summary>Checks that there is a target per example, each example has a whole number of steps, and each target the length the model needs.</summary>
-    private static void CheckExamples<TInput>(
-        ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, string inputsName, string argumentName)
-        where TInput : unmanaged
-    {
-        if (inputs.Count != targets.Count)
-        {
-            throw new ArgumentException($"{inputsName} has {inputs.Count} examples but {argumentName} has {targets.Count}.", argumentName);
-        }
-
-        int width = model.OutputLength(1);
-        int targetWidth = LossFunctions.TargetWidth(loss, width);
-        for (int n = 0; n < inputs.Count; n++)
-        {
-            int steps = model.StepsOf(inputs[n].Length);
-            int rows = model.OutputLength(steps) / width;
-            if (targets[n] is null || targets[n].Length != rows * targetWidth)
-            {
-                throw new ArgumentException(
-                    $"{argumentName}[{n}] has {targets[n]?.Length ?? 0} values; with {steps} steps and loss {loss} this example needs {rows * targetWidth}.", argumentName);
-            }
-        }
-    }
 
     /// <summary>The summed loss of one example's counted rows, and its metric counts.</summary>
     private static double RowLosses<TInput>(
