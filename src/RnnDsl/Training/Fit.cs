@@ -127,7 +127,7 @@ public static class Training
             epochCounts.WriteTo(logs, metrics);
             if (validating)
             {
-                foreach (var (key, value) in model.Evaluate(validationInputs!, validationTargets!, options.Loss, metrics))
+                foreach (var (key, value) in EvaluateChecked(model, validationInputs!, validationTargets!, options.Loss, metrics))
                 {
                     logs["val_" + key] = value;
                 }
@@ -172,7 +172,23 @@ public static class Training
             throw new ArgumentException("inputs has no examples; Evaluate needs at least one.", nameof(inputs));
         }
 
-        Metric[] wanted = metrics?.ToArray() ?? Array.Empty<Metric>();
+        return EvaluateChecked(model, inputs, targets, loss, metrics?.ToArray() ?? Array.Empty<Metric>());
+    }
+
+    /// <summary>
+    /// Whether output row <paramref name="row"/> of an example is a padding step that counts in neither the loss nor
+    /// the metrics. This is the one place that rule lives.
+    /// </summary>
+    internal static bool IsPadding<TInput>(ISequenceModel<TInput> model, TInput[] input, int row, int rows)
+        where TInput : unmanaged =>
+        model.MasksPaddingSteps && rows == input.Length && typeof(TInput) == typeof(int)
+        && MemoryMarshal.Cast<TInput, int>(input.AsSpan())[row] == 0;
+
+    /// <summary><see cref="Evaluate{TInput}"/> on examples already checked: Fit's validation data, every epoch.</summary>
+    private static Dictionary<string, double> EvaluateChecked<TInput>(
+        ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, Metric[] wanted)
+        where TInput : unmanaged
+    {
         var counts = new MetricCounts(wanted.Length);
         double total = 0;
         long terms = 0;
@@ -197,15 +213,6 @@ public static class Training
         counts.WriteTo(logs, wanted);
         return logs;
     }
-
-    /// <summary>
-    /// Whether output row <paramref name="row"/> of an example is a padding step that counts in neither the loss nor
-    /// the metrics. This is the one place that rule lives.
-    /// </summary>
-    internal static bool IsPadding<TInput>(ISequenceModel<TInput> model, TInput[] input, int row, int rows)
-        where TInput : unmanaged =>
-        model.MasksPaddingSteps && rows == input.Length && typeof(TInput) == typeof(int)
-        && MemoryMarshal.Cast<TInput, int>(input.AsSpan())[row] == 0;
 
     /// <summary>The summed loss of one example's counted rows, and its metric counts.</summary>
     private static double RowLosses<TInput>(
