@@ -85,7 +85,6 @@ public static class Training
         int[] order = Enumerable.Range(0, trainCount).ToArray();
         var random = new SeededRandom(options.Seed);
         var history = new History();
-        int batches = (trainCount + options.BatchSize - 1) / options.BatchSize;
 
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
@@ -99,32 +98,7 @@ public static class Training
                 }
             }
 
-            double epochLoss = 0;
-            long epochTerms = 0;
-            var epochCounts = new MetricCounts(metrics.Length);
-            for (int batch = 0; batch < batches; batch++)
-            {
-                int start = batch * options.BatchSize;
-                int count = Math.Min(options.BatchSize, trainCount - start);
-                int terms = 0;
-                for (int i = start; i < start + count; i++)
-                {
-                    terms += model.LossTermCount(inputs[order[i]]);
-                }
-
-                if (terms > 0)
-                {
-                    double batchLoss = step.Accumulate(inputs, targets, order, start, count, terms, options.Loss, metrics, epochCounts);
-                    step.Apply(options.Optimizer, batchLoss, epoch, batch + 1);
-                    epochLoss += batchLoss * terms;
-                    epochTerms += terms;
-                }
-
-                options.OnBatchEnd?.Invoke(new BatchProgress(epoch, options.Epochs, batch + 1, batches, epochTerms == 0 ? 0 : epochLoss / epochTerms));
-            }
-
-            var logs = new Dictionary<string, double> { ["loss"] = epochTerms == 0 ? 0 : epochLoss / epochTerms };
-            epochCounts.WriteTo(logs, metrics);
+            Dictionary<string, double> logs = TrainEpoch(model, inputs, targets, options, step, order, metrics, epoch);
             if (validating)
             {
                 foreach (var (key, value) in EvaluateChecked(model, validationInputs!, validationTargets!, options.Loss, metrics))
@@ -145,6 +119,51 @@ public static class Training
 
         stopping?.RestoreBest(model.Parameters);
         return history;
+    }
+
+    /// <summary>
+    /// One pass over the training examples in <paramref name="order"/>, a gradient step per batch; returns the epoch's
+    /// logs: the mean loss over its counted rows and the metrics.
+    /// </summary>
+    private static Dictionary<string, double> TrainEpoch<TInput>(
+        ISequenceModel<TInput> model,
+        IReadOnlyList<TInput[]> inputs,
+        IReadOnlyList<float[]> targets,
+        FitOptions options,
+        DataParallelStep<TInput> step,
+        int[] order,
+        Metric[] metrics,
+        int epoch)
+        where TInput : unmanaged
+    {
+        int batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
+        double epochLoss = 0;
+        long epochTerms = 0;
+        var epochCounts = new MetricCounts(metrics.Length);
+        for (int batch = 0; batch < batches; batch++)
+        {
+            int start = batch * options.BatchSize;
+            int count = Math.Min(options.BatchSize, order.Length - start);
+            int terms = 0;
+            for (int i = start; i < start + count; i++)
+            {
+                terms += model.LossTermCount(inputs[order[i]]);
+            }
+
+            if (terms > 0)
+            {
+                double batchLoss = step.Accumulate(inputs, targets, order, start, count, terms, options.Loss, metrics, epochCounts);
+                step.Apply(options.Optimizer, batchLoss, epoch, batch + 1);
+                epochLoss += batchLoss * terms;
+                epochTerms += terms;
+            }
+
+            options.OnBatchEnd?.Invoke(new BatchProgress(epoch, options.Epochs, batch + 1, batches, epochTerms == 0 ? 0 : epochLoss / epochTerms));
+        }
+
+        var logs = new Dictionary<string, double> { ["loss"] = epochTerms == 0 ? 0 : epochLoss / epochTerms };
+        epochCounts.WriteTo(logs, metrics);
+        return logs;
     }
 
     /// <summary>
