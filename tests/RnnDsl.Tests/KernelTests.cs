@@ -6,15 +6,26 @@ namespace RnnDsl.Tests;
 
 public class KernelTests
 {
-    [Theory]
-    [InlineData(512)]
-    [InlineData(256)]
-    [InlineData(128)]
-    [InlineData(0)]
-    public void MultiplyAdd_is_right_for_every_width_past_the_widest_vector(int widestBits)
+    [VectorWidthFact(512)]
+    public void MultiplyAdd_512_bit_path_is_right_for_every_width_past_the_widest_vector() => CheckEveryColumnCount(512);
+
+    [VectorWidthFact(256)]
+    public void MultiplyAdd_256_bit_path_is_right_for_every_width_past_the_widest_vector() => CheckEveryColumnCount(256);
+
+    [VectorWidthFact(128)]
+    public void MultiplyAdd_128_bit_path_is_right_for_every_width_past_the_widest_vector() => CheckEveryColumnCount(128);
+
+    [Fact]
+    public void MultiplyAdd_scalar_path_is_right_for_every_width() => CheckEveryColumnCount(0);
+
+    /// <summary>
+    /// Every column count from 1 to 4 * 16 + 16 + 3 covers the 4-vector blocks, single vectors and the tail at each
+    /// vector width; a few row counts cover short and long sums, odd and even. Each call must also have run the paths
+    /// it claims: the widest allowed vector for as many columns as it takes, each narrower one for what is left, and
+    /// scalar code only for the last three or fewer columns.
+    /// </summary>
+    private static void CheckEveryColumnCount(int widestBits)
     {
-        // Every column count from 1 to 4 * 16 + 16 + 3 covers the 4-vector blocks, single vectors and the
-        // scalar tail at each vector width; a few row counts cover short and long sums, odd and even.
         foreach (int rows in new[] { 1, 3, 32, 129 })
         {
             for (int columns = 1; columns <= 83; columns++)
@@ -32,7 +43,8 @@ public class KernelTests
                     }
                 }
 
-                LinearAlgebra.MultiplyAddNoWiderThan(x, matrix, destination, widestBits);
+                VectorPaths paths = LinearAlgebra.MultiplyAddNoWiderThan(x, matrix, destination, widestBits);
+                Assert.Equal(ExpectedPaths(columns, widestBits), paths);
                 for (int j = 0; j < columns; j++)
                 {
                     // Sums of `rows` products of values in [-1, 1]: error grows with sqrt(rows) ulps.
@@ -41,6 +53,24 @@ public class KernelTests
                 }
             }
         }
+    }
+
+    private static VectorPaths ExpectedPaths(int columns, int widestBits)
+    {
+        var paths = VectorPaths.None;
+        int done = 0;
+        foreach (var (bits, path) in new[] { (512, VectorPaths.Vector512), (256, VectorPaths.Vector256), (128, VectorPaths.Vector128) })
+        {
+            int count = bits / 32;
+            if (bits <= widestBits && VectorWidth.IsAccelerated(bits) && columns - done >= count)
+            {
+                done += (columns - done) / count * count;
+                paths |= path;
+            }
+        }
+
+        Assert.True(columns - done < 4 || widestBits == 0 || !VectorWidth.IsAccelerated(128));
+        return done < columns ? paths | VectorPaths.Scalar : paths;
     }
 
     [Fact]

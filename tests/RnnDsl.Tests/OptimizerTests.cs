@@ -134,13 +134,13 @@ public class OptimizerTests
         foreach (Optimizer optimizer in new Optimizer[] { new Adam() { GlobalClipNorm = 1f }, new RmsProp(), new Sgd(momentum: 0.9f) })
         {
             optimizer.Step(w, g);
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            long before = TestData.AllocatedBytes();
             for (int i = 0; i < 100; i++)
             {
                 optimizer.Step(w, g);
             }
 
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(0, TestData.AllocatedBytes() - before);
         }
     }
 }

@@ -32,13 +32,13 @@ public class RuntimeBehaviourTests
         }
 
         Run(); // warm-up: the thread's scratch buffer is sized here
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = TestData.AllocatedBytes();
         for (int i = 0; i < 200; i++)
         {
             Run();
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = TestData.AllocatedBytes() - before;
         Assert.Equal(0, allocated);
     }
 

@@ -1,4 +1,6 @@
 using System;
+using System.Runtime;
+using Xunit;
 
 namespace RnnDsl.Tests;
 
@@ -23,6 +25,22 @@ internal static class TestData
         }
 
         return tokens;
+    }
+
+    /// <summary>
+    /// The bytes allocated on this thread so far, for zero-allocation tests. The count is exact only with blocking GC:
+    /// the mark phase of a background GC (started by any thread's allocations) empties every thread's allocation
+    /// buffer without taking its unused rest off the count, so a window in which nothing is allocated can count up to
+    /// one buffer (~8 KB). The test project turns background GC off (ConcurrentGarbageCollection=false); this checks it.
+    /// </summary>
+    public static long AllocatedBytes()
+    {
+        if (GCSettings.LatencyMode != GCLatencyMode.Batch)
+        {
+            Assert.Fail($"GC latency mode is {GCSettings.LatencyMode}: with background GC the per-thread allocation count is not exact, so zero-allocation tests would flake.");
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread();
     }
 
     public static float[] Reals(int count, int seed)

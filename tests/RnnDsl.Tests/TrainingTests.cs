@@ -201,6 +201,61 @@ public class TrainingTests
         Assert.False(weightsByEpoch[2].AsSpan().SequenceEqual(weightsByEpoch[0]));
     }
 
+    [Theory]
+    [InlineData("val_loss")]
+    [InlineData("val_accuracy")]
+    public void Early_stopping_with_Keras_defaults_stops_at_the_first_epoch_without_improvement(string monitor)
+    {
+        // Keras defaults: patience 0, min_delta 0, mode "auto", restore_best_weights False. The validation
+        // labels are the opposite of the rule the model learns, so the validation loss rises and the
+        // validation accuracy falls once training takes hold.
+        var (inputs, targets) = OrderTask(200, seed: 1, pairs: false);
+        var (validationInputs, validationTargets) = OrderTask(60, seed: 9, pairs: false);
+        float[][] flipped = validationTargets.Select(t => new[] { 1f - t[0] }).ToArray();
+        var model = new OrderModel(seed: 3);
+        var weightsByEpoch = new List<float[]>();
+        var options = new FitOptions
+        {
+            Epochs = 20,
+            BatchSize = 32,
+            Optimizer = new Adam(learningRate: 0.01f),
+            Metrics = [Metric.Accuracy],
+            Seed = 5,
+            Threads = 1,
+            EarlyStopping = new EarlyStopping { Monitor = monitor },
+            OnEpochEnd = _ => weightsByEpoch.Add(model.Parameters.ToArray()),
+        };
+        History history = model.Fit(inputs, targets, options, validationInputs, flipped);
+
+        // Keras's rule: stop at the first epoch whose value is not better than the best so far;
+        // "auto" mode takes higher as better for accuracy and lower for loss.
+        IReadOnlyList<double> values = history[monitor];
+        bool higherIsBetter = monitor == "val_accuracy";
+        int expectedEpochs = values.Count;
+        double best = values[0];
+        for (int e = 1; e < values.Count; e++)
+        {
+            if (higherIsBetter ? values[e] > best : values[e] < best)
+            {
+                best = values[e];
+            }
+            else
+            {
+                expectedEpochs = e + 1;
+                break;
+            }
+        }
+
+        Assert.True(history.StoppedEarly, $"{monitor} by epoch: {string.Join(", ", values.Select(v => v.ToString("F4")))}");
+        Assert.True(history.Epochs < options.Epochs);
+        Assert.Equal(expectedEpochs, history.Epochs);
+        Assert.Equal(history.Epochs, weightsByEpoch.Count);
+
+        // Without RestoreBestWeights the model keeps the weights of the last epoch run, as in Keras.
+        Assert.True(model.Parameters.SequenceEqual(weightsByEpoch[^1]));
+        Assert.False(weightsByEpoch[^1].AsSpan().SequenceEqual(weightsByEpoch[0]));
+    }
+
     [Fact]
     public void Validation_split_and_callbacks_report_what_Keras_reports()
     {
@@ -298,14 +353,14 @@ public class TrainingTests
         model.ComputeGradients(tokens, targets, 32, gradients, Loss.BinaryCrossentropy);
         adam.Step(model.Parameters, gradients);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = TestData.AllocatedBytes();
         for (int step = 0; step < 5; step++)
         {
             model.ComputeGradients(tokens, targets, 32, gradients, Loss.BinaryCrossentropy);
             adam.Step(model.Parameters, gradients);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, TestData.AllocatedBytes() - before);
     }
 
     [Fact]
@@ -328,18 +383,23 @@ public class TrainingTests
         error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, targets, new FitOptions { EarlyStopping = new EarlyStopping() }));
         Assert.Contains("'val_loss'", error.Message);
 
-        // A token out of range is found by a worker thread and reported as itself, not wrapped.
+        // A token out of range is found before the first epoch and named by example and position.
         int[][] badToken = inputs.Select(x => (int[])x.Clone()).ToArray();
         badToken[50][2] = 99;
         var outOfRange = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(badToken, targets, Options(threads: 2, epochs: 1)));
-        Assert.Contains("tokens[2] is 99", outOfRange.Message);
+        Assert.Equal("inputs", outOfRange.ParamName);
+        Assert.StartsWith("inputs[50][2] is 99; token ids must be in [0, 10).", outOfRange.Message);
+        Assert.True(model.Parameters.SequenceEqual(before));
+    }
 
-        // Failing in the first batch, before any step, leaves the weights as they were.
-        var fresh = new OrderModel(seed: 3);
-        int[][] firstBatchBad = inputs.Select(x => (int[])x.Clone()).ToArray();
-        firstBatchBad[0][0] = 99;
-        Assert.Throws<ArgumentOutOfRangeException>(() => fresh.Fit(firstBatchBad, targets, new FitOptions { Shuffle = false, Threads = 2 }));
-        Assert.True(fresh.Parameters.SequenceEqual(before));
+    [Fact]
+    public void An_exception_on_a_worker_thread_is_reported_as_itself()
+    {
+        var (inputs, targets) = OrderTask(64, seed: 1, pairs: false);
+        var model = new OrderModel(seed: 3);
+        var options = new FitOptions { Epochs = 1, BatchSize = 32, Optimizer = new ThrowingOptimizer(), Threads = 2 };
+        var error = Assert.Throws<InvalidOperationException>(() => model.Fit(inputs, targets, options));
+        Assert.Equal(ThrowingOptimizer.Message, error.Message);
     }
 
     [Fact]
@@ -351,6 +411,17 @@ public class TrainingTests
         error = Assert.Throws<ArgumentException>(() => model.ComputeGradients([1, 2, 3, 4], [1f, 0f], 2, new float[3], Loss.BinaryCrossentropy));
         Assert.Equal("gradients", error.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => model.ComputeGradients([1, 2, 3, 40], [1f, 0f], 2, new float[OrderModel.ParameterCount], Loss.BinaryCrossentropy));
+    }
+
+    /// <summary>An optimizer whose update fails, as a bug in a custom rule would, on whichever thread runs it.</summary>
+    private sealed class ThrowingOptimizer : Optimizer
+    {
+        public const string Message = "This update rule is broken.";
+
+        protected override int StateCount => 0;
+
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration, int offset) =>
+            throw new InvalidOperationException(Message);
     }
 
     /// <summary>Plain SGD whose second step writes NaN into the first weight, as a broken update would.</summary>

@@ -20,7 +20,9 @@ public static class LinearAlgebra
     /// Columns are walked in blocks of four hardware vectors whose accumulators stay in registers
     /// while every row is added in, so each element of <paramref name="destination"/> is loaded and
     /// stored once however many rows there are. Rows are split across independent accumulators so the
-    /// loop is bound by FMA throughput, not by the latency of one long chain. A single column is a dot
+    /// loop is bound by FMA throughput, not by the latency of one long chain; this holds at every width
+    /// (AVX-512, AVX2, SSE or AdvSimd). The columns left over after the widest whole vectors go to the
+    /// next narrower vectors, and only the last three or fewer to scalar code. A single column is a dot
     /// product.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="matrix"/> is not <c>rows * columns</c> long.</exception>
@@ -47,7 +49,8 @@ public static class LinearAlgebra
     /// <see cref="MultiplyAdd"/> with hardware vectors no wider than <paramref name="widestBits"/> (512, 256, 128,
     /// or 0 for scalar code), so tests cover every path whatever machine they run on.
     /// </summary>
-    internal static void MultiplyAddNoWiderThan(ReadOnlySpan<float> x, ReadOnlySpan<float> matrix, Span<float> destination, int widestBits) =>
+    /// <returns>The paths that ran, so tests can tell that a width really ran where the hardware has it.</returns>
+    internal static VectorPaths MultiplyAddNoWiderThan(ReadOnlySpan<float> x, ReadOnlySpan<float> matrix, Span<float> destination, int widestBits) =>
         MultiplyAddCore(ref MemoryMarshal.GetReference(x), 1, x.Length, matrix, destination, widestBits);
 
     /// <summary>
@@ -96,25 +99,40 @@ public static class LinearAlgebra
         }
     }
 
-    /// <summary><c>destination[j] += sum over r of x[r * stride] * matrix[r * columns + j]</c>, over <paramref name="rows"/> rows.</summary>
-    private static void MultiplyAddCore(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination, int widestBits = 512)
+    /// <summary>
+    /// <c>destination[j] += sum over r of x[r * stride] * matrix[r * columns + j]</c>, over <paramref name="rows"/> rows.
+    /// The widest vectors take as many columns as they can; the columns left over go to the next narrower vector,
+    /// and only the last three or fewer to scalar code. Returns the paths that ran (<see cref="VectorPaths"/>).
+    /// </summary>
+    private static VectorPaths MultiplyAddCore(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination, int widestBits = 512)
     {
         int columns = destination.Length;
         int column = 0;
-        if (widestBits >= 512 && Vector512.IsHardwareAccelerated && columns >= Vector512<float>.Count)
+        VectorPaths paths = VectorPaths.None;
+        if (widestBits >= 512 && Vector512.IsHardwareAccelerated && columns - column >= Vector512<float>.Count)
         {
-            column = MultiplyAddVector512(ref x, stride, rows, matrix, destination);
-        }
-        else if (widestBits >= 256 && Vector256.IsHardwareAccelerated && columns >= Vector256<float>.Count)
-        {
-            column = MultiplyAddVector256(ref x, stride, rows, matrix, destination);
-        }
-        else if (widestBits >= 128 && Vector128.IsHardwareAccelerated && columns >= Vector128<float>.Count)
-        {
-            column = MultiplyAddVector128(ref x, stride, rows, matrix, destination);
+            column = MultiplyAddVector512(ref x, stride, rows, matrix, destination, column);
+            paths |= VectorPaths.Vector512;
         }
 
-        // The columns left over after the last whole vector.
+        if (widestBits >= 256 && Vector256.IsHardwareAccelerated && columns - column >= Vector256<float>.Count)
+        {
+            column = MultiplyAddVector256(ref x, stride, rows, matrix, destination, column);
+            paths |= VectorPaths.Vector256;
+        }
+
+        if (widestBits >= 128 && Vector128.IsHardwareAccelerated && columns - column >= Vector128<float>.Count)
+        {
+            column = MultiplyAddVector128(ref x, stride, rows, matrix, destination, column);
+            paths |= VectorPaths.Vector128;
+        }
+
+        // The columns left over after the narrowest whole vector.
+        if (column < columns)
+        {
+            paths |= VectorPaths.Scalar;
+        }
+
         for (; column < columns; column++)
         {
             float sum = destination[column];
@@ -125,6 +143,8 @@ public static class LinearAlgebra
 
             destination[column] = sum;
         }
+
+        return paths;
     }
 
     /// <summary>
@@ -149,13 +169,14 @@ public static class LinearAlgebra
         }
     }
 
-    private static int MultiplyAddVector512(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination)
+    /// <summary>Columns from <paramref name="start"/> in whole 512-bit vectors; returns the first column not done.</summary>
+    private static int MultiplyAddVector512(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination, int start)
     {
         int columns = destination.Length;
         int width = Vector512<float>.Count;
         ref float m = ref MemoryMarshal.GetReference(matrix);
         ref float d = ref MemoryMarshal.GetReference(destination);
-        int column = 0;
+        int column = start;
 
         // Four vectors of columns at a time. Even and odd rows feed separate accumulators: eight
         // independent FMA chains hide the FMA latency, and all eight stay in registers for every row.
@@ -225,13 +246,14 @@ public static class LinearAlgebra
         return column;
     }
 
-    private static int MultiplyAddVector256(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination)
+    /// <summary>Columns from <paramref name="start"/> in whole 256-bit vectors; returns the first column not done.</summary>
+    private static int MultiplyAddVector256(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination, int start)
     {
         int columns = destination.Length;
         int width = Vector256<float>.Count;
         ref float m = ref MemoryMarshal.GetReference(matrix);
         ref float d = ref MemoryMarshal.GetReference(destination);
-        int column = 0;
+        int column = start;
 
         // Four vectors of columns at a time. Even and odd rows feed separate accumulators: eight
         // independent FMA chains hide the FMA latency, and all eight stay in registers for every row.
@@ -301,24 +323,100 @@ public static class LinearAlgebra
         return column;
     }
 
-    private static int MultiplyAddVector128(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination)
+    /// <summary>Columns from <paramref name="start"/> in whole 128-bit vectors; returns the first column not done.</summary>
+    private static int MultiplyAddVector128(ref float x, int stride, int rows, ReadOnlySpan<float> matrix, Span<float> destination, int start)
     {
         int columns = destination.Length;
         int width = Vector128<float>.Count;
         ref float m = ref MemoryMarshal.GetReference(matrix);
         ref float d = ref MemoryMarshal.GetReference(destination);
-        int column = 0;
-        for (; column <= columns - width; column += width)
+        int column = start;
+
+        // Four vectors of columns at a time. Even and odd rows feed separate accumulators: eight
+        // independent FMA chains hide the FMA latency, and all eight stay in registers for every row.
+        for (; column <= columns - 4 * width; column += 4 * width)
         {
-            Vector128<float> sum = Vector128.LoadUnsafe(ref d, (nuint)column);
-            for (int row = 0; row < rows; row++)
+            Vector128<float> even0 = Vector128.LoadUnsafe(ref d, (nuint)column);
+            Vector128<float> even1 = Vector128.LoadUnsafe(ref d, (nuint)(column + width));
+            Vector128<float> even2 = Vector128.LoadUnsafe(ref d, (nuint)(column + 2 * width));
+            Vector128<float> even3 = Vector128.LoadUnsafe(ref d, (nuint)(column + 3 * width));
+            Vector128<float> odd0 = Vector128<float>.Zero, odd1 = Vector128<float>.Zero, odd2 = Vector128<float>.Zero, odd3 = Vector128<float>.Zero;
+            int row = 0;
+            for (; row + 1 < rows; row += 2)
             {
-                sum = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector128.Create(Unsafe.Add(ref x, row * stride)), sum);
+                Vector128<float> xe = Vector128.Create(Unsafe.Add(ref x, row * stride));
+                Vector128<float> xo = Vector128.Create(Unsafe.Add(ref x, (row + 1) * stride));
+                nuint e = (nuint)(row * columns + column);
+                nuint o = e + (nuint)columns;
+                even0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+                odd0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, o), xo, odd0);
+                odd1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, o + (nuint)width), xo, odd1);
+                odd2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, o + (nuint)(2 * width)), xo, odd2);
+                odd3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, o + (nuint)(3 * width)), xo, odd3);
             }
 
-            sum.StoreUnsafe(ref d, (nuint)column);
+            if (row < rows)
+            {
+                Vector128<float> xe = Vector128.Create(Unsafe.Add(ref x, row * stride));
+                nuint e = (nuint)(row * columns + column);
+                even0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+            }
+
+            (even0 + odd0).StoreUnsafe(ref d, (nuint)column);
+            (even1 + odd1).StoreUnsafe(ref d, (nuint)(column + width));
+            (even2 + odd2).StoreUnsafe(ref d, (nuint)(column + 2 * width));
+            (even3 + odd3).StoreUnsafe(ref d, (nuint)(column + 3 * width));
+        }
+
+        // Then one vector of columns at a time, with rows split four ways for the same reason.
+        for (; column <= columns - width; column += width)
+        {
+            Vector128<float> sum0 = Vector128.LoadUnsafe(ref d, (nuint)column);
+            Vector128<float> sum1 = Vector128<float>.Zero, sum2 = Vector128<float>.Zero, sum3 = Vector128<float>.Zero;
+            int row = 0;
+            for (; row + 3 < rows; row += 4)
+            {
+                nuint at = (nuint)(row * columns + column);
+                sum0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, at), Vector128.Create(Unsafe.Add(ref x, row * stride)), sum0);
+                sum1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, at + (nuint)columns), Vector128.Create(Unsafe.Add(ref x, (row + 1) * stride)), sum1);
+                sum2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector128.Create(Unsafe.Add(ref x, (row + 2) * stride)), sum2);
+                sum3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector128.Create(Unsafe.Add(ref x, (row + 3) * stride)), sum3);
+            }
+
+            for (; row < rows; row++)
+            {
+                sum0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector128.Create(Unsafe.Add(ref x, row * stride)), sum0);
+            }
+
+            ((sum0 + sum1) + (sum2 + sum3)).StoreUnsafe(ref d, (nuint)column);
         }
 
         return column;
     }
+}
+
+/// <summary>The code paths a <see cref="LinearAlgebra"/> kernel call ran, by vector width.</summary>
+[Flags]
+internal enum VectorPaths
+{
+    /// <summary>No columns.</summary>
+    None = 0,
+
+    /// <summary>Scalar code, for the columns left after the narrowest whole vector.</summary>
+    Scalar = 1,
+
+    /// <summary>128-bit vectors (SSE, AdvSimd).</summary>
+    Vector128 = 2,
+
+    /// <summary>256-bit vectors (AVX2).</summary>
+    Vector256 = 4,
+
+    /// <summary>512-bit vectors (AVX-512).</summary>
+    Vector512 = 8,
 }

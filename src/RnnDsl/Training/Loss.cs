@@ -31,13 +31,19 @@ public static class LossFunctions
     public const float Epsilon = 1e-7f;
 
     /// <summary>How many target values each output row takes: 1 for sparse categorical cross-entropy, else the output width.</summary>
-    public static int TargetWidth(Loss loss, int outputWidth) =>
-        loss == Loss.SparseCategoricalCrossentropy ? 1 : outputWidth;
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="loss"/> is not a defined <see cref="Loss"/>.</exception>
+    public static int TargetWidth(Loss loss, int outputWidth) => loss switch
+    {
+        Loss.SparseCategoricalCrossentropy => 1,
+        Loss.BinaryCrossentropy or Loss.CategoricalCrossentropy or Loss.MeanSquaredError => outputWidth,
+        _ => throw Undefined(loss),
+    };
 
     /// <summary>
     /// Returns the loss of one row and writes <c>scale * dLoss/dOutput</c> to <paramref name="gradient"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A sparse target is not a class index of the row.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="loss"/> is not a defined <see cref="Loss"/>.</exception>
     public static float Evaluate(Loss loss, ReadOnlySpan<float> output, ReadOnlySpan<float> target, float scale, Span<float> gradient)
     {
         int width = output.Length;
@@ -72,7 +78,7 @@ public static class LossFunctions
                 return (float)(sum / width);
             }
 
-            default:
+            case Loss.CategoricalCrossentropy or Loss.SparseCategoricalCrossentropy:
             {
                 // Categorical: q = p / sum(p), clipped; loss = -sum of y log q. The gradient goes back
                 // through the normalisation: dL/dp_j = g_j / S - (sum over i of g_i p_i) / S², g = dL/dq.
@@ -115,6 +121,12 @@ public static class LossFunctions
 
                 return (float)lossValue;
             }
+
+            default:
+                throw Undefined(loss);
         }
     }
+
+    private static ArgumentOutOfRangeException Undefined(Loss loss) =>
+        new(nameof(loss), loss, $"loss is {(int)loss}, which is not a Loss; use one of {string.Join(", ", Enum.GetNames<Loss>())}.");
 }

@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+
+namespace RnnDsl;
+
+/// <summary>What <see cref="Training.Fit{TInput}"/> is told to do, in the spirit of Keras <c>compile</c> and <c>fit</c>.</summary>
+public sealed class FitOptions
+{
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Sequences per gradient step.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>The optimizer; its learning rate may be changed between epochs (from <see cref="OnEpochEnd"/>).</summary>
+    public Optimizer Optimizer { get; init; } = new Adam();
+
+    /// <summary>The loss to minimise.</summary>
+    public Loss Loss { get; init; } = Loss.BinaryCrossentropy;
+
+    /// <summary>Metrics to report for training and validation data.</summary>
+    public IReadOnlyList<Metric> Metrics { get; init; } = Array.Empty<Metric>();
+
+    /// <summary>Shuffle the training data before each epoch.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>The seed of the shuffle.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>The fraction of the data, taken from its end before shuffling as Keras does, held out for validation.</summary>
+    public double ValidationSplit { get; init; }
+
+    /// <summary>Stop early when a monitored value stops improving.</summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+
+    /// <summary>Called after every batch.</summary>
+    public Action<BatchProgress>? OnBatchEnd { get; init; }
+
+    /// <summary>Called after every epoch, with that epoch's logs.</summary>
+    public Action<EpochProgress>? OnEpochEnd { get; init; }
+
+    /// <summary>Threads that share each batch, each with its own gradient buffer. Defaults to the machine's cores.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+}
+
+/// <summary>Keras <c>EarlyStopping</c>: stop when a monitored value stops improving.</summary>
+public sealed class EarlyStopping
+{
+    /// <summary>The history key to watch, such as <c>val_loss</c> (the default) or <c>val_accuracy</c>.</summary>
+    public string Monitor { get; init; } = "val_loss";
+
+    /// <summary>Epochs without improvement before training stops.</summary>
+    public int Patience { get; init; }
+
+    /// <summary>The smallest change that counts as an improvement.</summary>
+    public double MinDelta { get; init; }
+
+    /// <summary>Put back the weights of the best epoch when training ends.</summary>
+    public bool RestoreBestWeights { get; init; }
+
+    /// <summary>Whether larger is better; by default, true for keys containing "accuracy", false otherwise (Keras mode "auto").</summary>
+    public bool? HigherIsBetter { get; init; }
+}
+
+/// <summary>Progress after one batch: 1-based epoch and batch numbers, and the epoch's mean loss so far.</summary>
+public readonly record struct BatchProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss);
+
+/// <summary>Progress after one epoch: 1-based epoch number and its logs (<c>loss</c>, metrics, <c>val_</c> values).</summary>
+public sealed record EpochProgress(int Epoch, int Epochs, IReadOnlyDictionary<string, double> Logs, TimeSpan Elapsed);

@@ -1,0 +1,304 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace RnnDsl;
+
+/// <summary>
+/// The checks <see cref="Training.Fit{TInput}"/> and <see cref="Training.Evaluate{TInput}"/> make before any work, so
+/// bad data never costs an epoch, never changes the model, and is never reported as divergence. Each error names the
+/// argument, the example and the position, such as <c>inputs[17][3]</c> or <c>targets[4][0]</c>.
+/// </summary>
+internal static class TrainingData
+{
+    /// <summary>
+    /// Checks that <paramref name="loss"/> is a defined <see cref="Loss"/> that can fit an output row of
+    /// <paramref name="outputWidth"/> values; <paramref name="what"/> is how the caller's
+    /// <paramref name="argumentName"/> spells it, such as <c>options.Loss</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="Loss"/>.</exception>
+    /// <exception cref="ArgumentException">The loss needs more outputs per row than the model has.</exception>
+    public static void CheckLoss(Loss loss, int outputWidth, string argumentName, string what)
+    {
+        if (!Enum.IsDefined(loss))
+        {
+            throw new ArgumentOutOfRangeException(
+                argumentName, loss, $"{what} is {(int)loss}, which is not a Loss; use one of {string.Join(", ", Enum.GetNames<Loss>())}.");
+        }
+
+        if (outputWidth == 1 && loss is Loss.CategoricalCrossentropy or Loss.SparseCategoricalCrossentropy)
+        {
+            throw new ArgumentException(
+                $"{what} is {loss}, but the model outputs one value per row: {Describe(loss)} needs a distribution over at least two "
+                + "classes and would learn nothing here. For one output (Dense(1, Sigmoid)) use Loss.BinaryCrossentropy.",
+                argumentName);
+        }
+    }
+
+    /// <summary>
+    /// Checks every example: no nulls, a target per input, at least one step and no more than the model accepts,
+    /// token ids in the model's range, finite real inputs, and targets of the right length that the loss accepts.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An example or its target is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A token id or a label is outside the range the model or loss takes.</exception>
+    /// <exception cref="ArgumentException">Counts or lengths do not match, or a value is NaN or infinite.</exception>
+    public static void CheckExamples<TInput>(
+        ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, string inputsName, string targetsName)
+        where TInput : unmanaged
+    {
+        if (inputs.Count != targets.Count)
+        {
+            throw new ArgumentException($"{inputsName} has {inputs.Count} examples but {targetsName} has {targets.Count}.", targetsName);
+        }
+
+        int width = model.OutputLength(1);
+        int targetWidth = LossFunctions.TargetWidth(loss, width);
+        int longest = -1;
+        for (int n = 0; n < inputs.Count; n++)
+        {
+            TInput[] input = inputs[n] ?? throw new ArgumentNullException(inputsName, $"{inputsName}[{n}] is null.");
+            float[] target = targets[n] ?? throw new ArgumentNullException(targetsName, $"{targetsName}[{n}] is null.");
+            int steps = StepsOf(model, inputs, n, inputsName);
+            if (steps < 1)
+            {
+                throw new ArgumentException($"{inputsName}[{n}] is empty; a sequence needs at least one step.", inputsName);
+            }
+
+            if (typeof(TInput) == typeof(float))
+            {
+                CheckFinite(MemoryMarshal.Cast<TInput, float>(input.AsSpan()), input.Length / steps, n, inputsName);
+            }
+
+            int rows = model.OutputLength(steps) / width;
+            if (target.Length != rows * targetWidth)
+            {
+                throw new ArgumentException(
+                    $"{targetsName}[{n}] has {target.Length} values; with {steps} steps and loss {loss} this example needs {rows * targetWidth}.", targetsName);
+            }
+
+            CheckTargets(model, input, target, rows, width, loss, n, targetsName);
+            if (longest < 0 || input.Length > inputs[longest].Length)
+            {
+                longest = n;
+            }
+        }
+
+        if (longest >= 0)
+        {
+            CheckSequenceLengths(model, inputs, longest, inputsName);
+            if (model is ISequenceModel<int> tokenModel && inputs is IReadOnlyList<int[]> tokens)
+            {
+                CheckTokens(tokenModel, tokens, inputsName);
+            }
+        }
+    }
+
+    /// <summary>The steps of example <paramref name="n"/>; a length that is not a whole number of steps is reported for that example.</summary>
+    private static int StepsOf<TInput>(ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, int n, string inputsName)
+        where TInput : unmanaged
+    {
+        try
+        {
+            return model.StepsOf(inputs[n].Length);
+        }
+        catch (ArgumentException error)
+        {
+            // IRnnModel does not say how many features a step has; a well-formed example shows it.
+            string features = string.Empty;
+            for (int m = 0, tries = 0; m < inputs.Count && tries < 64; m++)
+            {
+                if (inputs[m] is { Length: > 0 } other && m != n)
+                {
+                    tries++;
+                    try
+                    {
+                        features = $" of {other.Length / model.StepsOf(other.Length)} features";
+                        break;
+                    }
+                    catch (ArgumentException)
+                    {
+                        // Not well-formed either; try the next.
+                    }
+                }
+            }
+
+            throw new ArgumentException(
+                $"{inputsName}[{n}] has {inputs[n].Length} values, which is not a whole number of steps{features}.", inputsName, error);
+        }
+    }
+
+    private static void CheckFinite(ReadOnlySpan<float> values, int features, int n, string inputsName)
+    {
+        if (TensorPrimitives.IsFiniteAll(values))
+        {
+            return;
+        }
+
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                string where = features > 1 ? $" (step {i / features}, feature {i % features})" : string.Empty;
+                throw new ArgumentException($"{inputsName}[{n}][{i}]{where} is {Format(values[i])}; inputs must be finite numbers.", inputsName);
+            }
+        }
+    }
+
+    /// <summary>Checks the counted rows of one target: finite values, and labels the loss accepts.</summary>
+    private static void CheckTargets<TInput>(
+        ISequenceModel<TInput> model, TInput[] input, float[] target, int rows, int width, Loss loss, int n, string targetsName)
+        where TInput : unmanaged
+    {
+        int targetWidth = target.Length / rows;
+        for (int row = 0; row < rows; row++)
+        {
+            if (Training.IsPadding(model, input, row, rows))
+            {
+                continue;
+            }
+
+            for (int j = 0; j < targetWidth; j++)
+            {
+                int at = row * targetWidth + j;
+                float y = target[at];
+                if (!float.IsFinite(y))
+                {
+                    throw new ArgumentException($"{targetsName}[{n}][{at}] is {Format(y)}; targets must be finite numbers.", targetsName);
+                }
+
+                if (loss == Loss.BinaryCrossentropy && y is < 0 or > 1)
+                {
+                    throw new ArgumentOutOfRangeException(
+                        targetsName, y, $"{targetsName}[{n}][{at}] is {Format(y)}; binary cross-entropy takes labels in [0, 1].");
+                }
+
+                if (loss == Loss.SparseCategoricalCrossentropy && (y != MathF.Floor(y) || y < 0 || y >= width))
+                {
+                    throw new ArgumentOutOfRangeException(
+                        targetsName, y, $"{targetsName}[{n}][{at}] is {Format(y)}; sparse categorical cross-entropy takes an integer class index in [0, {width}).");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks that no example is longer than the model accepts. <see cref="IRnnModel"/> does not say how long that is,
+    /// but <c>Predict</c> refuses a longer sequence: a sequence of zeros as long as the longest example answers for all of
+    /// them, and only when it is refused is the limit found by bisection, to name the first example past it.
+    /// </summary>
+    private static void CheckSequenceLengths<TInput>(ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, int longest, string inputsName)
+        where TInput : unmanaged
+    {
+        int longestSteps = model.StepsOf(inputs[longest].Length);
+        int features = inputs[longest].Length / longestSteps;
+        if (Accepts(model, new TInput[longestSteps * features]))
+        {
+            return;
+        }
+
+        int accepted = 1;
+        int refused = longestSteps;
+        while (refused - accepted > 1)
+        {
+            int middle = accepted + ((refused - accepted) / 2);
+            if (Accepts(model, new TInput[middle * features]))
+            {
+                accepted = middle;
+            }
+            else
+            {
+                refused = middle;
+            }
+        }
+
+        for (int n = 0; n < inputs.Count; n++)
+        {
+            int steps = model.StepsOf(inputs[n].Length);
+            if (steps > accepted)
+            {
+                throw new ArgumentException(
+                    $"{inputsName}[{n}] has {steps} steps; this model is declared for sequences of at most {accepted} steps.", inputsName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks that every token id is in <c>[0, VocabularySize)</c>. <see cref="ITokenModel"/> does not expose the
+    /// vocabulary size, but <c>Predict</c> accepts a one-step sequence exactly when its token is in range: the largest id
+    /// answers for all of them, and only when some id is out of range is the bound found by bisection, to name the
+    /// first offending position.
+    /// </summary>
+    private static void CheckTokens(ISequenceModel<int> model, IReadOnlyList<int[]> inputs, string inputsName)
+    {
+        int smallest = int.MaxValue;
+        int largest = int.MinValue;
+        foreach (int[] input in inputs)
+        {
+            smallest = Math.Min(smallest, TensorPrimitives.Min<int>(input));
+            largest = Math.Max(largest, TensorPrimitives.Max<int>(input));
+        }
+
+        bool largestAccepted = largest >= 0 && Accepts(model, [largest]);
+        if (smallest >= 0 && largestAccepted)
+        {
+            return;
+        }
+
+        // Token 0 is in every vocabulary; no vocabulary reaches int.MaxValue (its embedding would not fit one buffer).
+        int accepted = largestAccepted ? largest : 0;
+        int refused = largest >= 0 && !largestAccepted ? largest : int.MaxValue;
+        while (refused - accepted > 1)
+        {
+            int middle = accepted + ((refused - accepted) / 2);
+            if (Accepts(model, [middle]))
+            {
+                accepted = middle;
+            }
+            else
+            {
+                refused = middle;
+            }
+        }
+
+        int vocabularySize = refused;
+        for (int n = 0; n < inputs.Count; n++)
+        {
+            int[] input = inputs[n];
+            for (int i = 0; i < input.Length; i++)
+            {
+                if ((uint)input[i] >= (uint)vocabularySize)
+                {
+                    throw new ArgumentOutOfRangeException(
+                        inputsName, input[i], $"{inputsName}[{n}][{i}] is {input[i]}; token ids must be in [0, {vocabularySize}).");
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether the model's <c>Predict</c> accepts <paramref name="input"/>; it refuses bad input with an <see cref="ArgumentException"/>.</summary>
+    private static bool Accepts<TInput>(ISequenceModel<TInput> model, TInput[] input)
+        where TInput : unmanaged
+    {
+        try
+        {
+            model.Predict(input, new float[model.OutputLength(model.StepsOf(input.Length))]);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static string Describe(Loss loss) => loss switch
+    {
+        Loss.BinaryCrossentropy => "binary cross-entropy",
+        Loss.SparseCategoricalCrossentropy => "sparse categorical cross-entropy",
+        Loss.CategoricalCrossentropy => "categorical cross-entropy",
+        _ => "mean squared error",
+    };
+
+    private static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
+}
