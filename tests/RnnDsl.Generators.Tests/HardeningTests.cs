@@ -72,6 +72,7 @@ public class HardeningTests
     [InlineData("IRealValuedModel")]
     [InlineData("WeightManifest")]
     [InlineData("WeightInfo")]
+    [InlineData("IRnnModel")]
     public void G3_a_model_named_like_a_runtime_type(string name)
     {
         var result = Compiles(1, "using RnnDsl;\nnamespace Demo;\n[Embedding(20, 4, MaskZero = true)]\n[Bidirectional, SimpleRnn(3, ReturnSequences = true)]\n[Dense(2, Activation.Softmax)]\npublic partial class " + name + " { }\n");

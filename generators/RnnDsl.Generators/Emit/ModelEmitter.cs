@@ -91,6 +91,12 @@ internal static class ModelEmitter
         writer.Line("/// <summary>The longest sequence accepted, or 0 when any length is.</summary>");
         writer.Line("public const int " + Members.MaxSequenceLength + " = " + Format.Int(model.MaxSteps) + ";");
         writer.Line();
+        writer.Line("int " + model.Names.IRnnModel + "." + Members.MaxSequenceLength + " => " + Members.MaxSequenceLength + ";");
+        writer.Line();
+        writer.Line(model.TokenInput
+            ? "int " + model.Names.ITokenModel + "." + Members.VocabularySize + " => " + Members.VocabularySize + ";"
+            : "int " + model.Names.IRealValuedModel + "." + Members.Features + " => " + Members.Features + ";");
+        writer.Line();
         writer.Line(model.OutputIsSequence
             ? "/// <summary>Values written per step: the output holds one row of this width for every input step.</summary>"
             : "/// <summary>Values written per sequence.</summary>");

@@ -8,6 +8,9 @@ public interface IRnnModel
     /// <summary>All parameters in one buffer, in Keras <c>model.get_weights()</c> order, each array in C order.</summary>
     Span<float> Parameters { get; }
 
+    /// <summary>The longest sequence the model accepts, or 0 when any length is.</summary>
+    int MaxSequenceLength { get; }
+
     /// <summary>Each array of <see cref="Parameters"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>
     WeightManifest Weights { get; }
 
@@ -56,9 +59,13 @@ public interface ISequenceModel<TInput> : IRnnModel
 /// <summary>A generated model whose first layer is <see cref="EmbeddingAttribute"/>: it reads token ids.</summary>
 public interface ITokenModel : ISequenceModel<int>
 {
+    /// <summary>Token ids are in <c>[0, VocabularySize)</c>.</summary>
+    int VocabularySize { get; }
 }
 
 /// <summary>A generated model whose first layer is <see cref="InputAttribute"/>: it reads real values, step-major.</summary>
 public interface IRealValuedModel : ISequenceModel<float>
 {
+    /// <summary>Values per step of the input.</summary>
+    int Features { get; }
 }

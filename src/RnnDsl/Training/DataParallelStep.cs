@@ -73,7 +73,7 @@ internal sealed class DataParallelStep<TInput>
                 worker.Loss += model.AccumulateGradients(input, target, loss, scale, worker.Gradients, output);
                 if (metrics.Length > 0)
                 {
-                    Metrics.Count(model, input, target, output, loss, metrics, worker.Counts);
+                    Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts);
                 }
             }
         }

@@ -195,13 +195,16 @@ public static class Training
     }
 
     /// <summary>
-    /// Whether output row <paramref name="row"/> of an example is a padding step that counts in neither the loss nor
-    /// the metrics. This is the one place that rule lives.
+    /// For each of the <paramref name="rows"/> output rows of an example, whether it counts in the loss and metrics,
+    /// as the model's own output mask says (padding steps of a masked sequence output do not).
     /// </summary>
-    internal static bool IsPadding<TInput>(ISequenceModel<TInput> model, TInput[] input, int row, int rows)
-        where TInput : unmanaged =>
-        model.MasksPaddingSteps && rows == input.Length && typeof(TInput) == typeof(int)
-        && MemoryMarshal.Cast<TInput, int>(input.AsSpan())[row] == 0;
+    internal static bool[] CountedRows<TInput>(ISequenceModel<TInput> model, TInput[] input, int rows)
+        where TInput : unmanaged
+    {
+        var counted = new bool[rows];
+        model.ComputeOutputMask(input, counted);
+        return counted;
+    }
 
     /// <summary><see cref="Evaluate{TInput}"/> on examples already checked: Fit's validation data, every epoch.</summary>
     private static Dictionary<string, double> EvaluateChecked<TInput>(
@@ -243,9 +246,10 @@ public static class Training
         int outputRows = output.Length / width;
         double total = 0;
         rows = 0;
+        bool[] counted = CountedRows(model, input, outputRows);
         for (int row = 0; row < outputRows; row++)
         {
-            if (IsPadding(model, input, row, outputRows))
+            if (!counted[row])
             {
                 continue;
             }
@@ -254,7 +258,7 @@ public static class Training
             rows++;
         }
 
-        Metrics.Count(model, input, target, output, loss, metrics, counts);
+        Metrics.Count(model, counted, target, output, loss, metrics, counts);
         return total;
     }
 }

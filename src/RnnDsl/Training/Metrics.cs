@@ -32,9 +32,9 @@ internal static class Metrics
         _ => "categorical_accuracy",
     };
 
-    /// <summary>Adds the right and total counts of one example's counted rows, for each metric.</summary>
+    /// <summary>Adds the right and total counts of one example's counted rows (<paramref name="counted"/>, the model's output mask), for each metric.</summary>
     public static void Count<TInput>(
-        ISequenceModel<TInput> model, TInput[] input, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts)
+        ISequenceModel<TInput> model, bool[] counted, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts)
         where TInput : unmanaged
     {
         int width = model.OutputLength(1);
@@ -45,7 +45,7 @@ internal static class Metrics
             Metric metric = Resolve(metrics[m], loss);
             for (int row = 0; row < rows; row++)
             {
-                if (Training.IsPadding(model, input, row, rows))
+                if (!counted[row])
                 {
                     continue;
                 }

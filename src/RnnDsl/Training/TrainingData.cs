@@ -55,7 +55,6 @@ internal static class TrainingData
 
         int width = model.OutputLength(1);
         int targetWidth = LossFunctions.TargetWidth(loss, width);
-        int longest = -1;
         for (int n = 0; n < inputs.Count; n++)
         {
             TInput[] input = inputs[n] ?? throw new ArgumentNullException(inputsName, $"{inputsName}[{n}] is null.");
@@ -79,19 +78,12 @@ internal static class TrainingData
             }
 
             CheckTargets(model, input, target, rows, width, loss, n, targetsName);
-            if (longest < 0 || input.Length > inputs[longest].Length)
-            {
-                longest = n;
-            }
         }
 
-        if (longest >= 0)
+        CheckSequenceLengths(model, inputs, inputsName);
+        if (model is ITokenModel tokenModel && inputs is IReadOnlyList<int[]> tokens)
         {
-            CheckSequenceLengths(model, inputs, longest, inputsName);
-            if (model is ISequenceModel<int> tokenModel && inputs is IReadOnlyList<int[]> tokens)
-            {
-                CheckTokens(tokenModel, tokens, inputsName);
-            }
+            CheckTokens(tokenModel, tokens, inputsName);
         }
     }
 
@@ -105,25 +97,7 @@ internal static class TrainingData
         }
         catch (ArgumentException error)
         {
-            // IRnnModel does not say how many features a step has; a well-formed example shows it.
-            string features = string.Empty;
-            for (int m = 0, tries = 0; m < inputs.Count && tries < 64; m++)
-            {
-                if (inputs[m] is { Length: > 0 } other && m != n)
-                {
-                    tries++;
-                    try
-                    {
-                        features = $" of {other.Length / model.StepsOf(other.Length)} features";
-                        break;
-                    }
-                    catch (ArgumentException)
-                    {
-                        // Not well-formed either; try the next.
-                    }
-                }
-            }
-
+            string features = model is IRealValuedModel real ? $" of {real.Features} features" : string.Empty;
             throw new ArgumentException(
                 $"{inputsName}[{n}] has {inputs[n].Length} values, which is not a whole number of steps{features}.", inputsName, error);
         }
@@ -152,9 +126,10 @@ internal static class TrainingData
         where TInput : unmanaged
     {
         int targetWidth = target.Length / rows;
+        bool[] counted = Training.CountedRows(model, input, rows);
         for (int row = 0; row < rows; row++)
         {
-            if (Training.IsPadding(model, input, row, rows))
+            if (!counted[row])
             {
                 continue;
             }
@@ -183,89 +158,39 @@ internal static class TrainingData
         }
     }
 
-    /// <summary>
-    /// Checks that no example is longer than the model accepts. <see cref="IRnnModel"/> does not say how long that is,
-    /// but <c>Predict</c> refuses a longer sequence: a sequence of zeros as long as the longest example answers for all of
-    /// them, and only when it is refused is the limit found by bisection, to name the first example past it.
-    /// </summary>
-    private static void CheckSequenceLengths<TInput>(ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, int longest, string inputsName)
+    /// <summary>Checks that no example is longer than the model accepts (<see cref="IRnnModel.MaxSequenceLength"/>).</summary>
+    private static void CheckSequenceLengths<TInput>(ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, string inputsName)
         where TInput : unmanaged
     {
-        int longestSteps = model.StepsOf(inputs[longest].Length);
-        int features = inputs[longest].Length / longestSteps;
-        if (Accepts(model, new TInput[longestSteps * features]))
+        int limit = model.MaxSequenceLength;
+        if (limit <= 0)
         {
             return;
-        }
-
-        int accepted = 1;
-        int refused = longestSteps;
-        while (refused - accepted > 1)
-        {
-            int middle = accepted + ((refused - accepted) / 2);
-            if (Accepts(model, new TInput[middle * features]))
-            {
-                accepted = middle;
-            }
-            else
-            {
-                refused = middle;
-            }
         }
 
         for (int n = 0; n < inputs.Count; n++)
         {
             int steps = model.StepsOf(inputs[n].Length);
-            if (steps > accepted)
+            if (steps > limit)
             {
                 throw new ArgumentException(
-                    $"{inputsName}[{n}] has {steps} steps; this model is declared for sequences of at most {accepted} steps.", inputsName);
+                    $"{inputsName}[{n}] has {steps} steps; this model is declared for sequences of at most {limit} steps.", inputsName);
             }
         }
     }
 
-    /// <summary>
-    /// Checks that every token id is in <c>[0, VocabularySize)</c>. <see cref="ITokenModel"/> does not expose the
-    /// vocabulary size, but <c>Predict</c> accepts a one-step sequence exactly when its token is in range: the largest id
-    /// answers for all of them, and only when some id is out of range is the bound found by bisection, to name the
-    /// first offending position.
-    /// </summary>
-    private static void CheckTokens(ISequenceModel<int> model, IReadOnlyList<int[]> inputs, string inputsName)
+    /// <summary>Checks that every token id is in <c>[0, VocabularySize)</c>, naming the first offending example and position.</summary>
+    private static void CheckTokens(ITokenModel model, IReadOnlyList<int[]> inputs, string inputsName)
     {
-        int smallest = int.MaxValue;
-        int largest = int.MinValue;
-        foreach (int[] input in inputs)
-        {
-            smallest = Math.Min(smallest, TensorPrimitives.Min<int>(input));
-            largest = Math.Max(largest, TensorPrimitives.Max<int>(input));
-        }
-
-        bool largestAccepted = largest >= 0 && Accepts(model, [largest]);
-        if (smallest >= 0 && largestAccepted)
-        {
-            return;
-        }
-
-        // Token 0 is in every vocabulary; no vocabulary reaches int.MaxValue (its embedding would not fit one buffer).
-        int accepted = largestAccepted ? largest : 0;
-        int refused = largest >= 0 && !largestAccepted ? largest : int.MaxValue;
-        while (refused - accepted > 1)
-        {
-            int middle = accepted + ((refused - accepted) / 2);
-            if (Accepts(model, [middle]))
-            {
-                accepted = middle;
-            }
-            else
-            {
-                refused = middle;
-            }
-        }
-
-        int vocabularySize = refused;
+        int vocabularySize = model.VocabularySize;
         for (int n = 0; n < inputs.Count; n++)
         {
             int[] input = inputs[n];
+            if (input.Length == 0 || (TensorPrimitives.Min<int>(input) >= 0 && TensorPrimitives.Max<int>(input) < vocabularySize))
+            {
+                continue;
+            }
+
             for (int i = 0; i < input.Length; i++)
             {
                 if ((uint)input[i] >= (uint)vocabularySize)
@@ -274,21 +199,6 @@ internal static class TrainingData
                         inputsName, input[i], $"{inputsName}[{n}][{i}] is {input[i]}; token ids must be in [0, {vocabularySize}).");
                 }
             }
-        }
-    }
-
-    /// <summary>Whether the model's <c>Predict</c> accepts <paramref name="input"/>; it refuses bad input with an <see cref="ArgumentException"/>.</summary>
-    private static bool Accepts<TInput>(ISequenceModel<TInput> model, TInput[] input)
-        where TInput : unmanaged
-    {
-        try
-        {
-            model.Predict(input, new float[model.OutputLength(model.StepsOf(input.Length))]);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 

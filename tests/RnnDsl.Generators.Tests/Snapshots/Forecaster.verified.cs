@@ -37,6 +37,10 @@ partial class Forecaster : IRealValuedModel
     /// <summary>The longest sequence accepted, or 0 when any length is.</summary>
     public const int MaxSequenceLength = 10;
 
+    int IRnnModel.MaxSequenceLength => MaxSequenceLength;
+
+    int IRealValuedModel.Features => Features;
+
     /// <summary>Values written per sequence.</summary>
     public const int OutputWidth = 1;
 

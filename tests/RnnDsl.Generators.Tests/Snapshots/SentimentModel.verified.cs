@@ -39,6 +39,10 @@ partial class SentimentModel : ITokenModel
     /// <summary>The longest sequence accepted, or 0 when any length is.</summary>
     public const int MaxSequenceLength = 0;
 
+    int IRnnModel.MaxSequenceLength => MaxSequenceLength;
+
+    int ITokenModel.VocabularySize => VocabularySize;
+
     /// <summary>Values written per sequence.</summary>
     public const int OutputWidth = 1;
 

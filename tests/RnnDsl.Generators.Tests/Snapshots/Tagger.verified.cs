@@ -39,6 +39,10 @@ partial class Tagger : ITokenModel
     /// <summary>The longest sequence accepted, or 0 when any length is.</summary>
     public const int MaxSequenceLength = 0;
 
+    int IRnnModel.MaxSequenceLength => MaxSequenceLength;
+
+    int ITokenModel.VocabularySize => VocabularySize;
+
     /// <summary>Values written per step: the output holds one row of this width for every input step.</summary>
     public const int OutputWidth = 12;
 
