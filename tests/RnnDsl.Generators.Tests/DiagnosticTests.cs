@@ -203,6 +203,22 @@ public class DiagnosticTests
         Single("RNN025", "[Embedding(1, 200000000)]\n[Dense(1)]\npublic partial class Model { }", "Embedding(1, 200000000)", "working memory");
 
     [Fact]
+    public void RNN026_file_local_model() =>
+        Single("RNN026", "[Input(3)]\n[SimpleRnn(4)]\nfile partial class Model { }", "Model", "'file'", "internal");
+
+    [Fact]
+    public void RNN027_a_member_named_like_a_generated_one()
+    {
+        Single("RNN027", "[Input(3)]\n[SimpleRnn(4)]\n[Dense(2)]\npublic partial class Model\n{\n    public int DenseKernelOffset => 0;\n}", "Model", "'DenseKernelOffset'", "rename");
+        Single("RNN027", "[Input(3)]\n[SimpleRnn(4)]\npublic partial class Model : Base { }\npublic abstract class Base\n{\n    protected void Predict() { }\n}", "Model", "'Predict'");
+
+        // A private member of a base class is not inherited, so it is no clash.
+        var fine = GeneratorHarness.Run(Usings + "[Input(3)]\n[SimpleRnn(4)]\npublic partial class Model : Base { }\npublic abstract class Base\n{\n    private void Predict() { }\n}");
+        Assert.Empty(fine.GeneratorDiagnostics);
+        Assert.Empty(fine.CompilerDiagnostics);
+    }
+
+    [Fact]
     public void Every_descriptor_has_a_test_and_a_README_entry()
     {
         string[] tested = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("RNN", System.StringComparison.Ordinal)).Select(n => n.Substring(0, 6)).ToArray();

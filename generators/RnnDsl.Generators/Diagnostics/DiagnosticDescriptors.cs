@@ -162,6 +162,18 @@ internal static class DiagnosticDescriptors
         "Model '{0}' would need about {1} floats of working memory per step, more than one buffer holds; make its layers narrower",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor FileLocalModel = Create(
+        "RNN026",
+        "File-local model classes are not supported",
+        "Model '{0}' is declared 'file', but its generated part lives in a file of its own and could not belong to it; remove 'file' (use 'internal' to keep it out of other assemblies)",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor MemberNamedLikeGeneratedMember = Create(
+        "RNN027",
+        "Member named like a generated member",
+        "Model '{0}' declares or inherits '{1}', which RnnDsl generates for this model; rename it",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(DiagnosticDescriptors)
         .GetFields()
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

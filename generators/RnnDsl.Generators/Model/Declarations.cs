@@ -87,6 +87,15 @@ internal sealed record ModelDeclaration(
 
     public bool IsGeneric { get; init; }
 
+    /// <summary>Declared <c>file</c>: the generated part, in a file of its own, could not belong to it.</summary>
+    public bool IsFileLocal { get; init; }
+
+    /// <summary>
+    /// Names of members the user declared in the class or inherits from its base types (accessible ones), which the
+    /// generated members must not repeat.
+    /// </summary>
+    public EquatableArray<string> UserMembers { get; init; } = EquatableArray<string>.Empty;
+
     /// <summary>A record with a parameter list; its primary constructor leaves no room for the generated ones.</summary>
     public bool HasPrimaryConstructor { get; init; }
 

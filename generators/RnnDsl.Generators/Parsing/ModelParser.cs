@@ -104,6 +104,8 @@ internal static class ModelParser
             IsPartial = isPartial,
             IsStatic = type.IsStatic,
             IsGeneric = type.IsGenericType,
+            IsFileLocal = type.IsFileLocal,
+            UserMembers = UserMembers(type),
             HasPrimaryConstructor = declarations.Any(d => d.ParameterList is not null),
             ContainingTypeName = type.ContainingType?.Name,
             LayersInSeveralParts = lists.Keys.Select(list => list.Parent).Distinct().Count() > 1,
@@ -112,6 +114,39 @@ internal static class ModelParser
             HidingTypes = Names.HidingTypes(compilation),
         };
     }
+
+    /// <summary>
+    /// The names of the members the user declared in <paramref name="type"/> (not those this generator added, which an
+    /// analyzer sees beside them) and the accessible members it inherits.
+    /// </summary>
+    private static EquatableArray<string> UserMembers(INamedTypeSymbol type)
+    {
+        var names = new SortedSet<string>(System.StringComparer.Ordinal);
+        foreach (ISymbol member in type.GetMembers())
+        {
+            if (!member.IsImplicitlyDeclared && !member.DeclaringSyntaxReferences.All(r => IsGenerated(r.SyntaxTree)))
+            {
+                names.Add(member.Name);
+            }
+        }
+
+        for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
+        {
+            foreach (ISymbol member in baseType.GetMembers())
+            {
+                if (!member.IsImplicitlyDeclared && member.DeclaredAccessibility != Accessibility.Private)
+                {
+                    names.Add(member.Name);
+                }
+            }
+        }
+
+        return names.ToEquatableArray();
+    }
+
+    /// <summary>Whether a syntax tree is one this generator added (the compiler files them under the generator's name).</summary>
+    public static bool IsGenerated(SyntaxTree tree) =>
+        ("/" + tree.FilePath.Replace('\\', '/')).Contains("/" + typeof(RnnDslGenerator).FullName + "/");
 
     private static IEnumerable<string> NamespaceParts(INamedTypeSymbol type)
     {

@@ -58,6 +58,11 @@ internal static class ModelValidator
             Report(DiagnosticDescriptors.StaticClass, model.ClassLocation, name);
         }
 
+        if (model.IsFileLocal)
+        {
+            Report(DiagnosticDescriptors.FileLocalModel, model.ClassLocation, name);
+        }
+
         if (model.Shape == TypeShape.Record)
         {
             Report(DiagnosticDescriptors.RecordModel, model.ClassLocation, name);
@@ -198,6 +203,17 @@ internal static class ModelValidator
         {
             Report(DiagnosticDescriptors.ClassNamedLikeGeneratedMember, model.ClassLocation, name);
             spec = null;
+        }
+
+        if (spec is not null)
+        {
+            var generated = new HashSet<string>(Members.Of(spec), StringComparer.Ordinal);
+            string[] clashes = model.UserMembers.Where(generated.Contains).ToArray();
+            if (clashes.Length > 0)
+            {
+                Report(DiagnosticDescriptors.MemberNamedLikeGeneratedMember, model.ClassLocation, name, string.Join("', '", clashes));
+                spec = null;
+            }
         }
 
         return new ModelResult(spec, diagnostics.ToEquatableArray());
