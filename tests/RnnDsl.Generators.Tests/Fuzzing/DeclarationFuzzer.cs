@@ -84,6 +84,9 @@ internal sealed class DeclarationFuzzer
 
     private static readonly string[] RuntimeNamespaces = { "Span", "Loss", "LinearAlgebra", "Activations", "Models.Span", "ModelInput", "App.TensorPrimitives", "ThreadScratch" };
 
+    /// <summary>Contextual keywords as namespaces: <c>nameof</c> and <c>var</c> change what expressions mean inside them.</summary>
+    private static readonly string[] ContextualNamespaces = { "nameof", "var", "dynamic", "Models.nameof", "App.var", "async", "value" };
+
     private static readonly string[] RnnDslNamespaces = { "RnnDsl", "RnnDsl.Kernels", "RnnDsl.Models", "RnnDsl.Text" };
 
     private static readonly string[] SystemNamespaces = { "System.Models", "System", "System.Numerics.Models", "SystemModels" };
@@ -225,7 +228,24 @@ internal sealed class DeclarationFuzzer
             AddExtraTypes();
         }
 
+        // A global using alias (C# 10) named like a runtime type: it applies to the generated files too.
+        string? globalAlias = null;
+        if (AtLeast(LanguageVersion.CSharp10) && Chance(0.04))
+        {
+            string alias = Pick(RuntimeTypeNames.Where(n => n is not ("Span" or "ReadOnlySpan")).ToArray());
+            if (!_typeKeys.Contains(alias) && !_typeKeys.Contains(alias + "`1") && !_namespaceKeys.Contains(alias) && !_typeKeys.Contains("System"))
+            {
+                globalAlias = "global using " + alias + " = " + Pick(new[] { "global::System.String", "global::System.Math", "global::System.Collections.Generic.List<int>" }) + ";\n";
+                _notes.Add("global using alias " + alias);
+            }
+        }
+
         var files = new List<FuzzFile>();
+        if (globalAlias is not null)
+        {
+            files.Add(new FuzzFile("GlobalUsings.cs", globalAlias));
+        }
+
         for (int i = 0; i < _files.Length; i++)
         {
             files.Add(new FuzzFile(_files[i].Path, RenderFile(i)));
@@ -463,7 +483,8 @@ internal sealed class DeclarationFuzzer
             : r < 0.73 ? Pick(RuntimeNamespaces)
             : r < 0.81 ? Pick(RnnDslNamespaces)
             : r < 0.87 ? Pick(SystemNamespaces)
-            : r < 0.92 ? Pick(UnicodeNamespaces)
+            : r < 0.90 ? Pick(UnicodeNamespaces)
+            : r < 0.93 ? Pick(ContextualNamespaces)
             : Chance(0.5) ? "models" : "MODELS";
     }
 
@@ -918,7 +939,7 @@ internal sealed class DeclarationFuzzer
         int count = _random.Next(1, 3);
         for (int i = 0; i < count; i++)
         {
-            switch (_random.Next(9))
+            switch (_random.Next(11))
             {
                 case 0:
                 case 1:
@@ -956,7 +977,7 @@ internal sealed class DeclarationFuzzer
                 }
 
                 case 5:
-                    if (!isStatic && Plain(model.Name) != "Predict" && !model.Members.Any(m => m.Contains(" Predict(", StringComparison.Ordinal)))
+                    if (!isStatic && Plain(model.Name) != "Predict" && !model.Members.Any(m => m.Contains(" Predict", StringComparison.Ordinal)))
                     {
                         model.Members.Add("public void Predict(string text) { }");
                         notes.Add("Predict(string) overload");
@@ -966,8 +987,8 @@ internal sealed class DeclarationFuzzer
                 case 6:
                     if (Chance(0.4))
                     {
-                        string name = Pick(PrivateGeneratedMembers);
-                        if (Plain(model.Name) != name && !model.Members.Any(m => m.Contains(" " + name + " ", StringComparison.Ordinal)))
+                        string name = Chance(0.7) ? Pick(PrivateGeneratedMembers) : Pick(PublicGeneratedMembers);
+                        if (Plain(model.Name) != name && !model.Members.Any(m => m.Contains(" " + name + " ", StringComparison.Ordinal) || m.Contains(" " + name + "(", StringComparison.Ordinal)))
                         {
                             model.Members.Add("public " + s + "int " + name + " => 0;");
                             notes.Add("member named like generated member " + name);
@@ -977,6 +998,16 @@ internal sealed class DeclarationFuzzer
                     break;
                 case 7:
                     model.Members.Add("public const int Hidden" + i + " = " + Small() + ";");
+                    break;
+                case 9 when !isStatic && Chance(0.3) && !model.Members.Any(m => m.Contains(model.Name + "(", StringComparison.Ordinal)):
+                    // A constructor of the user's own: parameterless, or with the generated one's (int seed).
+                    model.Members.Add("public " + model.Name + (Chance(0.7) ? "()" : "(int seed)") + " { }");
+                    notes.Add("user constructor");
+                    break;
+                case 8 when Chance(0.3) && Plain(model.Name) is not ("var" or "nameof")
+                    && !model.Members.Any(m => m.Contains(" var ", StringComparison.Ordinal) || m.Contains(" nameof(", StringComparison.Ordinal)):
+                    model.Members.Add(Chance(0.5) ? "public sealed class var { }" : "public static void nameof(object value) { }");
+                    notes.Add("member named var or nameof");
                     break;
                 default:
                     model.Members.Add("private " + s + "int Helper" + i + "() => " + i + ";");
@@ -1015,6 +1046,17 @@ internal sealed class DeclarationFuzzer
                 // Names that exist in RnnDsl but not in RnnDsl.Kernels.
                 ns = "RnnDsl.Kernels";
                 name = Pick(new[] { "ModelInput", "ThreadScratch", "Initializers", "SeededRandom", "LossFunctions", "Loss", "ITokenModel", "IRealValuedModel", "Span", "TensorPrimitives" });
+            }
+
+            if (Chance(0.15))
+            {
+                // Contextual keywords as type or namespace names: a type named var, a namespace named nameof.
+                name = Pick(new[] { "var", "nameof", "dynamic" });
+                if (Chance(0.5))
+                {
+                    ns = ns is null ? name : ns + "." + name;
+                    name = "Helper";
+                }
             }
 
             bool generic = name is "Span" or "ReadOnlySpan" && Chance(0.5);
