@@ -212,8 +212,11 @@ public class DiagnosticTests
         Single("RNN027", "[Input(3)]\n[SimpleRnn(4)]\n[Dense(2)]\npublic partial class Model\n{\n    public int DenseKernelOffset => 0;\n}", "Model", "'DenseKernelOffset'", "rename");
         Single("RNN027", "[Input(3)]\n[SimpleRnn(4)]\npublic partial class Model : Base { }\npublic abstract class Base\n{\n    protected void Predict() { }\n}", "Model", "'Predict'");
 
-        // A private member of a base class is not inherited, so it is no clash.
-        var fine = GeneratorHarness.Run(Usings + "[Input(3)]\n[SimpleRnn(4)]\npublic partial class Model : Base { }\npublic abstract class Base\n{\n    private void Predict() { }\n}");
+        Single("RNN027", "[Input(3)]\n[SimpleRnn(4)]\npublic partial class Model\n{\n    public Model(int seed) { }\n}", "Model", "'Model(int)'");
+        Single("RNN027", "[Input(3)]\n[SimpleRnn(4)]\npublic partial class Model\n{\n    public Model() { }\n}", "Model", "'Model()'");
+
+        // A private member of a base class is not inherited, so it is no clash; nor is a constructor of other parameters.
+        var fine = GeneratorHarness.Run(Usings + "[Input(3)]\n[SimpleRnn(4)]\npublic partial class Model : Base\n{\n    public Model(string name) : this() { }\n}\npublic abstract class Base\n{\n    private void Predict() { }\n}");
         Assert.Empty(fine.GeneratorDiagnostics);
         Assert.Empty(fine.CompilerDiagnostics);
     }

@@ -17,9 +17,14 @@ internal static class Members
     public const string OutputWidth = nameof(OutputWidth);
     public const string OutputIsSequence = nameof(OutputIsSequence);
 
-    /// <summary>Every member name the generated code of <paramref name="model"/> declares.</summary>
+    /// <summary>How a constructor is listed among the members, by its parameter types: <c>constructor(int)</c>.</summary>
+    public static string Constructor(IEnumerable<string> parameterTypes) => "constructor(" + string.Join(", ", parameterTypes) + ")";
+
+    /// <summary>Every member name the generated code of <paramref name="model"/> declares, and its constructors.</summary>
     public static IEnumerable<string> Of(ModelSpec model)
     {
+        yield return Constructor(new string[0]);
+        yield return Constructor(new[] { "int" });
         yield return ParameterCount;
         yield return model.TokenInput ? VocabularySize : Features;
         yield return MaxSequenceLength;

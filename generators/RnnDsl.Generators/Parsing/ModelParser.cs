@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using RnnDsl.Generators.Diagnostics;
+using RnnDsl.Generators.Emit;
 using RnnDsl.Generators.Helpers;
 using RnnDsl.Generators.Model;
 
@@ -124,10 +125,15 @@ internal static class ModelParser
         var names = new SortedSet<string>(System.StringComparer.Ordinal);
         foreach (ISymbol member in type.GetMembers())
         {
-            if (!member.IsImplicitlyDeclared && !member.DeclaringSyntaxReferences.All(r => IsGenerated(r.SyntaxTree)))
+            if (member.IsImplicitlyDeclared || member.DeclaringSyntaxReferences.All(r => IsGenerated(r.SyntaxTree)))
             {
-                names.Add(member.Name);
+                continue;
             }
+
+            // A constructor clashes by its parameters: the generated ones are Model() and Model(int seed).
+            names.Add(member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+                ? Members.Constructor(constructor.Parameters.Select(p => p.Type.ToDisplayString()))
+                : member.Name);
         }
 
         for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)

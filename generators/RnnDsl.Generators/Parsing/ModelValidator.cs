@@ -211,7 +211,8 @@ internal static class ModelValidator
             string[] clashes = model.UserMembers.Where(generated.Contains).ToArray();
             if (clashes.Length > 0)
             {
-                Report(DiagnosticDescriptors.MemberNamedLikeGeneratedMember, model.ClassLocation, name, string.Join("', '", clashes));
+                Report(DiagnosticDescriptors.MemberNamedLikeGeneratedMember, model.ClassLocation, name,
+                    string.Join("', '", clashes.Select(c => c.StartsWith("constructor(", StringComparison.Ordinal) ? name + c.Substring("constructor".Length) : c)));
                 spec = null;
             }
         }
