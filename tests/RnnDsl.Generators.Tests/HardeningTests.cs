@@ -208,6 +208,36 @@ public class HardeningTests
     }
 
     [Fact]
+    public void G11_a_global_using_alias_named_like_a_runtime_type()
+    {
+        var result = Compiles(1,
+            "global using Loss = global::System.String;\nglobal using LinearAlgebra = global::System.Math;\nusing RnnDsl;\nnamespace Demo;\n" + Model + "public partial class M { }\n");
+        string source = result.Sources.Values.Single();
+        Assert.Contains("global::RnnDsl.Loss loss", source);
+        Assert.Contains("global::RnnDsl.Kernels.LinearAlgebra.", source);
+    }
+
+    [Fact]
+    public void A_model_with_a_method_named_nameof_gets_string_argument_names()
+    {
+        var result = Compiles(1, "using RnnDsl;\nnamespace Demo;\n" + Model + "public partial class M\n{\n    public static void nameof(object value) { }\n}\n");
+        Assert.Contains("\"inputs\"", result.Sources.Values.Single());
+    }
+
+    [Fact]
+    public void Emission_and_validation_failures_are_caught_not_thrown()
+    {
+        // A spec no validator would build (a recurrent layer without a cell): emitting it fails, and the generator
+        // must swallow that (the analyzer reports RNN019 at the model) rather than throw into the compiler.
+        var broken = new Generators.Model.ModelSpec("Demo", "M", false, 0, 3, 0, new Generators.Helpers.EquatableArray<Generators.Model.LayerSpec>(new[]
+        {
+            new Generators.Model.LayerSpec(Generators.Model.LayerKind.Input, "input_layer", "InputLayer", 3, 3, Generators.Model.ActivationKind.Linear, true, true),
+            new Generators.Model.LayerSpec(Generators.Model.LayerKind.Recurrent, "simple_rnn", "SimpleRnn", 3, 4, Generators.Model.ActivationKind.Tanh, true, false),
+        }));
+        Assert.Null(RnnDslGenerator.EmitSafely(broken));
+    }
+
+    [Fact]
     public void G12_a_model_between_the_largest_array_and_int_MaxValue_is_RNN021()
     {
         var diagnostic = Reports("RNN021", "Embedding(134217725, 16)",

@@ -54,7 +54,7 @@ internal static class FuzzOracle
         "RnnDsl.EmbeddingAttribute", "RnnDsl.InputAttribute", "RnnDsl.SimpleRnnAttribute", "RnnDsl.BidirectionalAttribute", "RnnDsl.DenseAttribute",
     };
 
-    /// <summary>Every analyzer the generator assembly ships (none today; diagnostics may move into one).</summary>
+    /// <summary>Every analyzer the generator assembly ships: RnnDslAnalyzer reports the RNN diagnostics.</summary>
     private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = typeof(RnnDslGenerator).Assembly.GetTypes()
         .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttributes<DiagnosticAnalyzerAttribute>().Any())
         .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
