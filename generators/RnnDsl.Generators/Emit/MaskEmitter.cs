@@ -30,6 +30,8 @@ internal static class MaskEmitter
     {
         if (model.Mask.IsMasked)
         {
+            writer.Line();
+            writer.Line("// Which steps are padding, once for the whole sequence.");
             writer.Line("ComputeMask(tokens, " + Name + ");");
         }
     }

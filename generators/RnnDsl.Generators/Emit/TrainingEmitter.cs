@@ -45,20 +45,34 @@ internal static class TrainingEmitter
             writer.Line("int targetLength = " + n.ModelInput + ".SequenceLengthOf(targets.Length, batchSize, " + n.NameOf("targets") + ");");
             writer.Line(n.ModelInput + ".CheckLength(gradients.Length, ParameterCount, " + n.NameOf("gradients") + ");");
             writer.Line("gradients.Clear();");
-            writer.Line("int terms = 0;");
-            using (writer.Block("for (int sequence = 0; sequence < batchSize; sequence++)"))
+            if (!model.OutputIsSequence)
             {
-                writer.Line("terms += LossTermCount(" + input + ".Slice(sequence * sequenceLength, sequenceLength));");
+                writer.Line();
+                writer.Line("// The loss is the mean over the batch: one output row per sequence.");
+                writer.Line("int terms = batchSize;");
+            }
+            else
+            {
+                writer.Line("int terms = 0;");
+                using (writer.Block("for (int sequence = 0; sequence < batchSize; sequence++)"))
+                {
+                    writer.Line("terms += LossTermCount(" + input + ".Slice(sequence * sequenceLength, sequenceLength));");
+                }
+
+                writer.Line();
+                if (model.Mask.IsMasked)
+                {
+                    using (writer.Block("if (terms == 0)"))
+                    {
+                        writer.Line("return 0f; // nothing but padding: no loss, no gradient");
+                    }
+
+                    writer.Line();
+                }
+
+                writer.Line("// The loss is the mean over the batch and over the " + (model.Mask.IsMasked ? "steps that are not padding." : "steps."));
             }
 
-            writer.Line();
-            using (writer.Block("if (terms == 0)"))
-            {
-                writer.Line("return 0f; // nothing but padding: no loss, no gradient");
-            }
-
-            writer.Line();
-            writer.Line("// The loss is a mean over the batch (and over the counted steps of sequence outputs).");
             writer.Line("float scale = 1f / terms;");
             writer.Line("double total = 0;");
             using (writer.Block("for (int sequence = 0; sequence < batchSize; sequence++)"))
@@ -118,8 +132,8 @@ internal static class TrainingEmitter
             ModelEmitter.WriteBufferDeclarations(writer, model, forwardBuffers);
             writer.Line("scratch.Clear(); // the gradient buffers below accumulate");
             ModelEmitter.WriteBufferDeclarations(writer, model, backwardBuffers);
-            writer.Line();
             MaskEmitter.WriteCompute(writer, model);
+            writer.Line();
             writer.Line("// ── Forward pass, keeping every layer's output for the backward pass.");
             ModelEmitter.WriteLayerCalls(writer, model, steps);
             writer.Line();

@@ -200,18 +200,9 @@ partial class SimpleClassifier : ITokenModel
         int targetLength = ModelInput.SequenceLengthOf(targets.Length, batchSize, nameof(targets));
         ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
         gradients.Clear();
-        int terms = 0;
-        for (int sequence = 0; sequence < batchSize; sequence++)
-        {
-            terms += LossTermCount(tokens.Slice(sequence * sequenceLength, sequenceLength));
-        }
 
-        if (terms == 0)
-        {
-            return 0f; // nothing but padding: no loss, no gradient
-        }
-
-        // The loss is a mean over the batch (and over the counted steps of sequence outputs).
+        // The loss is the mean over the batch: one output row per sequence.
+        int terms = batchSize;
         float scale = 1f / terms;
         double total = 0;
         for (int sequence = 0; sequence < batchSize; sequence++)

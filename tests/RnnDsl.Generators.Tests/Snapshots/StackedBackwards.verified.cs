@@ -184,6 +184,8 @@ partial class StackedBackwards : ITokenModel
         Span<float> bidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional forward states, [steps, 8]
         Span<float> bidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 8); // bidirectional backward states, [steps, 8]
         Span<float> bidirectionalOutput = ThreadScratch.Take(ref scratch, 8); // bidirectional output, [8]
+
+        // Which steps are padding, once for the whole sequence.
         ComputeMask(tokens, mask);
 
         // embedding (Embedding): output (None, 40, 16)
@@ -250,18 +252,9 @@ partial class StackedBackwards : ITokenModel
         int targetLength = ModelInput.SequenceLengthOf(targets.Length, batchSize, nameof(targets));
         ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
         gradients.Clear();
-        int terms = 0;
-        for (int sequence = 0; sequence < batchSize; sequence++)
-        {
-            terms += LossTermCount(tokens.Slice(sequence * sequenceLength, sequenceLength));
-        }
 
-        if (terms == 0)
-        {
-            return 0f; // nothing but padding: no loss, no gradient
-        }
-
-        // The loss is a mean over the batch (and over the counted steps of sequence outputs).
+        // The loss is the mean over the batch: one output row per sequence.
+        int terms = batchSize;
         float scale = 1f / terms;
         double total = 0;
         for (int sequence = 0; sequence < batchSize; sequence++)
@@ -317,7 +310,9 @@ partial class StackedBackwards : ITokenModel
         Span<float> simpleRnnTransposedWeights = ThreadScratch.Take(ref scratch, 960); // simple_rnn transposed weights, 960 floats
         Span<float> bidirectionalTransposedWeights = ThreadScratch.Take(ref scratch, 256); // bidirectional transposed weights, 256 floats
 
+        // Which steps are padding, once for the whole sequence.
         ComputeMask(tokens, mask);
+
         // ── Forward pass, keeping every layer's output for the backward pass.
 
         // embedding (Embedding): output (None, 40, 16)

@@ -168,6 +168,8 @@ partial class Tagger : ITokenModel
         Span<float> bidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional forward states, [steps, 32]
         Span<float> bidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 32); // bidirectional backward states, [steps, 32]
         Span<float> bidirectionalOutput = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional output, [steps, 64]
+
+        // Which steps are padding, once for the whole sequence.
         ComputeMask(tokens, mask);
 
         // embedding (Embedding): output (None, None, 64)
@@ -245,7 +247,7 @@ partial class Tagger : ITokenModel
             return 0f; // nothing but padding: no loss, no gradient
         }
 
-        // The loss is a mean over the batch (and over the counted steps of sequence outputs).
+        // The loss is the mean over the batch and over the steps that are not padding.
         float scale = 1f / terms;
         double total = 0;
         for (int sequence = 0; sequence < batchSize; sequence++)
@@ -296,7 +298,9 @@ partial class Tagger : ITokenModel
         Span<float> dBidirectionalOutput = ThreadScratch.Take(ref scratch, steps * 64); // gradient of bidirectional output, [steps, 64]
         Span<float> bidirectionalTransposedWeights = ThreadScratch.Take(ref scratch, 3072); // bidirectional transposed weights, 3072 floats
 
+        // Which steps are padding, once for the whole sequence.
         ComputeMask(tokens, mask);
+
         // ── Forward pass, keeping every layer's output for the backward pass.
 
         // embedding (Embedding): output (None, None, 64)
