@@ -22,13 +22,15 @@ internal static class CellRegistry
     /// <summary>The weights of one direction of a recurrent layer, from <paramref name="offset"/> on.</summary>
     public static IEnumerable<WeightSpec> Weights(CellSpec cell, RecurrentNames names, int inputWidth, int units, long offset) => cell.Kind switch
     {
-        _ => SimpleRnnCell.Weights(cell, names, inputWidth, units, offset),
+        CellKind.SimpleRnn => SimpleRnnCell.Weights(cell, names, inputWidth, units, offset),
+        _ => throw new KeyNotFoundException("no weights for cell " + cell.Kind),
     };
 
     /// <summary>The emitter that writes a cell's step and backward step.</summary>
     public static CellEmitter Emitter(CellSpec cell) => cell.Kind switch
     {
-        _ => SimpleRnnEmitter.Instance,
+        CellKind.SimpleRnn => SimpleRnnEmitter.Instance,
+        _ => throw new KeyNotFoundException("no emitter for cell " + cell.Kind),
     };
 }
 

@@ -116,6 +116,16 @@ internal static class ModelEmitter
         ? ("tokens", model.Names.ReadOnlySpan + "<int>")
         : ("inputs", model.Names.ReadOnlySpan + "<float>");
 
+    /// <summary>The input as a parameter comment describes it.</summary>
+    public static string InputDescription(ModelSpec model) => model.TokenInput
+        ? "Token ids in <c>[0, VocabularySize)</c>, one per step"
+        : "Features values per step, step-major";
+
+    /// <summary>What the input checks refuse, for the exception comment.</summary>
+    public static string InputErrors(ModelSpec model) => model.TokenInput
+        ? "A span has the wrong length or is empty, or a token id is out of range."
+        : "A span has the wrong length or is empty, or the inputs are not a whole number of steps.";
+
     private static void WritePredict(IndentedWriter writer, ModelSpec model)
     {
         RuntimeNames n = model.Names;
@@ -126,13 +136,11 @@ internal static class ModelEmitter
         writer.Line("/// Runs the model on one sequence and writes the last layer's activation to <paramref name=\"output\"/>.");
         writer.Line("/// Allocates nothing after the first call on a thread; any number of threads may call it at once.");
         writer.Line("/// </summary>");
-        writer.Line(model.TokenInput
-            ? "/// <param name=\"tokens\">Token ids in <c>[0, VocabularySize)</c>, one per step.</param>"
-            : "/// <param name=\"inputs\">Features values per step, step-major.</param>");
+        writer.Line("/// <param name=\"" + input + "\">" + InputDescription(model) + ".</param>");
         writer.Line(model.OutputIsSequence
             ? "/// <param name=\"output\">Receives OutputWidth values for every step.</param>"
             : "/// <param name=\"output\">Receives OutputWidth values.</param>");
-        writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">A span has the wrong length, or a token id is out of range.</exception>");
+        writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">" + InputErrors(model) + "</exception>");
         using (writer.Block("public void Predict(" + inputType + " " + input + ", " + n.Span + "<float> output)"))
         {
             WriteInputChecks(writer, model, input + ".Length");
@@ -145,7 +153,10 @@ internal static class ModelEmitter
         writer.Line("/// Runs the model on <paramref name=\"batchSize\"/> sequences of equal length stored back to back,");
         writer.Line("/// and writes their outputs back to back.");
         writer.Line("/// </summary>");
-        writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">A span has the wrong length, or a token id is out of range.</exception>");
+        writer.Line("/// <param name=\"" + input + "\">" + InputDescription(model) + ", for <paramref name=\"batchSize\"/> sequences of equal length back to back.</param>");
+        writer.Line("/// <param name=\"batchSize\">The number of sequences.</param>");
+        writer.Line("/// <param name=\"outputs\">Receives each sequence's output, back to back.</param>");
+        writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">" + InputErrors(model) + "</exception>");
         using (writer.Block("public void PredictBatch(" + inputType + " " + input + ", int batchSize, " + n.Span + "<float> outputs)"))
         {
             writer.Line("int sequenceLength = " + n.ModelInput + ".SequenceLengthOf(" + input + ".Length, batchSize, " + n.NameOf(input) + ");");

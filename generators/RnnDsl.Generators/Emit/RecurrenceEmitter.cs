@@ -325,6 +325,26 @@ internal static class RecurrenceEmitter
         writer.Line("/// " + cell.PreActivation(layer) + ", and passes da[t] · recurrent_kernelᵀ back to h[previous].");
         writer.Line("/// Only that product is sequential: the weight" + (inputHasGradient ? " and input" : string.Empty) + " gradients are then matrix products over all steps.");
         writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"inputs\">x, [steps, " + Format.Int(layer.InputWidth) + "], as the forward pass read it.</param>");
+        if (layer.Masked)
+        {
+            writer.Line("/// <param name=\"mask\">1 where a step counts, 0 at padding.</param>");
+        }
+
+        writer.Line("/// <param name=\"weights\">" + DescribeWeights(weights) + ", back to back.</param>");
+        if (layer.Bidirectional)
+        {
+            writer.Line("/// <param name=\"backwards\">The direction read t from steps - 1 down to 0.</param>");
+        }
+
+        writer.Line("/// <param name=\"states\">h[t] for every step t, as the forward pass wrote them.</param>");
+        writer.Line("/// <param name=\"dStates\">The gradient of each h[t]; left holding da[t].</param>");
+        if (inputHasGradient)
+        {
+            writer.Line("/// <param name=\"dInputs\">The gradient of x, which this adds to.</param>");
+        }
+
+        writer.Line("/// <param name=\"dWeights\">The gradient of the weights, in their layout, which this adds to.</param>");
         writer.Line("/// <param name=\"transposed\">Scratch for the transposed weights, " + Format.Int(TransposedLength(layer, inputHasGradient)) + " floats.</param>");
         string signature = "private static void " + layer.Identifier + "RecurrenceBackward(" + n.ReadOnlySpan + "<float> inputs, "
             + MaskEmitter.Parameter(model, layer)

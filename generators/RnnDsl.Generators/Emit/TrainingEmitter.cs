@@ -36,9 +36,13 @@ internal static class TrainingEmitter
         writer.Line("/// The mean loss over <paramref name=\"batchSize\"/> sequences stored back to back, and its gradient in the");
         writer.Line("/// parameter layout (Keras get_weights() order), written to <paramref name=\"gradients\"/>.");
         writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"" + input + "\">" + ModelEmitter.InputDescription(model) + ", for <paramref name=\"batchSize\"/> sequences of equal length back to back.</param>");
         writer.Line("/// <param name=\"targets\">One row per output row of each sequence: OutputWidth values, or one class index for sparse categorical cross-entropy.</param>");
+        writer.Line("/// <param name=\"batchSize\">The number of sequences.</param>");
+        writer.Line("/// <param name=\"gradients\">Receives the gradient of the mean loss, ParameterCount values in the layout of Parameters.</param>");
+        writer.Line("/// <param name=\"loss\">The loss to evaluate.</param>");
         RuntimeNames n = model.Names;
-        writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">A span has the wrong length, or an input or target is out of range.</exception>");
+        writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">" + ModelEmitter.InputErrors(model) + "</exception>");
         using (writer.Block("public float ComputeGradients(" + inputType + " " + input + ", " + n.ReadOnlySpan + "<float> targets, int batchSize, " + n.Span + "<float> gradients, " + n.Loss + " loss)"))
         {
             writer.Line("int sequenceLength = " + n.ModelInput + ".SequenceLengthOf(" + input + ".Length, batchSize, " + n.NameOf(input) + ");");
@@ -105,7 +109,13 @@ internal static class TrainingEmitter
         writer.Line("/// to <paramref name=\"gradients\"/> and returns the loss summed over its counted rows.");
         writer.Line("/// Allocates nothing after the first call on a thread.");
         writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"" + input + "\">" + ModelEmitter.InputDescription(model) + ".</param>");
+        writer.Line("/// <param name=\"target\">One row per output row: OutputWidth values, or one class index for sparse categorical cross-entropy.</param>");
+        writer.Line("/// <param name=\"loss\">The loss to evaluate.</param>");
+        writer.Line("/// <param name=\"scale\">The factor on this sequence's loss gradient (1 / the rows counted in the batch).</param>");
+        writer.Line("/// <param name=\"gradients\">The gradient this adds to, ParameterCount values in the layout of Parameters.</param>");
         writer.Line("/// <param name=\"output\">Receives the prediction, OutputLength(steps) values; may be empty.</param>");
+        writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">" + ModelEmitter.InputErrors(model) + "</exception>");
         using (writer.Block("public float AccumulateGradients(" + inputType + " " + input + ", " + n.ReadOnlySpan + "<float> target, " + n.Loss + " loss, float scale, " + n.Span + "<float> gradients, " + n.Span + "<float> output)"))
         {
             ModelEmitter.WriteInputChecks(writer, model, input + ".Length");

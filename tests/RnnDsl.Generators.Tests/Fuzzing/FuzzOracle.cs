@@ -60,7 +60,11 @@ internal static class FuzzOracle
         .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
         .ToImmutableArray();
 
-    public static CSharpParseOptions ParseOptions(FuzzCase fuzzCase) => new(fuzzCase.LanguageVersion);
+    /// <summary>
+    /// The case's language version, with documentation comments checked as <c>GenerateDocumentationFile</c> checks them
+    /// (a generated method that documents some parameters but not others is a warning there).
+    /// </summary>
+    public static CSharpParseOptions ParseOptions(FuzzCase fuzzCase) => new(fuzzCase.LanguageVersion, DocumentationMode.Diagnose);
 
     public static CSharpCompilation Compile(FuzzCase fuzzCase)
     {
@@ -74,7 +78,9 @@ internal static class FuzzOracle
                 OutputKind.DynamicallyLinkedLibrary,
                 // C# 7.3 has no nullable reference types: enabling them is itself an error (CS8630).
                 nullableContextOptions: nullable ? NullableContextOptions.Enable : NullableContextOptions.Disable,
-                generalDiagnosticOption: ReportDiagnostic.Error));
+                generalDiagnosticOption: ReportDiagnostic.Error,
+                // The user's own classes carry no documentation; every other documentation warning stays on.
+                specificDiagnosticOptions: new Dictionary<string, ReportDiagnostic> { ["CS1591"] = ReportDiagnostic.Suppress }));
     }
 
     /// <summary>The input's own warnings and errors: empty for every case the fuzzer draws.</summary>
@@ -130,6 +136,20 @@ internal static class FuzzOracle
         foreach (Diagnostic other in generatorDiagnostics.Where(d => !IsRnn(d) && d.Id is not ("CS8784" or "CS8785")))
         {
             problems.Add(new FuzzProblem("(a) the generator reported a non-RNN diagnostic " + other.Id, Format(new[] { other })));
+        }
+
+        // The analyzer sees the generated code beside the user's in a real build: it must report the same there.
+        if (!Analyzers.IsEmpty)
+        {
+            string Describe(Diagnostic d) => d.Id + " " + d.Location.GetLineSpan();
+            var onInput = rnnDiagnostics.Where(d => d.Location.IsInSource).Select(Describe).OrderBy(x => x, StringComparer.Ordinal).ToList();
+            var onOutput = output.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult()
+                .Where(IsRnn).Select(Describe).OrderBy(x => x, StringComparer.Ordinal).ToList();
+            if (!onInput.SequenceEqual(onOutput, StringComparer.Ordinal))
+            {
+                problems.Add(new FuzzProblem("(e) the analyzer reports differently once the generated code is in the compilation",
+                    "before: " + string.Join("; ", onInput) + "\nafter: " + string.Join("; ", onOutput)));
+            }
         }
 
         // (b) The generated code adds no warning or error.

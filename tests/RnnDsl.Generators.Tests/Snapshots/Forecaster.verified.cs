@@ -114,7 +114,7 @@ partial class Forecaster : IRealValuedModel
     /// </summary>
     /// <param name="inputs">Features values per step, step-major.</param>
     /// <param name="output">Receives OutputWidth values.</param>
-    /// <exception cref="ArgumentException">A span has the wrong length, or a token id is out of range.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length or is empty, or the inputs are not a whole number of steps.</exception>
     public void Predict(ReadOnlySpan<float> inputs, Span<float> output)
     {
         int steps = ModelInput.StepsOf(inputs.Length, Features, nameof(inputs));
@@ -127,7 +127,10 @@ partial class Forecaster : IRealValuedModel
     /// Runs the model on <paramref name="batchSize"/> sequences of equal length stored back to back,
     /// and writes their outputs back to back.
     /// </summary>
-    /// <exception cref="ArgumentException">A span has the wrong length, or a token id is out of range.</exception>
+    /// <param name="inputs">Features values per step, step-major, for <paramref name="batchSize"/> sequences of equal length back to back.</param>
+    /// <param name="batchSize">The number of sequences.</param>
+    /// <param name="outputs">Receives each sequence's output, back to back.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length or is empty, or the inputs are not a whole number of steps.</exception>
     public void PredictBatch(ReadOnlySpan<float> inputs, int batchSize, Span<float> outputs)
     {
         int sequenceLength = ModelInput.SequenceLengthOf(inputs.Length, batchSize, nameof(inputs));
@@ -181,8 +184,12 @@ partial class Forecaster : IRealValuedModel
     /// The mean loss over <paramref name="batchSize"/> sequences stored back to back, and its gradient in the
     /// parameter layout (Keras get_weights() order), written to <paramref name="gradients"/>.
     /// </summary>
+    /// <param name="inputs">Features values per step, step-major, for <paramref name="batchSize"/> sequences of equal length back to back.</param>
     /// <param name="targets">One row per output row of each sequence: OutputWidth values, or one class index for sparse categorical cross-entropy.</param>
-    /// <exception cref="ArgumentException">A span has the wrong length, or an input or target is out of range.</exception>
+    /// <param name="batchSize">The number of sequences.</param>
+    /// <param name="gradients">Receives the gradient of the mean loss, ParameterCount values in the layout of Parameters.</param>
+    /// <param name="loss">The loss to evaluate.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length or is empty, or the inputs are not a whole number of steps.</exception>
     public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, Loss loss)
     {
         int sequenceLength = ModelInput.SequenceLengthOf(inputs.Length, batchSize, nameof(inputs));
@@ -207,7 +214,13 @@ partial class Forecaster : IRealValuedModel
     /// to <paramref name="gradients"/> and returns the loss summed over its counted rows.
     /// Allocates nothing after the first call on a thread.
     /// </summary>
+    /// <param name="inputs">Features values per step, step-major.</param>
+    /// <param name="target">One row per output row: OutputWidth values, or one class index for sparse categorical cross-entropy.</param>
+    /// <param name="loss">The loss to evaluate.</param>
+    /// <param name="scale">The factor on this sequence's loss gradient (1 / the rows counted in the batch).</param>
+    /// <param name="gradients">The gradient this adds to, ParameterCount values in the layout of Parameters.</param>
     /// <param name="output">Receives the prediction, OutputLength(steps) values; may be empty.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length or is empty, or the inputs are not a whole number of steps.</exception>
     public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output)
     {
         int steps = ModelInput.StepsOf(inputs.Length, Features, nameof(inputs));
@@ -310,6 +323,11 @@ partial class Forecaster : IRealValuedModel
     /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, and passes da[t] · recurrent_kernelᵀ back to h[previous].
     /// Only that product is sequential: the weight gradients are then matrix products over all steps.
     /// </summary>
+    /// <param name="inputs">x, [steps, 1], as the forward pass read it.</param>
+    /// <param name="weights">kernel [1, 32], recurrent_kernel [32, 32] and bias [32], back to back.</param>
+    /// <param name="states">h[t] for every step t, as the forward pass wrote them.</param>
+    /// <param name="dStates">The gradient of each h[t]; left holding da[t].</param>
+    /// <param name="dWeights">The gradient of the weights, in their layout, which this adds to.</param>
     /// <param name="transposed">Scratch for the transposed weights, 1024 floats.</param>
     private static void SimpleRnnRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dWeights, Span<float> transposed)
     {

@@ -128,7 +128,7 @@ partial class SentimentModel : ITokenModel
     /// </summary>
     /// <param name="tokens">Token ids in <c>[0, VocabularySize)</c>, one per step.</param>
     /// <param name="output">Receives OutputWidth values.</param>
-    /// <exception cref="ArgumentException">A span has the wrong length, or a token id is out of range.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length or is empty, or a token id is out of range.</exception>
     public void Predict(ReadOnlySpan<int> tokens, Span<float> output)
     {
         int steps = tokens.Length;
@@ -142,7 +142,10 @@ partial class SentimentModel : ITokenModel
     /// Runs the model on <paramref name="batchSize"/> sequences of equal length stored back to back,
     /// and writes their outputs back to back.
     /// </summary>
-    /// <exception cref="ArgumentException">A span has the wrong length, or a token id is out of range.</exception>
+    /// <param name="tokens">Token ids in <c>[0, VocabularySize)</c>, one per step, for <paramref name="batchSize"/> sequences of equal length back to back.</param>
+    /// <param name="batchSize">The number of sequences.</param>
+    /// <param name="outputs">Receives each sequence's output, back to back.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length or is empty, or a token id is out of range.</exception>
     public void PredictBatch(ReadOnlySpan<int> tokens, int batchSize, Span<float> outputs)
     {
         int sequenceLength = ModelInput.SequenceLengthOf(tokens.Length, batchSize, nameof(tokens));
@@ -204,8 +207,12 @@ partial class SentimentModel : ITokenModel
     /// The mean loss over <paramref name="batchSize"/> sequences stored back to back, and its gradient in the
     /// parameter layout (Keras get_weights() order), written to <paramref name="gradients"/>.
     /// </summary>
+    /// <param name="tokens">Token ids in <c>[0, VocabularySize)</c>, one per step, for <paramref name="batchSize"/> sequences of equal length back to back.</param>
     /// <param name="targets">One row per output row of each sequence: OutputWidth values, or one class index for sparse categorical cross-entropy.</param>
-    /// <exception cref="ArgumentException">A span has the wrong length, or an input or target is out of range.</exception>
+    /// <param name="batchSize">The number of sequences.</param>
+    /// <param name="gradients">Receives the gradient of the mean loss, ParameterCount values in the layout of Parameters.</param>
+    /// <param name="loss">The loss to evaluate.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length or is empty, or a token id is out of range.</exception>
     public float ComputeGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, Loss loss)
     {
         int sequenceLength = ModelInput.SequenceLengthOf(tokens.Length, batchSize, nameof(tokens));
@@ -230,7 +237,13 @@ partial class SentimentModel : ITokenModel
     /// to <paramref name="gradients"/> and returns the loss summed over its counted rows.
     /// Allocates nothing after the first call on a thread.
     /// </summary>
+    /// <param name="tokens">Token ids in <c>[0, VocabularySize)</c>, one per step.</param>
+    /// <param name="target">One row per output row: OutputWidth values, or one class index for sparse categorical cross-entropy.</param>
+    /// <param name="loss">The loss to evaluate.</param>
+    /// <param name="scale">The factor on this sequence's loss gradient (1 / the rows counted in the batch).</param>
+    /// <param name="gradients">The gradient this adds to, ParameterCount values in the layout of Parameters.</param>
     /// <param name="output">Receives the prediction, OutputLength(steps) values; may be empty.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length or is empty, or a token id is out of range.</exception>
     public float AccumulateGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output)
     {
         int steps = tokens.Length;
@@ -376,6 +389,13 @@ partial class SentimentModel : ITokenModel
     /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, and passes da[t] · recurrent_kernelᵀ back to h[previous].
     /// Only that product is sequential: the weight and input gradients are then matrix products over all steps.
     /// </summary>
+    /// <param name="inputs">x, [steps, 32], as the forward pass read it.</param>
+    /// <param name="weights">kernel [32, 64], recurrent_kernel [64, 64] and bias [64], back to back.</param>
+    /// <param name="backwards">The direction read t from steps - 1 down to 0.</param>
+    /// <param name="states">h[t] for every step t, as the forward pass wrote them.</param>
+    /// <param name="dStates">The gradient of each h[t]; left holding da[t].</param>
+    /// <param name="dInputs">The gradient of x, which this adds to.</param>
+    /// <param name="dWeights">The gradient of the weights, in their layout, which this adds to.</param>
     /// <param name="transposed">Scratch for the transposed weights, 6144 floats.</param>
     private static void BidirectionalRecurrenceBackward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, bool backwards, ReadOnlySpan<float> states, Span<float> dStates, Span<float> dInputs, Span<float> dWeights, Span<float> transposed)
     {
