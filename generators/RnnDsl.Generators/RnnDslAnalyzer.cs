@@ -26,10 +26,15 @@ public sealed class RnnDslAnalyzer : DiagnosticAnalyzer
         // generator reads, so its diagnostics are reported too.
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
         context.EnableConcurrentExecution();
-        context.RegisterSymbolAction(Analyze, SymbolKind.NamedType);
+        context.RegisterCompilationStartAction(start =>
+        {
+            // What the whole project decides about names is computed once per compilation, not per model.
+            var scope = new System.Lazy<GlobalScope>(() => Names.GlobalScopeOf(start.Compilation, start.CancellationToken));
+            start.RegisterSymbolAction(symbol => Analyze(symbol, scope), SymbolKind.NamedType);
+        });
     }
 
-    private static void Analyze(SymbolAnalysisContext context)
+    private static void Analyze(SymbolAnalysisContext context, System.Lazy<GlobalScope> scope)
     {
         var type = (INamedTypeSymbol)context.Symbol;
         if (!type.GetAttributes().Any(a => AttributeReaders.IsLayerAttribute(a.AttributeClass)))
@@ -37,7 +42,7 @@ public sealed class RnnDslAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        ModelDeclaration declaration = ModelParser.Parse(type, context.Compilation, context.CancellationToken);
+        ModelDeclaration declaration = ModelParser.InScope(ModelParser.Parse(type, context.Compilation, context.CancellationToken), scope.Value);
         EquatableArray<DiagnosticInfo> diagnostics;
         try
         {

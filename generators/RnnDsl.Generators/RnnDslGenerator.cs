@@ -29,6 +29,11 @@ public sealed class RnnDslGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // 0. What the whole project decides about names (global usings, types that hide runtime names), once per compilation.
+        IncrementalValueProvider<GlobalScope> scope = context.CompilationProvider
+            .Select(static (compilation, cancellationToken) => Names.GlobalScopeOf(compilation, cancellationToken))
+            .WithTrackingName(TrackingNames.Scope);
+
         // 1. Per attribute kind: the classes that kind owns, parsed and validated. Invalid models stop here.
         IncrementalValuesProvider<ModelSpec>[] specs = AttributeReaders.MetadataNames
             .Select(name => context.SyntaxProvider.ForAttributeWithMetadataName(
@@ -39,7 +44,8 @@ public sealed class RnnDslGenerator : IIncrementalGenerator
                         : null)
                 .Where(static declaration => declaration is not null)
                 .WithTrackingName(TrackingNames.Declarations)
-                .Select(static (declaration, _) => ValidateSafely(declaration!))
+                .Combine(scope)
+                .Select(static (pair, _) => ValidateSafely(ModelParser.InScope(pair.Left!, pair.Right)))
                 .Where(static spec => spec is not null)
                 .Select(static (spec, _) => spec!)
                 .WithTrackingName(TrackingNames.Specs))

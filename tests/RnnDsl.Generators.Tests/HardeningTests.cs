@@ -218,6 +218,38 @@ public class HardeningTests
     }
 
     [Fact]
+    public void G11_types_of_a_referenced_project_in_the_model_namespace_or_the_global_namespace()
+    {
+        // Several projects sharing one root namespace is the ordinary case.
+        using var image = new System.IO.MemoryStream();
+        Assert.True(GeneratorHarness.Compilation(
+                "namespace Demo\n{\n    public static class ModelInput { }\n    public class Span { }\n}\npublic enum Loss { Theirs }\n")
+            .WithAssemblyName("Library")
+            .Emit(image).Success);
+        MetadataReference library = MetadataReference.CreateFromImage(image.ToArray());
+        CSharpCompilation compilation = GeneratorHarness.Compilation("using RnnDsl;\nnamespace Demo;\n[Embedding(20, 4)]\n[SimpleRnn(3)]\n[Dense(1)]\npublic partial class M { }\n")
+            .AddReferences(library);
+        var result = GeneratorHarness.Run(compilation);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompilerDiagnostics);
+        string source = result.Sources.Values.Single();
+        Assert.Contains("global::RnnDsl.ModelInput.", source);
+        Assert.Contains("global::RnnDsl.Loss loss", source);
+        Assert.Contains("global::System.Span<float>", source);
+    }
+
+    [Fact]
+    public void G11_a_global_using_static_that_brings_in_nested_types()
+    {
+        var result = Compiles(1,
+            "global using static Mine.Holder;\nusing RnnDsl;\nnamespace Demo;\n" + Model + "public partial class M { }\n",
+            "namespace Mine\n{\n    public static class Holder\n    {\n        public enum Loss { Mine }\n        public static class LinearAlgebra { }\n    }\n}\n");
+        string source = result.Sources.Values.Single();
+        Assert.Contains("global::RnnDsl.Loss loss", source);
+        Assert.Contains("global::RnnDsl.Kernels.LinearAlgebra.", source);
+    }
+
+    [Fact]
     public void A_model_with_a_method_named_nameof_gets_string_argument_names()
     {
         var result = Compiles(1, "using RnnDsl;\nnamespace Demo;\n" + Model + "public partial class M\n{\n    public static void nameof(object value) { }\n}\n");

@@ -117,7 +117,7 @@ public class IncrementalTests
         GeneratorDriver driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(first);
         GeneratorRunResult firstRun = driver.GetRunResult().Results.Single();
         Assert.Equal(models, firstRun.GeneratedSources.Length);
-        foreach (string name in StepsAfterParsing.Append(TrackingNames.Declarations))
+        foreach (string name in StepsAfterParsing.Append(TrackingNames.Declarations).Append(TrackingNames.Scope))
         {
             Assert.True(firstRun.TrackedSteps.ContainsKey(name), $"step {name} was not tracked");
             foreach (var step in firstRun.TrackedSteps[name])

@@ -106,7 +106,10 @@ internal sealed record ModelDeclaration(
     /// <summary>The C# language version of the file that declares the model, as Roslyn numbers it (1000 for C# 10, 703 for C# 7.3).</summary>
     public int LanguageVersion { get; init; } = int.MaxValue;
 
-    /// <summary>How each runtime type is written in this model's generated code.</summary>
+    /// <summary>The brief runtime names something in scope of this class would capture (see <see cref="Parsing.Names"/>).</summary>
+    public EquatableArray<string> LocallyShadowed { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>How each runtime type is written in this model's generated code; set with the project-wide scope.</summary>
     public RuntimeNames Names { get; init; } = RuntimeNames.Short;
 
     /// <summary>

@@ -32,6 +32,13 @@ internal static class ModelParser
         }
     }
 
+    /// <summary>The declaration completed with what the whole project decides about names.</summary>
+    public static ModelDeclaration InScope(ModelDeclaration declaration, GlobalScope scope) => declaration with
+    {
+        Names = RuntimeNames.Create(name => declaration.LocallyShadowed.Contains(name) || scope.Shadowed.Contains(name)),
+        HidingTypes = scope.HidingTypes,
+    };
+
     /// <summary>
     /// The type declarations of <paramref name="type"/> that carry a layer attribute, in a fixed order (file path,
     /// then position). The first is where the model's diagnostics about the class point, and it decides which
@@ -95,7 +102,6 @@ internal static class ModelParser
 
         // Point class-level diagnostics at the identifier of the declaration that carries the layers.
         TypeDeclarationSyntax? primary = LayerDeclarations(type, cancellationToken).FirstOrDefault() ?? declarations.FirstOrDefault();
-        GlobalUsings globalUsings = Names.GlobalUsingsOf(compilation, cancellationToken);
         var languageVersion = (primary?.SyntaxTree.Options as CSharpParseOptions)?.LanguageVersion ?? LanguageVersion.Latest;
 
         return new ModelDeclaration(NamespaceOf(type), type.Name, LocationInfo.From(primary?.Identifier.GetLocation()), layers)
@@ -111,8 +117,7 @@ internal static class ModelParser
             ContainingTypeName = type.ContainingType?.Name,
             LayersInSeveralParts = lists.Keys.Select(list => list.Parent).Distinct().Count() > 1,
             LanguageVersion = (int)languageVersion,
-            Names = RuntimeNames.Create(name => Names.IsShadowed(type, compilation, globalUsings, name)),
-            HidingTypes = Names.HidingTypes(compilation),
+            LocallyShadowed = Names.LocallyShadowed(type, compilation),
         };
     }
 

@@ -1,29 +1,32 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using RnnDsl.Generators.Helpers;
 using RnnDsl.Generators.Model;
 
 namespace RnnDsl.Generators.Parsing;
 
-/// <summary>What the names the generated code uses would bind to in the user's compilation.</summary>
+/// <summary>
+/// What the names the generated code uses briefly (<c>Span</c>, <c>LinearAlgebra</c>, <c>nameof</c>) would bind to in
+/// the user's compilation. A name is written fully qualified where anything could capture it: something of that
+/// name in scope of the model class (its own name, its members, its base types' members, a type or namespace of
+/// that name in an enclosing namespace, from this project or a referenced one), or, project-wide, a global using
+/// alias of that name or a second type of that name among the namespaces and types the file imports.
+/// </summary>
 internal static class Names
 {
-    /// <summary>
-    /// Whether <paramref name="name"/>, used briefly in the generated class, would bind to something other than
-    /// the runtime type its using directive imports: the class itself, its members and base types' members, a
-    /// type or namespace in any enclosing namespace up to the global one, or a second type of that name in one
-    /// of the imported namespaces or of the project's global usings (which would make the brief name ambiguous),
-    /// or a global using alias of that name.
-    /// </summary>
-    public static bool IsShadowed(INamedTypeSymbol type, Compilation compilation, GlobalUsings globalUsings, string name)
-    {
-        if (globalUsings.Aliases.Contains(name))
-        {
-            return true;
-        }
+    /// <summary>Every brief name the generated code uses.</summary>
+    private static IEnumerable<string> Candidates => RuntimeNames.Types.Select(t => t.Name).Append("nameof");
 
+    /// <summary>The candidates that something in scope of <paramref name="type"/> would capture.</summary>
+    public static EquatableArray<string> LocallyShadowed(INamedTypeSymbol type, Compilation compilation) =>
+        Candidates.Where(name => IsShadowedAt(type, compilation, name)).OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray();
+
+    private static bool IsShadowedAt(INamedTypeSymbol type, Compilation compilation, string name)
+    {
         if (type.Name == name)
         {
             return true;
@@ -37,24 +40,79 @@ internal static class Names
             }
         }
 
+        // The merged namespaces: types of referenced assemblies in the same namespaces count as much as the project's.
         for (INamespaceSymbol? ns = type.ContainingNamespace; ns is not null; ns = ns.ContainingNamespace)
         {
-            if (ns.GetMembers(name).Any())
+            INamespaceSymbol merged = compilation.GetCompilationNamespace(ns) ?? ns;
+            if (merged.GetMembers(name).Any())
             {
                 return true;
             }
         }
 
-        int imported = 0;
-        foreach (string importedNamespace in RuntimeNames.ImportedNamespaces.Concat(globalUsings.Namespaces).Distinct())
+        return false;
+    }
+
+    /// <summary>What the whole project decides about names, computed once per compilation.</summary>
+    public static GlobalScope GlobalScopeOf(Compilation compilation, CancellationToken cancellationToken)
+    {
+        var aliases = new HashSet<string>(System.StringComparer.Ordinal);
+        var namespaces = new List<INamespaceSymbol>();
+        var staticImports = new List<INamedTypeSymbol>();
+        foreach (string imported in RuntimeNames.ImportedNamespaces)
         {
-            if (Namespace(compilation.GlobalNamespace, importedNamespace) is { } ns)
+            if (Namespace(compilation.GlobalNamespace, imported) is { } ns)
             {
-                imported += ns.GetTypeMembers(name).Length;
+                namespaces.Add(ns);
             }
         }
 
-        return imported > 1;
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (tree.GetRoot(cancellationToken) is not CompilationUnitSyntax unit)
+            {
+                continue;
+            }
+
+            foreach (UsingDirectiveSyntax directive in unit.Usings)
+            {
+                if (directive.GlobalKeyword.IsKind(SyntaxKind.None) || directive.Name is null)
+                {
+                    continue;
+                }
+
+                string dotted = directive.Name.ToString().Replace("global::", string.Empty).Replace("@", string.Empty).Replace(" ", string.Empty);
+                if (directive.Alias is not null)
+                {
+                    aliases.Add(directive.Alias.Name.Identifier.ValueText);
+                }
+                else if (!directive.StaticKeyword.IsKind(SyntaxKind.None))
+                {
+                    if (compilation.GetTypeByMetadataName(dotted) is { } imported)
+                    {
+                        staticImports.Add(imported);
+                    }
+                }
+                else if (Namespace(compilation.GlobalNamespace, dotted) is { } ns && !namespaces.Contains(ns))
+                {
+                    namespaces.Add(ns);
+                }
+            }
+        }
+
+        var shadowed = new List<string>();
+        foreach (string name in Candidates)
+        {
+            int found = namespaces.Sum(ns => ns.GetTypeMembers(name).Length) + staticImports.Sum(t => t.GetMembers(name).Length);
+            bool runtimeType = name != "nameof";
+            if (aliases.Contains(name) || found > (runtimeType ? 1 : 0))
+            {
+                shadowed.Add(name);
+            }
+        }
+
+        return new GlobalScope(shadowed.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(), HidingTypes(compilation));
     }
 
     /// <summary>
@@ -62,7 +120,7 @@ internal static class Names
     /// a type named <c>System</c> or <c>RnnDsl</c> in the global namespace (it hides the namespace from
     /// <c>global::</c>), or a type with the full name of a runtime type (it takes that name's place).
     /// </summary>
-    public static EquatableArray<string> HidingTypes(Compilation compilation)
+    private static EquatableArray<string> HidingTypes(Compilation compilation)
     {
         var found = new List<string>();
         INamespaceSymbol global = compilation.Assembly.GlobalNamespace;
@@ -85,39 +143,6 @@ internal static class Names
         return found.ToEquatableArray();
     }
 
-    /// <summary>The aliases and namespaces that the project's <c>global using</c> directives bring into every file.</summary>
-    public static GlobalUsings GlobalUsingsOf(Compilation compilation, System.Threading.CancellationToken cancellationToken)
-    {
-        var aliases = new HashSet<string>(System.StringComparer.Ordinal);
-        var namespaces = new List<string>();
-        foreach (SyntaxTree tree in compilation.SyntaxTrees)
-        {
-            if (tree.GetRoot(cancellationToken) is not CompilationUnitSyntax unit)
-            {
-                continue;
-            }
-
-            foreach (UsingDirectiveSyntax directive in unit.Usings)
-            {
-                if (directive.GlobalKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.None) || directive.Name is null)
-                {
-                    continue;
-                }
-
-                if (directive.Alias is not null)
-                {
-                    aliases.Add(directive.Alias.Name.Identifier.ValueText);
-                }
-                else if (directive.StaticKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.None))
-                {
-                    namespaces.Add(directive.Name.ToString().Replace("global::", string.Empty).Replace("@", string.Empty).Replace(" ", string.Empty));
-                }
-            }
-        }
-
-        return new GlobalUsings(aliases, namespaces);
-    }
-
     private static INamespaceSymbol? Namespace(INamespaceSymbol global, string dotted)
     {
         INamespaceSymbol? current = global;
@@ -130,5 +155,8 @@ internal static class Names
     }
 }
 
-/// <summary>The project's <c>global using</c> directives: alias names and imported namespaces.</summary>
-internal sealed record GlobalUsings(HashSet<string> Aliases, List<string> Namespaces);
+/// <summary>
+/// The project-wide part of naming, the same for every model: runtime names that global usings capture, and
+/// project types that hide a name the generated code needs. Plain values, computed once per compilation.
+/// </summary>
+internal sealed record GlobalScope(EquatableArray<string> Shadowed, EquatableArray<string> HidingTypes);

@@ -240,10 +240,29 @@ internal sealed class DeclarationFuzzer
             }
         }
 
+        // A global using of a namespace, or a global using static of a type, that brings in a type named like a runtime type.
+        string? globalImport = null;
+        if (AtLeast(LanguageVersion.CSharp10) && Chance(0.04))
+        {
+            string name = Pick(RuntimeTypeNames.Where(n => n is not ("Span" or "ReadOnlySpan")).ToArray());
+            if (!_typeKeys.Contains(name) && !_typeKeys.Contains(name + "`1") && !_namespaceKeys.Contains(name) && !_typeKeys.Contains("System") && globalAlias?.Contains(" " + name + " ") != true)
+            {
+                globalImport = Chance(0.5)
+                    ? "global using static FuzzImports.Holder;\nnamespace FuzzImports\n{\n    public static class Holder\n    {\n        public static class " + name + " { }\n    }\n}\n"
+                    : "global using FuzzImports.Library;\nnamespace FuzzImports.Library\n{\n    public static class " + name + " { }\n}\n";
+                _notes.Add((globalImport.Contains("static", StringComparison.Ordinal) ? "global using static" : "global using") + " bringing " + name);
+            }
+        }
+
         var files = new List<FuzzFile>();
         if (globalAlias is not null)
         {
             files.Add(new FuzzFile("GlobalUsings.cs", globalAlias));
+        }
+
+        if (globalImport is not null)
+        {
+            files.Add(new FuzzFile("GlobalImports.cs", globalImport));
         }
 
         for (int i = 0; i < _files.Length; i++)
