@@ -25,6 +25,13 @@ internal static class MaskEmitter
     /// <summary>The condition that step <paramref name="step"/> is padding.</summary>
     public static string IsPadding(string step) => Name + "[" + step + "] == 0";
 
+    /// <summary>The Keras option that declares the mask, for comments.</summary>
+    private static string KerasName(MaskSpec mask) => mask.Kind switch
+    {
+        MaskKind.TokenZero => "Keras <c>mask_zero=True</c>",
+        _ => "no mask",
+    };
+
     /// <summary>The line that fills <c>mask</c> for the sequence, after the scratch is carved.</summary>
     public static void WriteCompute(IndentedWriter writer, ModelSpec model)
     {
@@ -32,7 +39,7 @@ internal static class MaskEmitter
         {
             writer.Line();
             writer.Line("// Which steps are padding, once for the whole sequence.");
-            writer.Line("ComputeMask(tokens, " + Name + ");");
+            writer.Line("ComputeMask(" + ModelEmitter.Input(model).Name + ", " + Name + ");");
         }
     }
 
@@ -44,7 +51,9 @@ internal static class MaskEmitter
         bool maskedRows = model.OutputIsSequence && model.Mask.IsMasked;
         string steps = model.TokenInput ? "tokens.Length" : "StepsOf(inputs.Length)";
 
-        writer.Line("/// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>");
+        writer.Line(maskedRows
+            ? "/// <summary>Whether padding steps are left out of the loss and metrics: yes, this model masks " + model.Mask.Describe() + " and outputs a row per step.</summary>"
+            : "/// <summary>Whether padding steps are left out of the loss and metrics: no, " + (model.Mask.IsMasked ? "the output has one row per sequence." : "this model masks nothing.") + "</summary>");
         writer.Line("public bool MasksPaddingSteps => " + (maskedRows ? "true" : "false") + ";");
         writer.Line();
         writer.Line("/// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>");
@@ -92,14 +101,20 @@ internal static class MaskEmitter
             writer.Line();
             writer.Line("/// <summary>");
             writer.Line("/// The mask of one sequence, computed once per call: 1 where a step counts, 0 where it is padding");
-            writer.Line("/// (token 0, Keras <c>mask_zero=True</c>). Every masked step of the model reads it.");
+            writer.Line("/// (" + model.Mask.Describe() + ", " + KerasName(model.Mask) + "). Every masked step of the model reads it.");
             writer.Line("/// </summary>");
-            using (writer.Block("private static void ComputeMask(" + n.ReadOnlySpan + "<int> tokens, " + n.Span + "<float> " + Name + ")"))
+            switch (model.Mask.Kind)
             {
-                using (writer.Block("for (int t = 0; t < tokens.Length; t++)"))
-                {
-                    writer.Line(Name + "[t] = tokens[t] == 0 ? 0f : 1f;");
-                }
+                case MaskKind.TokenZero:
+                    using (writer.Block("private static void ComputeMask(" + n.ReadOnlySpan + "<int> tokens, " + n.Span + "<float> " + Name + ")"))
+                    {
+                        using (writer.Block("for (int t = 0; t < tokens.Length; t++)"))
+                        {
+                            writer.Line(Name + "[t] = tokens[t] == 0 ? 0f : 1f;");
+                        }
+                    }
+
+                    break;
             }
         }
     }

@@ -113,9 +113,9 @@ internal static class ParameterEmitter
             {
                 foreach (WeightSpec weight in layer.Weights)
                 {
-                    string slice = "parameters.Slice(" + weight.ConstantName + ", " + Format.Int(weight.Length) + ")";
                     string rows = Format.Int(weight.Shape[0].Size);
                     string columns = weight.Shape.Count > 1 ? Format.Int(weight.Length / weight.Shape[0].Size) : "1";
+                    string slice = "parameters.Slice(" + weight.ConstantName + ", " + (weight.Shape.Count > 1 ? rows + " * " + columns : rows) + ")";
                     writer.Line(weight.Initializer switch
                     {
                         Initializer.Uniform => n.Initializers + ".Uniform(" + slice + ", -0.05f, 0.05f, random);",

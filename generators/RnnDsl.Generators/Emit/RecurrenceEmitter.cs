@@ -162,9 +162,10 @@ internal static class RecurrenceEmitter
     /// (go_backwards), or either, chosen by <c>backwards</c>, for one direction of a Bidirectional layer.
     /// </summary>
     private static string StepRead(LayerSpec layer) =>
-        layer.Bidirectional ? "int t = backwards ? steps - 1 - read : read;"
-        : layer.GoBackwards ? "int t = steps - 1 - read;"
-        : "int t = read;";
+        layer.Bidirectional ? "int t = backwards ? steps - 1 - read : read;" : "int t = steps - 1 - read;";
+
+    /// <summary>Whether the layer reads its steps in input order, so the loops can walk <c>t</c> itself.</summary>
+    private static bool ReadsForwards(LayerSpec layer) => !layer.Bidirectional && !layer.GoBackwards;
 
     /// <summary>Declares a local for each weight of one direction, sliced from <paramref name="span"/>.</summary>
     private static void WriteWeightLocals(IndentedWriter writer, string type, string prefix, string span, List<WeightSpec> weights)
@@ -232,9 +233,13 @@ internal static class RecurrenceEmitter
             writer.Line();
             writer.Line(cell.StepComment(layer));
             writer.Line(n.Span + "<float> previous = " + n.Span + "<float>.Empty; // h before the first step read is 0");
-            using (writer.Block("for (int read = 0; read < steps; read++)"))
+            using (writer.Block(ReadsForwards(layer) ? "for (int t = 0; t < steps; t++)" : "for (int read = 0; read < steps; read++)"))
             {
-                writer.Line(StepRead(layer));
+                if (!ReadsForwards(layer))
+                {
+                    writer.Line(StepRead(layer));
+                }
+
                 writer.Line(n.Span + "<float> state = states.Slice(t * Units, Units);");
                 if (layer.Masked)
                 {
@@ -363,9 +368,13 @@ internal static class RecurrenceEmitter
             writer.Line(n.LinearAlgebra + ".Transpose(" + SliceOf(weights, WeightRole.RecurrentKernel) + ", Units, recurrentKernelT);");
             writer.Line();
             writer.Line("// Through time, last step read first.");
-            using (writer.Block("for (int read = steps - 1; read >= 0; read--)"))
+            using (writer.Block(ReadsForwards(layer) ? "for (int t = steps - 1; t >= 0; t--)" : "for (int read = steps - 1; read >= 0; read--)"))
             {
-                writer.Line(StepRead(layer));
+                if (!ReadsForwards(layer))
+                {
+                    writer.Line(StepRead(layer));
+                }
+
                 writer.Line(layer.Bidirectional ? "int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t"
                     : layer.GoBackwards ? "int previous = read == 0 ? -1 : t + 1; // the step read before t"
                     : "int previous = t - 1; // -1 before the first step");

@@ -26,7 +26,10 @@ internal enum WeightRole
 
 /// <summary>
 /// One axis of a weight array: its size, and the name of the constant the generated code calls it by
-/// (<c>Units</c>, <c>InputWidth</c>), or null where the code writes the number.
+/// (<c>Units</c>, <c>InputWidth</c>, <c>Dimension</c>, <c>VocabularySize</c>), or null where the code writes the number.
+/// Every method that slices weights by <see cref="WeightSpec.LengthExpression"/> declares those constants first
+/// (<c>const int Units = 64;</c>), and <c>VocabularySize</c> is the model's own constant: a symbol here is a promise
+/// that the emitted method defines it.
 /// </summary>
 internal sealed record Dimension(string? Symbol, int Size)
 {

@@ -371,7 +371,7 @@ internal static class ModelValidator
                     string kerasName = KerasName("embedding");
                     string identifier = Format.Pascal(kerasName);
                     var table = new WeightSpec(kerasName, string.Empty, "embeddings", WeightRole.Embeddings,
-                        new EquatableArray<Dimension>(new[] { new Dimension(null, embedding.InputDim), new Dimension("Dimension", embedding.OutputDim) }), offset, Initializer.Uniform)
+                        new EquatableArray<Dimension>(new[] { new Dimension("VocabularySize", embedding.InputDim), new Dimension("Dimension", embedding.OutputDim) }), offset, Initializer.Uniform)
                     {
                         ConstantName = identifier + "EmbeddingsOffset",
                         KerasPath = kerasName + "/embeddings",

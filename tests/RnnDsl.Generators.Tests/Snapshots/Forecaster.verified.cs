@@ -101,10 +101,10 @@ partial class Forecaster : IRealValuedModel
     {
         SeededRandom random = new(seed);
         Span<float> parameters = _parameters;
-        Initializers.GlorotUniform(parameters.Slice(SimpleRnnKernelOffset, 32), 1, 32, random);
-        Initializers.Orthogonal(parameters.Slice(SimpleRnnRecurrentKernelOffset, 1024), 32, 32, random);
+        Initializers.GlorotUniform(parameters.Slice(SimpleRnnKernelOffset, 1 * 32), 1, 32, random);
+        Initializers.Orthogonal(parameters.Slice(SimpleRnnRecurrentKernelOffset, 32 * 32), 32, 32, random);
         parameters.Slice(SimpleRnnBiasOffset, 32).Clear();
-        Initializers.GlorotUniform(parameters.Slice(DenseKernelOffset, 32), 32, 1, random);
+        Initializers.GlorotUniform(parameters.Slice(DenseKernelOffset, 32 * 1), 32, 1, random);
         parameters.Slice(DenseBiasOffset, 1).Clear();
     }
 
@@ -165,7 +165,7 @@ partial class Forecaster : IRealValuedModel
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
     public int StepsOf(int length) => ModelInput.StepsOf(length, Features, nameof(length));
 
-    /// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>
+    /// <summary>Whether padding steps are left out of the loss and metrics: no, this model masks nothing.</summary>
     public bool MasksPaddingSteps => false;
 
     /// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>
@@ -302,9 +302,8 @@ partial class Forecaster : IRealValuedModel
 
         // The recurrence, in reading order: states[t] = tanh(states[t] + h[previous] · recurrent_kernel).
         Span<float> previous = Span<float>.Empty; // h before the first step read is 0
-        for (int read = 0; read < steps; read++)
+        for (int t = 0; t < steps; t++)
         {
-            int t = read;
             Span<float> state = states.Slice(t * Units, Units);
             if (!previous.IsEmpty)
             {
@@ -343,9 +342,8 @@ partial class Forecaster : IRealValuedModel
         LinearAlgebra.Transpose(weights.Slice(InputWidth * Units, Units * Units), Units, recurrentKernelT);
 
         // Through time, last step read first.
-        for (int read = steps - 1; read >= 0; read--)
+        for (int t = steps - 1; t >= 0; t--)
         {
-            int t = read;
             int previous = t - 1; // -1 before the first step
             Span<float> dh = dStates.Slice(t * Units, Units);
             Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now da[t]

@@ -111,14 +111,14 @@ partial class SentimentModel : ITokenModel
     {
         SeededRandom random = new(seed);
         Span<float> parameters = _parameters;
-        Initializers.Uniform(parameters.Slice(EmbeddingEmbeddingsOffset, 320000), -0.05f, 0.05f, random);
-        Initializers.GlorotUniform(parameters.Slice(BidirectionalForwardKernelOffset, 2048), 32, 64, random);
-        Initializers.Orthogonal(parameters.Slice(BidirectionalForwardRecurrentKernelOffset, 4096), 64, 64, random);
+        Initializers.Uniform(parameters.Slice(EmbeddingEmbeddingsOffset, 10000 * 32), -0.05f, 0.05f, random);
+        Initializers.GlorotUniform(parameters.Slice(BidirectionalForwardKernelOffset, 32 * 64), 32, 64, random);
+        Initializers.Orthogonal(parameters.Slice(BidirectionalForwardRecurrentKernelOffset, 64 * 64), 64, 64, random);
         parameters.Slice(BidirectionalForwardBiasOffset, 64).Clear();
-        Initializers.GlorotUniform(parameters.Slice(BidirectionalBackwardKernelOffset, 2048), 32, 64, random);
-        Initializers.Orthogonal(parameters.Slice(BidirectionalBackwardRecurrentKernelOffset, 4096), 64, 64, random);
+        Initializers.GlorotUniform(parameters.Slice(BidirectionalBackwardKernelOffset, 32 * 64), 32, 64, random);
+        Initializers.Orthogonal(parameters.Slice(BidirectionalBackwardRecurrentKernelOffset, 64 * 64), 64, 64, random);
         parameters.Slice(BidirectionalBackwardBiasOffset, 64).Clear();
-        Initializers.GlorotUniform(parameters.Slice(DenseKernelOffset, 128), 128, 1, random);
+        Initializers.GlorotUniform(parameters.Slice(DenseKernelOffset, 128 * 1), 128, 1, random);
         parameters.Slice(DenseBiasOffset, 1).Clear();
     }
 
@@ -188,7 +188,7 @@ partial class SentimentModel : ITokenModel
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
     public int StepsOf(int length) => length;
 
-    /// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>
+    /// <summary>Whether padding steps are left out of the loss and metrics: no, this model masks nothing.</summary>
     public bool MasksPaddingSteps => false;
 
     /// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>
@@ -320,7 +320,7 @@ partial class SentimentModel : ITokenModel
     private void RunEmbedding(ReadOnlySpan<int> tokens, Span<float> embedded)
     {
         const int Dimension = 32;
-        ReadOnlySpan<float> embeddings = _parameters.AsSpan(EmbeddingEmbeddingsOffset, 10000 * Dimension);
+        ReadOnlySpan<float> embeddings = _parameters.AsSpan(EmbeddingEmbeddingsOffset, VocabularySize * Dimension);
         for (int t = 0; t < tokens.Length; t++)
         {
             embeddings.Slice(tokens[t] * Dimension, Dimension).CopyTo(embedded.Slice(t * Dimension, Dimension));
@@ -333,7 +333,7 @@ partial class SentimentModel : ITokenModel
     private static void BackwardEmbedding(ReadOnlySpan<int> tokens, ReadOnlySpan<float> dEmbedded, Span<float> gradients)
     {
         const int Dimension = 32;
-        Span<float> dEmbeddings = gradients.Slice(EmbeddingEmbeddingsOffset, 10000 * Dimension);
+        Span<float> dEmbeddings = gradients.Slice(EmbeddingEmbeddingsOffset, VocabularySize * Dimension);
         for (int t = 0; t < tokens.Length; t++)
         {
             Span<float> row = dEmbeddings.Slice(tokens[t] * Dimension, Dimension);

@@ -105,11 +105,11 @@ partial class SimpleClassifier : ITokenModel
     {
         SeededRandom random = new(seed);
         Span<float> parameters = _parameters;
-        Initializers.Uniform(parameters.Slice(EmbeddingEmbeddingsOffset, 320000), -0.05f, 0.05f, random);
-        Initializers.GlorotUniform(parameters.Slice(SimpleRnnKernelOffset, 2048), 32, 64, random);
-        Initializers.Orthogonal(parameters.Slice(SimpleRnnRecurrentKernelOffset, 4096), 64, 64, random);
+        Initializers.Uniform(parameters.Slice(EmbeddingEmbeddingsOffset, 10000 * 32), -0.05f, 0.05f, random);
+        Initializers.GlorotUniform(parameters.Slice(SimpleRnnKernelOffset, 32 * 64), 32, 64, random);
+        Initializers.Orthogonal(parameters.Slice(SimpleRnnRecurrentKernelOffset, 64 * 64), 64, 64, random);
         parameters.Slice(SimpleRnnBiasOffset, 64).Clear();
-        Initializers.GlorotUniform(parameters.Slice(DenseKernelOffset, 64), 64, 1, random);
+        Initializers.GlorotUniform(parameters.Slice(DenseKernelOffset, 64 * 1), 64, 1, random);
         parameters.Slice(DenseBiasOffset, 1).Clear();
     }
 
@@ -176,7 +176,7 @@ partial class SimpleClassifier : ITokenModel
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
     public int StepsOf(int length) => length;
 
-    /// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>
+    /// <summary>Whether padding steps are left out of the loss and metrics: no, this model masks nothing.</summary>
     public bool MasksPaddingSteps => false;
 
     /// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>
@@ -302,7 +302,7 @@ partial class SimpleClassifier : ITokenModel
     private void RunEmbedding(ReadOnlySpan<int> tokens, Span<float> embedded)
     {
         const int Dimension = 32;
-        ReadOnlySpan<float> embeddings = _parameters.AsSpan(EmbeddingEmbeddingsOffset, 10000 * Dimension);
+        ReadOnlySpan<float> embeddings = _parameters.AsSpan(EmbeddingEmbeddingsOffset, VocabularySize * Dimension);
         for (int t = 0; t < tokens.Length; t++)
         {
             embeddings.Slice(tokens[t] * Dimension, Dimension).CopyTo(embedded.Slice(t * Dimension, Dimension));
@@ -315,7 +315,7 @@ partial class SimpleClassifier : ITokenModel
     private static void BackwardEmbedding(ReadOnlySpan<int> tokens, ReadOnlySpan<float> dEmbedded, Span<float> gradients)
     {
         const int Dimension = 32;
-        Span<float> dEmbeddings = gradients.Slice(EmbeddingEmbeddingsOffset, 10000 * Dimension);
+        Span<float> dEmbeddings = gradients.Slice(EmbeddingEmbeddingsOffset, VocabularySize * Dimension);
         for (int t = 0; t < tokens.Length; t++)
         {
             Span<float> row = dEmbeddings.Slice(tokens[t] * Dimension, Dimension);
@@ -349,9 +349,8 @@ partial class SimpleClassifier : ITokenModel
 
         // The recurrence, in reading order: states[t] = tanh(states[t] + h[previous] · recurrent_kernel).
         Span<float> previous = Span<float>.Empty; // h before the first step read is 0
-        for (int read = 0; read < steps; read++)
+        for (int t = 0; t < steps; t++)
         {
-            int t = read;
             Span<float> state = states.Slice(t * Units, Units);
             if (!previous.IsEmpty)
             {
@@ -391,9 +390,8 @@ partial class SimpleClassifier : ITokenModel
         LinearAlgebra.Transpose(weights.Slice(InputWidth * Units, Units * Units), Units, recurrentKernelT);
 
         // Through time, last step read first.
-        for (int read = steps - 1; read >= 0; read--)
+        for (int t = steps - 1; t >= 0; t--)
         {
-            int t = read;
             int previous = t - 1; // -1 before the first step
             Span<float> dh = dStates.Slice(t * Units, Units);
             Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now da[t]

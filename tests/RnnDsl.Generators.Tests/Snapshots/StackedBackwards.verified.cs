@@ -122,17 +122,17 @@ partial class StackedBackwards : ITokenModel
     {
         SeededRandom random = new(seed);
         Span<float> parameters = _parameters;
-        Initializers.Uniform(parameters.Slice(EmbeddingEmbeddingsOffset, 16000), -0.05f, 0.05f, random);
-        Initializers.GlorotUniform(parameters.Slice(SimpleRnnKernelOffset, 384), 16, 24, random);
-        Initializers.Orthogonal(parameters.Slice(SimpleRnnRecurrentKernelOffset, 576), 24, 24, random);
+        Initializers.Uniform(parameters.Slice(EmbeddingEmbeddingsOffset, 1000 * 16), -0.05f, 0.05f, random);
+        Initializers.GlorotUniform(parameters.Slice(SimpleRnnKernelOffset, 16 * 24), 16, 24, random);
+        Initializers.Orthogonal(parameters.Slice(SimpleRnnRecurrentKernelOffset, 24 * 24), 24, 24, random);
         parameters.Slice(SimpleRnnBiasOffset, 24).Clear();
-        Initializers.GlorotUniform(parameters.Slice(BidirectionalForwardKernelOffset, 192), 24, 8, random);
-        Initializers.Orthogonal(parameters.Slice(BidirectionalForwardRecurrentKernelOffset, 64), 8, 8, random);
+        Initializers.GlorotUniform(parameters.Slice(BidirectionalForwardKernelOffset, 24 * 8), 24, 8, random);
+        Initializers.Orthogonal(parameters.Slice(BidirectionalForwardRecurrentKernelOffset, 8 * 8), 8, 8, random);
         parameters.Slice(BidirectionalForwardBiasOffset, 8).Clear();
-        Initializers.GlorotUniform(parameters.Slice(BidirectionalBackwardKernelOffset, 192), 24, 8, random);
-        Initializers.Orthogonal(parameters.Slice(BidirectionalBackwardRecurrentKernelOffset, 64), 8, 8, random);
+        Initializers.GlorotUniform(parameters.Slice(BidirectionalBackwardKernelOffset, 24 * 8), 24, 8, random);
+        Initializers.Orthogonal(parameters.Slice(BidirectionalBackwardRecurrentKernelOffset, 8 * 8), 8, 8, random);
         parameters.Slice(BidirectionalBackwardBiasOffset, 8).Clear();
-        Initializers.GlorotUniform(parameters.Slice(DenseKernelOffset, 24), 8, 3, random);
+        Initializers.GlorotUniform(parameters.Slice(DenseKernelOffset, 8 * 3), 8, 3, random);
         parameters.Slice(DenseBiasOffset, 3).Clear();
     }
 
@@ -216,7 +216,7 @@ partial class StackedBackwards : ITokenModel
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
     public int StepsOf(int length) => length;
 
-    /// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>
+    /// <summary>Whether padding steps are left out of the loss and metrics: no, the output has one row per sequence.</summary>
     public bool MasksPaddingSteps => false;
 
     /// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>
@@ -386,7 +386,7 @@ partial class StackedBackwards : ITokenModel
     private void RunEmbedding(ReadOnlySpan<int> tokens, Span<float> embedded)
     {
         const int Dimension = 16;
-        ReadOnlySpan<float> embeddings = _parameters.AsSpan(EmbeddingEmbeddingsOffset, 1000 * Dimension);
+        ReadOnlySpan<float> embeddings = _parameters.AsSpan(EmbeddingEmbeddingsOffset, VocabularySize * Dimension);
         for (int t = 0; t < tokens.Length; t++)
         {
             embeddings.Slice(tokens[t] * Dimension, Dimension).CopyTo(embedded.Slice(t * Dimension, Dimension));
@@ -399,7 +399,7 @@ partial class StackedBackwards : ITokenModel
     private static void BackwardEmbedding(ReadOnlySpan<int> tokens, ReadOnlySpan<float> dEmbedded, Span<float> gradients)
     {
         const int Dimension = 16;
-        Span<float> dEmbeddings = gradients.Slice(EmbeddingEmbeddingsOffset, 1000 * Dimension);
+        Span<float> dEmbeddings = gradients.Slice(EmbeddingEmbeddingsOffset, VocabularySize * Dimension);
         for (int t = 0; t < tokens.Length; t++)
         {
             Span<float> row = dEmbeddings.Slice(tokens[t] * Dimension, Dimension);

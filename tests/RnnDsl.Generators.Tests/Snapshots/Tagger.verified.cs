@@ -111,14 +111,14 @@ partial class Tagger : ITokenModel
     {
         SeededRandom random = new(seed);
         Span<float> parameters = _parameters;
-        Initializers.Uniform(parameters.Slice(EmbeddingEmbeddingsOffset, 320000), -0.05f, 0.05f, random);
-        Initializers.GlorotUniform(parameters.Slice(BidirectionalForwardKernelOffset, 2048), 64, 32, random);
-        Initializers.Orthogonal(parameters.Slice(BidirectionalForwardRecurrentKernelOffset, 1024), 32, 32, random);
+        Initializers.Uniform(parameters.Slice(EmbeddingEmbeddingsOffset, 5000 * 64), -0.05f, 0.05f, random);
+        Initializers.GlorotUniform(parameters.Slice(BidirectionalForwardKernelOffset, 64 * 32), 64, 32, random);
+        Initializers.Orthogonal(parameters.Slice(BidirectionalForwardRecurrentKernelOffset, 32 * 32), 32, 32, random);
         parameters.Slice(BidirectionalForwardBiasOffset, 32).Clear();
-        Initializers.GlorotUniform(parameters.Slice(BidirectionalBackwardKernelOffset, 2048), 64, 32, random);
-        Initializers.Orthogonal(parameters.Slice(BidirectionalBackwardRecurrentKernelOffset, 1024), 32, 32, random);
+        Initializers.GlorotUniform(parameters.Slice(BidirectionalBackwardKernelOffset, 64 * 32), 64, 32, random);
+        Initializers.Orthogonal(parameters.Slice(BidirectionalBackwardRecurrentKernelOffset, 32 * 32), 32, 32, random);
         parameters.Slice(BidirectionalBackwardBiasOffset, 32).Clear();
-        Initializers.GlorotUniform(parameters.Slice(DenseKernelOffset, 768), 64, 12, random);
+        Initializers.GlorotUniform(parameters.Slice(DenseKernelOffset, 64 * 12), 64, 12, random);
         parameters.Slice(DenseBiasOffset, 12).Clear();
     }
 
@@ -190,7 +190,7 @@ partial class Tagger : ITokenModel
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
     public int StepsOf(int length) => length;
 
-    /// <summary>Whether padding steps (token 0) are left out of the loss and metrics of a sequence output.</summary>
+    /// <summary>Whether padding steps are left out of the loss and metrics: yes, this model masks token 0 and outputs a row per step.</summary>
     public bool MasksPaddingSteps => true;
 
     /// <summary>How many output rows of this sequence count in the loss: the batch mean divides by their total.</summary>
@@ -363,7 +363,7 @@ partial class Tagger : ITokenModel
     private void RunEmbedding(ReadOnlySpan<int> tokens, Span<float> embedded)
     {
         const int Dimension = 64;
-        ReadOnlySpan<float> embeddings = _parameters.AsSpan(EmbeddingEmbeddingsOffset, 5000 * Dimension);
+        ReadOnlySpan<float> embeddings = _parameters.AsSpan(EmbeddingEmbeddingsOffset, VocabularySize * Dimension);
         for (int t = 0; t < tokens.Length; t++)
         {
             embeddings.Slice(tokens[t] * Dimension, Dimension).CopyTo(embedded.Slice(t * Dimension, Dimension));
@@ -376,7 +376,7 @@ partial class Tagger : ITokenModel
     private static void BackwardEmbedding(ReadOnlySpan<int> tokens, ReadOnlySpan<float> dEmbedded, Span<float> gradients)
     {
         const int Dimension = 64;
-        Span<float> dEmbeddings = gradients.Slice(EmbeddingEmbeddingsOffset, 5000 * Dimension);
+        Span<float> dEmbeddings = gradients.Slice(EmbeddingEmbeddingsOffset, VocabularySize * Dimension);
         for (int t = 0; t < tokens.Length; t++)
         {
             Span<float> row = dEmbeddings.Slice(tokens[t] * Dimension, Dimension);
