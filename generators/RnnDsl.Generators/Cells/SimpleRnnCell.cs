@@ -40,6 +40,9 @@ internal static class SimpleRnnCell
                 ConstantName = names.ConstantName(array.Constant),
                 KerasPath = names.KerasPath(cell, array.Name),
                 TorchName = names.TorchName(array.Torch),
+                Gates = cell.Gates,
+                KerasGateOrder = cell.KerasGateOrder,
+                TorchGateOrder = cell.TorchGateOrder,
             };
             offset = Checked.Add(offset, weight.Length);
             yield return weight;

@@ -369,17 +369,9 @@ internal static class ModelValidator
                 case EmbeddingDeclaration embedding:
                 {
                     string kerasName = KerasName("embedding");
-                    string identifier = Format.Pascal(kerasName);
-                    var table = new WeightSpec(kerasName, string.Empty, "embeddings", WeightRole.Embeddings,
-                        new EquatableArray<Dimension>(new[] { new Dimension("VocabularySize", embedding.InputDim), new Dimension("Dimension", embedding.OutputDim) }), offset, Initializer.Uniform)
+                    spec = new LayerSpec(LayerKind.Embedding, kerasName, Format.Pascal(kerasName), embedding.InputDim, embedding.OutputDim, ActivationKind.Linear, true, true)
                     {
-                        ConstantName = identifier + "EmbeddingsOffset",
-                        KerasPath = kerasName + "/embeddings",
-                        TorchName = kerasName + ".weight",
-                    };
-                    spec = new LayerSpec(LayerKind.Embedding, kerasName, identifier, embedding.InputDim, embedding.OutputDim, ActivationKind.Linear, true, true)
-                    {
-                        Weights = new EquatableArray<WeightSpec>(new[] { table }),
+                        Weights = LayerWeights.Embedding(kerasName, embedding.InputDim, embedding.OutputDim, offset),
                     };
                     break;
                 }
@@ -426,24 +418,9 @@ internal static class ModelValidator
                 {
                     var dense = (DenseDeclaration)layer;
                     string kerasName = KerasName("dense");
-                    string identifier = Format.Pascal(kerasName);
-                    var inputs = new Dimension("InputWidth", width);
-                    var units = new Dimension("Units", dense.Units);
-                    var kernel = new WeightSpec(kerasName, string.Empty, "kernel", WeightRole.Kernel, new EquatableArray<Dimension>(new[] { inputs, units }), offset, Initializer.GlorotUniform)
+                    spec = new LayerSpec(LayerKind.Dense, kerasName, Format.Pascal(kerasName), width, dense.Units, (ActivationKind)dense.Activation, sequence, sequence)
                     {
-                        ConstantName = identifier + "KernelOffset",
-                        KerasPath = kerasName + "/kernel",
-                        TorchName = kerasName + ".weight",
-                    };
-                    var bias = new WeightSpec(kerasName, string.Empty, "bias", WeightRole.Bias, new EquatableArray<Dimension>(new[] { units }), Checked.Add(offset, kernel.Length), Initializer.Zeros)
-                    {
-                        ConstantName = identifier + "BiasOffset",
-                        KerasPath = kerasName + "/bias",
-                        TorchName = kerasName + ".bias",
-                    };
-                    spec = new LayerSpec(LayerKind.Dense, kerasName, identifier, width, dense.Units, (ActivationKind)dense.Activation, sequence, sequence)
-                    {
-                        Weights = new EquatableArray<WeightSpec>(new[] { kernel, bias }),
+                        Weights = LayerWeights.Dense(kerasName, width, dense.Units, offset),
                     };
                     break;
                 }
