@@ -54,7 +54,7 @@ internal static class AttributeReaders
     }
 
     /// <summary>An attribute's arguments by name: constructor arguments under their parameter names, then named ones.</summary>
-    private sealed class Arguments
+    internal sealed class Arguments
     {
         private readonly Dictionary<string, object?> _values = new(StringComparer.Ordinal);
 
