@@ -76,27 +76,23 @@ public sealed class RnnDslGenerator : IIncrementalGenerator
     }
 
     /// <summary>
-    /// Whether the pipeline of attribute <paramref name="metadataName"/> owns this class: the class carries no layer
-    /// attribute of an earlier kind, and this is the first of its declarations that carries this kind.
+    /// Whether the pipeline of attribute <paramref name="metadataName"/> owns this class: the target is the class's first
+    /// declaration that carries layer attributes (<see cref="ModelParser.LayerDeclarations"/>), and this is the first kind,
+    /// in <see cref="AttributeReaders.MetadataNames"/> order, among the attributes on it. Exactly one pipeline sees that pair.
     /// </summary>
     private static bool Owns(GeneratorAttributeSyntaxContext context, string metadataName, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
-        string? owner = AttributeReaders.MetadataNames.FirstOrDefault(name =>
-            type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == name && AttributeReaders.IsLayerAttribute(a.AttributeClass)));
-        if (owner != metadataName)
+        if (ModelParser.LayerDeclarations(type, cancellationToken).FirstOrDefault() != context.TargetNode)
         {
             return false;
         }
 
-        TypeDeclarationSyntax? first = type.GetAttributes()
-            .Where(a => a.AttributeClass?.ToDisplayString() == metadataName)
-            .Select(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken).Parent?.Parent)
-            .OfType<TypeDeclarationSyntax>()
-            .OrderBy(d => d.SyntaxTree.FilePath, StringComparer.Ordinal)
-            .ThenBy(d => d.SpanStart)
-            .FirstOrDefault();
-        return first == context.TargetNode;
+        string? owner = AttributeReaders.MetadataNames.FirstOrDefault(name => type.GetAttributes().Any(a =>
+            AttributeReaders.IsLayerAttribute(a.AttributeClass)
+            && a.AttributeClass!.ToDisplayString() == name
+            && a.ApplicationSyntaxReference?.GetSyntax(cancellationToken).Parent?.Parent == context.TargetNode));
+        return owner == metadataName;
     }
 
     /// <summary>The spec of a valid model, or null; the analyzer reports why a model is not valid.</summary>

@@ -14,7 +14,8 @@ internal static class GeneratorHarness
     /// <summary>The latest C#, with documentation comments checked as <c>GenerateDocumentationFile</c> checks them.</summary>
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, DocumentationMode.Diagnose);
 
-    private static readonly ImmutableArray<MetadataReference> References =
+    /// <summary>The runtime and the framework, as a project referencing RnnDsl has them.</summary>
+    public static readonly ImmutableArray<MetadataReference> References =
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
             .Where(path => path.EndsWith(".dll", StringComparison.Ordinal))

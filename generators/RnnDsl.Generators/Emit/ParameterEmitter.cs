@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using RnnDsl.Generators.Helpers;
 using RnnDsl.Generators.Model;
 
@@ -27,7 +29,7 @@ internal static class ParameterEmitter
                 writer.Line();
                 writer.Line("private const int " + RecurrenceEmitter.UnitsConstant(layer) + " = " + Format.Int(layer.Units) + "; // " + layer.KerasName + ": state width" + direction);
                 writer.Line("private const int " + RecurrenceEmitter.WeightsLengthConstant(layer) + " = " + Format.Int(WeightSpec.TotalLength(layer.Weights, layer.Directions[0]))
-                    + "; // " + layer.KerasName + ": " + string.Join(", ", System.Linq.Enumerable.Select(System.Linq.Enumerable.Where(layer.Weights, w => w.Direction == layer.Directions[0]), w => w.Name))
+                    + "; // " + layer.KerasName + ": " + string.Join(", ", layer.Weights.Where(w => w.Direction == layer.Directions[0]).Select(w => w.Name))
                     + (layer.Bidirectional ? " of one direction" : string.Empty) + ", back to back");
             }
         }
@@ -46,7 +48,7 @@ internal static class ParameterEmitter
         writer.Line("public " + n.WeightManifest + " Weights => WeightList;");
         writer.Line();
         writer.Line("private static readonly " + n.WeightManifest + " WeightList = new(");
-        var weights = new System.Collections.Generic.List<WeightSpec>();
+        var weights = new List<WeightSpec>();
         foreach (LayerSpec layer in model.Layers)
         {
             weights.AddRange(layer.Weights);
@@ -57,7 +59,7 @@ internal static class ParameterEmitter
             for (int i = 0; i < weights.Count; i++)
             {
                 WeightSpec w = weights[i];
-                string shape = "new[] { " + string.Join(", ", System.Linq.Enumerable.Select(w.Shape, d => Format.Int(d.Size))) + " }";
+                string shape = "new[] { " + string.Join(", ", w.Shape.Select(d => Format.Int(d.Size))) + " }";
                 string gates = w.Gates == 1 ? string.Empty : ", " + Format.Int(w.Gates) + ", " + Format.Literal(w.KerasGateOrder) + ", " + Format.Literal(w.TorchGateOrder);
                 writer.Line("new " + n.WeightInfo + "(" + Format.Literal(w.Layer) + ", " + Format.Literal(w.Direction) + ", " + Format.Literal(w.Name) + ", "
                     + Format.Literal(w.KerasPath) + ", " + Format.Literal(w.TorchName) + ", " + n.WeightRole + "." + w.Role + ", " + shape + ", " + w.ConstantName + gates + ")"

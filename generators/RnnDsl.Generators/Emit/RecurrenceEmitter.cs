@@ -199,17 +199,7 @@ internal static class RecurrenceEmitter
         }
 
         writer.Line("/// </summary>");
-        writer.Line("/// <param name=\"inputs\">x, [steps, " + Format.Int(layer.InputWidth) + "].</param>");
-        if (layer.Masked)
-        {
-            writer.Line("/// <param name=\"mask\">1 where a step counts, 0 at padding.</param>");
-        }
-
-        writer.Line("/// <param name=\"weights\">" + DescribeWeights(weights) + ", back to back.</param>");
-        if (layer.Bidirectional)
-        {
-            writer.Line("/// <param name=\"backwards\">Read t from steps - 1 down to 0 (the backward layer) instead of up from 0.</param>");
-        }
+        WriteReadingParameters(writer, layer, weights);
 
         writer.Line("/// <param name=\"states\">Receives h[t] for every step t, [steps, " + Format.Int(layer.Units) + "], in input order.</param>");
         string signature = "private static void " + layer.Identifier + "Recurrence(" + n.ReadOnlySpan + "<float> inputs, "
@@ -273,6 +263,22 @@ internal static class RecurrenceEmitter
         }
     }
 
+    /// <summary>The documentation of what the forward and the backward method both take: x, the mask, the weights, the direction.</summary>
+    private static void WriteReadingParameters(IndentedWriter writer, LayerSpec layer, List<WeightSpec> weights)
+    {
+        writer.Line("/// <param name=\"inputs\">x, [steps, " + Format.Int(layer.InputWidth) + "].</param>");
+        if (layer.Masked)
+        {
+            writer.Line("/// <param name=\"mask\">1 where a step counts, 0 at padding.</param>");
+        }
+
+        writer.Line("/// <param name=\"weights\">" + DescribeWeights(weights) + ", back to back.</param>");
+        if (layer.Bidirectional)
+        {
+            writer.Line("/// <param name=\"backwards\">Read t from steps - 1 down to 0 (the backward layer) instead of up from 0.</param>");
+        }
+    }
+
     /// <summary><c>kernel [64, 32], recurrent_kernel [32, 32] and bias [32]</c>.</summary>
     private static string DescribeWeights(List<WeightSpec> weights)
     {
@@ -330,17 +336,7 @@ internal static class RecurrenceEmitter
         writer.Line("/// " + cell.PreActivation(layer) + ", and passes da[t] · recurrent_kernelᵀ back to h[previous].");
         writer.Line("/// Only that product is sequential: the weight" + (inputHasGradient ? " and input" : string.Empty) + " gradients are then matrix products over all steps.");
         writer.Line("/// </summary>");
-        writer.Line("/// <param name=\"inputs\">x, [steps, " + Format.Int(layer.InputWidth) + "], as the forward pass read it.</param>");
-        if (layer.Masked)
-        {
-            writer.Line("/// <param name=\"mask\">1 where a step counts, 0 at padding.</param>");
-        }
-
-        writer.Line("/// <param name=\"weights\">" + DescribeWeights(weights) + ", back to back.</param>");
-        if (layer.Bidirectional)
-        {
-            writer.Line("/// <param name=\"backwards\">The direction read t from steps - 1 down to 0.</param>");
-        }
+        WriteReadingParameters(writer, layer, weights);
 
         writer.Line("/// <param name=\"states\">h[t] for every step t, as the forward pass wrote them.</param>");
         writer.Line("/// <param name=\"dStates\">The gradient of each h[t]; left holding da[t].</param>");

@@ -1,3 +1,4 @@
+using System.Linq;
 using RnnDsl.Generators.Helpers;
 
 namespace RnnDsl.Generators.Model;
@@ -108,19 +109,8 @@ internal sealed record ModelSpec(
 
     public bool OutputIsSequence => OutputLayer.OutputIsSequence;
 
-    public long ParameterCount
-    {
-        get
-        {
-            long count = 0;
-            foreach (LayerSpec layer in Layers)
-            {
-                count = Checked.Add(count, layer.ParameterCount);
-            }
-
-            return count;
-        }
-    }
+    /// <summary>Keras <c>count_params()</c>: the length of every weight array together.</summary>
+    public long ParameterCount => WeightSpec.TotalLength(Layers.SelectMany(layer => layer.Weights), direction: null);
 
     public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
 }

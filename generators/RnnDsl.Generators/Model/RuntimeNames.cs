@@ -59,26 +59,26 @@ internal sealed record RuntimeNames(
     /// <summary>Qualifies exactly the names for which <paramref name="isShadowed"/> holds.</summary>
     public static RuntimeNames Create(Func<string, bool> isShadowed)
     {
-        string Name(string name, string ns) => isShadowed(name) ? "global::" + ns + "." + name : name;
+        string Name(string name) => isShadowed(name) ? "global::" + Array.Find(Types, t => t.Name == name).Namespace + "." + name : name;
         return new RuntimeNames(
-            Name("Span", "System"),
-            Name("ReadOnlySpan", "System"),
-            Name("ArgumentException", "System"),
-            Name("TensorPrimitives", "System.Numerics.Tensors"),
-            Name("LinearAlgebra", "RnnDsl.Kernels"),
-            Name("Activations", "RnnDsl.Kernels"),
-            Name("ModelInput", "RnnDsl"),
-            Name("ThreadScratch", "RnnDsl"),
-            Name("Initializers", "RnnDsl"),
-            Name("SeededRandom", "RnnDsl"),
-            Name("LossFunctions", "RnnDsl"),
-            Name("Loss", "RnnDsl"),
-            Name("ITokenModel", "RnnDsl"),
-            Name("IRealValuedModel", "RnnDsl"),
-            Name("IRnnModel", "RnnDsl"),
-            Name("WeightManifest", "RnnDsl"),
-            Name("WeightInfo", "RnnDsl"),
-            Name("WeightRole", "RnnDsl"),
+            Name("Span"),
+            Name("ReadOnlySpan"),
+            Name("ArgumentException"),
+            Name("TensorPrimitives"),
+            Name("LinearAlgebra"),
+            Name("Activations"),
+            Name("ModelInput"),
+            Name("ThreadScratch"),
+            Name("Initializers"),
+            Name("SeededRandom"),
+            Name("LossFunctions"),
+            Name("Loss"),
+            Name("ITokenModel"),
+            Name("IRealValuedModel"),
+            Name("IRnnModel"),
+            Name("WeightManifest"),
+            Name("WeightInfo"),
+            Name("WeightRole"),
             isShadowed("nameof"));
     }
 

@@ -192,14 +192,15 @@ internal static class ModelValidator
             spec = null;
         }
 
-        if (spec is not null && WorkingMemoryPerStep(spec) > int.MaxValue)
+        long workingMemory = spec is null ? 0 : WorkingMemoryPerStep(spec);
+        if (workingMemory > int.MaxValue)
         {
-            Report(DiagnosticDescriptors.TooMuchWorkingMemory, layers[0].Layer.Location, name,
-                WorkingMemoryPerStep(spec).ToString("N0", CultureInfo.InvariantCulture));
+            Report(DiagnosticDescriptors.TooMuchWorkingMemory, layers[0].Layer.Location, name, workingMemory.ToString("N0", CultureInfo.InvariantCulture));
             spec = null;
         }
 
-        if (spec is not null && Members.Of(spec).Contains(name))
+        var generated = spec is null ? new HashSet<string>() : new HashSet<string>(Members.Of(spec), StringComparer.Ordinal);
+        if (spec is not null && generated.Contains(name))
         {
             Report(DiagnosticDescriptors.ClassNamedLikeGeneratedMember, model.ClassLocation, name);
             spec = null;
@@ -207,7 +208,6 @@ internal static class ModelValidator
 
         if (spec is not null)
         {
-            var generated = new HashSet<string>(Members.Of(spec), StringComparer.Ordinal);
             string[] clashes = model.UserMembers.Where(generated.Contains).ToArray();
             if (clashes.Length > 0)
             {

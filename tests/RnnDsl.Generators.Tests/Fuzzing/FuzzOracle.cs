@@ -42,13 +42,6 @@ internal static class FuzzOracle
     /// <summary>The largest length of a .NET array of floats (<see cref="Array.MaxLength"/>).</summary>
     private static readonly long MaxArrayLength = Array.MaxLength;
 
-    private static readonly ImmutableArray<MetadataReference> References =
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(path => path.EndsWith(".dll", StringComparison.Ordinal))
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .ToImmutableArray();
-
     private static readonly string[] LayerAttributeNames =
     {
         "RnnDsl.EmbeddingAttribute", "RnnDsl.InputAttribute", "RnnDsl.SimpleRnnAttribute", "RnnDsl.BidirectionalAttribute", "RnnDsl.DenseAttribute",
@@ -73,7 +66,7 @@ internal static class FuzzOracle
         return CSharpCompilation.Create(
             "UserAssembly",
             fuzzCase.Files.Select(f => CSharpSyntaxTree.ParseText(f.Text, parseOptions, path: f.Path)),
-            References,
+            GeneratorHarness.References,
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
                 // C# 7.3 has no nullable reference types: enabling them is itself an error (CS8630).

@@ -322,7 +322,7 @@ partial class Forecaster : IRealValuedModel
     /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, and passes da[t] · recurrent_kernelᵀ back to h[previous].
     /// Only that product is sequential: the weight gradients are then matrix products over all steps.
     /// </summary>
-    /// <param name="inputs">x, [steps, 1], as the forward pass read it.</param>
+    /// <param name="inputs">x, [steps, 1].</param>
     /// <param name="weights">kernel [1, 32], recurrent_kernel [32, 32] and bias [32], back to back.</param>
     /// <param name="states">h[t] for every step t, as the forward pass wrote them.</param>
     /// <param name="dStates">The gradient of each h[t]; left holding da[t].</param>

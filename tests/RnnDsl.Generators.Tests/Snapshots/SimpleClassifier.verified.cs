@@ -369,7 +369,7 @@ partial class SimpleClassifier : ITokenModel
     /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, and passes da[t] · recurrent_kernelᵀ back to h[previous].
     /// Only that product is sequential: the weight and input gradients are then matrix products over all steps.
     /// </summary>
-    /// <param name="inputs">x, [steps, 32], as the forward pass read it.</param>
+    /// <param name="inputs">x, [steps, 32].</param>
     /// <param name="weights">kernel [32, 64], recurrent_kernel [64, 64] and bias [64], back to back.</param>
     /// <param name="states">h[t] for every step t, as the forward pass wrote them.</param>
     /// <param name="dStates">The gradient of each h[t]; left holding da[t].</param>

@@ -471,7 +471,7 @@ partial class StackedBackwards : ITokenModel
     /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, and passes da[t] · recurrent_kernelᵀ back to h[previous].
     /// Only that product is sequential: the weight and input gradients are then matrix products over all steps.
     /// </summary>
-    /// <param name="inputs">x, [steps, 16], as the forward pass read it.</param>
+    /// <param name="inputs">x, [steps, 16].</param>
     /// <param name="mask">1 where a step counts, 0 at padding.</param>
     /// <param name="weights">kernel [16, 24], recurrent_kernel [24, 24] and bias [24], back to back.</param>
     /// <param name="states">h[t] for every step t, as the forward pass wrote them.</param>
@@ -602,10 +602,10 @@ partial class StackedBackwards : ITokenModel
     /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, and passes da[t] · recurrent_kernelᵀ back to h[previous].
     /// Only that product is sequential: the weight and input gradients are then matrix products over all steps.
     /// </summary>
-    /// <param name="inputs">x, [steps, 24], as the forward pass read it.</param>
+    /// <param name="inputs">x, [steps, 24].</param>
     /// <param name="mask">1 where a step counts, 0 at padding.</param>
     /// <param name="weights">kernel [24, 8], recurrent_kernel [8, 8] and bias [8], back to back.</param>
-    /// <param name="backwards">The direction read t from steps - 1 down to 0.</param>
+    /// <param name="backwards">Read t from steps - 1 down to 0 (the backward layer) instead of up from 0.</param>
     /// <param name="states">h[t] for every step t, as the forward pass wrote them.</param>
     /// <param name="dStates">The gradient of each h[t]; left holding da[t].</param>
     /// <param name="dInputs">The gradient of x, which this adds to.</param>

@@ -474,10 +474,10 @@ partial class Tagger : ITokenModel
     /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, and passes da[t] · recurrent_kernelᵀ back to h[previous].
     /// Only that product is sequential: the weight and input gradients are then matrix products over all steps.
     /// </summary>
-    /// <param name="inputs">x, [steps, 64], as the forward pass read it.</param>
+    /// <param name="inputs">x, [steps, 64].</param>
     /// <param name="mask">1 where a step counts, 0 at padding.</param>
     /// <param name="weights">kernel [64, 32], recurrent_kernel [32, 32] and bias [32], back to back.</param>
-    /// <param name="backwards">The direction read t from steps - 1 down to 0.</param>
+    /// <param name="backwards">Read t from steps - 1 down to 0 (the backward layer) instead of up from 0.</param>
     /// <param name="states">h[t] for every step t, as the forward pass wrote them.</param>
     /// <param name="dStates">The gradient of each h[t]; left holding da[t].</param>
     /// <param name="dInputs">The gradient of x, which this adds to.</param>
