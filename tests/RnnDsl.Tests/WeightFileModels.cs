@@ -1,0 +1,40 @@
+using RnnDsl;
+using static RnnDsl.Activation;
+
+// The models whose weights the reference files in Reference/weights hold
+// (written by Reference/make_weight_files.py with PyTorch, NumPy and h5py).
+// Between them: every layer kind and option that exists, each SimpleRnn activation, each merge mode,
+// stacking, Embedding with and without MaskZero, and real-valued input.
+namespace RnnDsl.Tests.WeightFiles;
+
+[Embedding(20, 4)]
+[SimpleRnn(5)]
+[Dense(3, Softmax)]
+public partial class WText { }
+
+[Embedding(20, 4, MaskZero = true)]
+[Bidirectional, SimpleRnn(5, ReturnSequences = true)]
+[SimpleRnn(3, Relu)]
+[Dense(1, Sigmoid)]
+public partial class WMaskedStack { }
+
+[Embedding(20, 4, MaskZero = true)]
+[Bidirectional(MergeMode.Sum), SimpleRnn(4, Sigmoid)]
+[Dense(2)]
+public partial class WBidiSum { }
+
+[Input(6, 3)]
+[Bidirectional(MergeMode.Mul), SimpleRnn(4)]
+[Dense(1)]
+public partial class WBidiMul { }
+
+[Input(6, 3)]
+[Bidirectional(MergeMode.Ave), SimpleRnn(4, Linear, ReturnSequences = true)]
+[Dense(2, Tanh)]
+public partial class WBidiAveSequence { }
+
+[Input(8, 2)]
+[SimpleRnn(6, ReturnSequences = true)]
+[SimpleRnn(4, GoBackwards = true)]
+[Dense(1)]
+public partial class WForecast { }
