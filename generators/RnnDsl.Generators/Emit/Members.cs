@@ -34,10 +34,16 @@ internal static class Members
         {
             "OutputLength", "DefaultSeed", "Parameters", "Initialize", "Predict", "PredictBatch", "Forward", "Summary", "SummaryText",
             "StepsOf", "MasksPaddingSteps", "LossTermCount", "ComputeOutputMask", "ComputeGradients", "AccumulateGradients", "_parameters",
-            "Weights", "WeightList",
+            "Weights", "WeightList", "Architecture", "ArchitectureDescription",
         })
         {
             yield return name;
+        }
+
+        if (!model.IsAbstract)
+        {
+            yield return Constructor(new[] { "bool" });
+            yield return "Load";
         }
 
         if (model.Mask.IsMasked)

@@ -46,6 +46,8 @@ internal static class ModelEmitter
             writer.Line();
             ParameterEmitter.WriteLayout(writer, model);
             writer.Line();
+            ArchitectureEmitter.Write(writer, model);
+            writer.Line();
             ParameterEmitter.WriteConstructionAndInitialization(writer, model);
             writer.Line();
             WritePredict(writer, model);

@@ -95,6 +95,11 @@ internal static class ParameterEmitter
             writer.Line("Initialize(seed);");
         }
 
+        if (!model.IsAbstract) // nothing creates an abstract model; its derived classes load with LoadWeights
+        {
+            WriteLoadFactories(writer, model);
+        }
+
         writer.Line();
         writer.Line("/// <summary>");
         writer.Line("/// All parameters in one buffer, in Keras <c>model.get_weights()</c> order with each array in C order.");
@@ -126,6 +131,39 @@ internal static class ParameterEmitter
                         _ => slice + ".Clear();",
                     });
                 }
+            }
+        }
+    }
+
+    /// <summary>A constructor that skips the initialisers, and the <c>Load</c> factories that use it.</summary>
+    private static void WriteLoadFactories(IndentedWriter writer, ModelSpec model)
+    {
+        RuntimeNames n = model.Names;
+        writer.Line();
+        writer.Line("/// <summary>Creates the model with every parameter zero: for <see cref=\"Load(string)\"/>, whose weights replace them anyway.</summary>");
+        writer.Line("/// <param name=\"initialize\">Whether to run the Keras default initialisers from <see cref=\"DefaultSeed\"/>.</param>");
+        using (writer.Block("private " + model.ClassSyntax + "(bool initialize)"))
+        {
+            using (writer.Block("if (initialize)"))
+            {
+                writer.Line("Initialize(DefaultSeed);");
+            }
+        }
+
+        // System.IO is not among the generated file's imports, so Stream is always written in full.
+        foreach (var (parameter, type, what) in new[] { ("path", "string", "the file at <paramref name=\"path\"/>"), ("stream", "global::System.IO.Stream", "<paramref name=\"stream\"/>") })
+        {
+            writer.Line();
+            writer.Line("/// <summary>");
+            writer.Line("/// Creates the model from " + what + ", written by <c>SaveWeights</c>, without spending time on random initialisation:");
+            writer.Line("/// what an edge app calls at start-up. The file must be for this architecture (see <c>LoadWeights</c>).");
+            writer.Line("/// </summary>");
+            writer.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">The file is for another model, truncated or corrupted.</exception>");
+            using (writer.Block("public static " + model.ClassSyntax + " Load(" + type + " " + parameter + ")"))
+            {
+                writer.Line(model.ClassSyntax + " model = new(initialize: false);");
+                writer.Line(n.WeightFiles + ".LoadWeights(model, " + parameter + ");");
+                writer.Line("return model;");
             }
         }
     }

@@ -90,6 +90,9 @@ internal sealed record ModelDeclaration(
     /// <summary>Declared <c>file</c>: the generated part, in a file of its own, could not belong to it.</summary>
     public bool IsFileLocal { get; init; }
 
+    /// <summary>The class is abstract: it gets no factory that creates an instance.</summary>
+    public bool IsAbstract { get; init; }
+
     /// <summary>
     /// Names of members the user declared in the class or inherits from its base types (accessible ones), which the
     /// generated members must not repeat.

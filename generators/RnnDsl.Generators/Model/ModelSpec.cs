@@ -49,6 +49,9 @@ internal sealed record LayerSpec(
 
     public bool Bidirectional { get; init; }
 
+    /// <summary>The Keras name of the layer a Bidirectional wrapper holds (<c>simple_rnn</c>); the layer's own name otherwise.</summary>
+    public string WrappedKerasName { get; init; } = string.Empty;
+
     public MergeKind Merge { get; init; }
 
     public bool GoBackwards { get; init; }
@@ -99,6 +102,9 @@ internal sealed record ModelSpec(
 
     /// <summary>What marks a step as padding, or none.</summary>
     public MaskSpec Mask { get; init; } = MaskSpec.None;
+
+    /// <summary>The class is abstract: no factory creates it.</summary>
+    public bool IsAbstract { get; init; }
 
     /// <summary>The file name the generated code is added under; unique in the compilation, ignoring case.</summary>
     public string HintName { get; init; } = string.Empty;

@@ -26,6 +26,9 @@ internal sealed record RuntimeNames(
     string WeightManifest,
     string WeightInfo,
     string WeightRole,
+    string ModelArchitecture,
+    string LayerConfig,
+    string WeightFiles,
     bool NameofIsShadowed)
 {
     /// <summary>Every brief name the generated code uses and the full name it stands for.</summary>
@@ -49,6 +52,9 @@ internal sealed record RuntimeNames(
         ("WeightManifest", "RnnDsl"),
         ("WeightInfo", "RnnDsl"),
         ("WeightRole", "RnnDsl"),
+        ("ModelArchitecture", "RnnDsl"),
+        ("LayerConfig", "RnnDsl"),
+        ("WeightFiles", "RnnDsl"),
     };
 
     /// <summary>The namespaces the generated file imports, in the order of its using directives.</summary>
@@ -79,6 +85,9 @@ internal sealed record RuntimeNames(
             Name("WeightManifest"),
             Name("WeightInfo"),
             Name("WeightRole"),
+            Name("ModelArchitecture"),
+            Name("LayerConfig"),
+            Name("WeightFiles"),
             isShadowed("nameof"));
     }
 

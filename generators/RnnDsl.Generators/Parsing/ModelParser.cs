@@ -112,6 +112,7 @@ internal static class ModelParser
             IsStatic = type.IsStatic,
             IsGeneric = type.IsGenericType,
             IsFileLocal = type.IsFileLocal,
+            IsAbstract = type.IsAbstract,
             UserMembers = UserMembers(type),
             HasPrimaryConstructor = declarations.Any(d => d.ParameterList is not null),
             ContainingTypeName = type.ContainingType?.Name,

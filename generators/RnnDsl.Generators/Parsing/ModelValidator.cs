@@ -407,6 +407,7 @@ internal static class ModelValidator
                     {
                         Cell = cell,
                         Bidirectional = bidirectional is not null,
+                        WrappedKerasName = wrappedName,
                         Merge = (MergeKind)(bidirectional?.MergeMode ?? 0),
                         GoBackwards = recurrent.GoBackwards,
                         Weights = weights.ToEquatableArray(),
@@ -454,6 +455,7 @@ internal static class ModelValidator
             ClassSyntax = Identifiers.Escape(model.ClassName),
             Names = model.Names,
             Mask = mask,
+            IsAbstract = model.IsAbstract,
         };
     }
 }

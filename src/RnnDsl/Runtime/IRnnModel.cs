@@ -14,6 +14,9 @@ public interface IRnnModel
     /// <summary>Each array of <see cref="Parameters"/>: its Keras and PyTorch names, shape and offset, in get_weights() order.</summary>
     WeightManifest Weights { get; }
 
+    /// <summary>The layers as Keras configures them: what weight files are checked against.</summary>
+    ModelArchitecture Architecture { get; }
+
     /// <summary>The number of values the model writes for one sequence of <paramref name="steps"/> steps.</summary>
     int OutputLength(int steps);
 

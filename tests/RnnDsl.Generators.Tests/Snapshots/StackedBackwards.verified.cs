@@ -93,6 +93,15 @@ partial class StackedBackwards : ITokenModel
         new WeightInfo("dense", "", "kernel", "dense/kernel", "dense.weight", WeightRole.Kernel, new[] { 8, 3 }, DenseKernelOffset),
         new WeightInfo("dense", "", "bias", "dense/bias", "dense.bias", WeightRole.Bias, new[] { 3 }, DenseBiasOffset));
 
+    /// <summary>The layers as Keras configures them: what weight files are checked against.</summary>
+    public ModelArchitecture Architecture => ArchitectureDescription;
+
+    private static readonly ModelArchitecture ArchitectureDescription = new(
+        new LayerConfig("embedding", "Embedding", "input_dim=1000", "output_dim=16", "mask_zero=true"),
+        new LayerConfig("simple_rnn", "SimpleRNN", "units=24", "activation=relu", "use_bias=true", "return_sequences=true", "go_backwards=true"),
+        new LayerConfig("bidirectional", "Bidirectional", new LayerConfig("simple_rnn_1", "SimpleRNN", "units=8", "activation=tanh", "use_bias=true", "return_sequences=false", "go_backwards=false"), "merge_mode=ave"),
+        new LayerConfig("dense", "Dense", "units=3", "activation=softmax", "use_bias=true"));
+
     /// <summary>The seed the parameterless constructor initialises from.</summary>
     public const int DefaultSeed = 42;
 
@@ -106,6 +115,40 @@ partial class StackedBackwards : ITokenModel
     public StackedBackwards(int seed)
     {
         Initialize(seed);
+    }
+
+    /// <summary>Creates the model with every parameter zero: for <see cref="Load(string)"/>, whose weights replace them anyway.</summary>
+    /// <param name="initialize">Whether to run the Keras default initialisers from <see cref="DefaultSeed"/>.</param>
+    private StackedBackwards(bool initialize)
+    {
+        if (initialize)
+        {
+            Initialize(DefaultSeed);
+        }
+    }
+
+    /// <summary>
+    /// Creates the model from the file at <paramref name="path"/>, written by <c>SaveWeights</c>, without spending time on random initialisation:
+    /// what an edge app calls at start-up. The file must be for this architecture (see <c>LoadWeights</c>).
+    /// </summary>
+    /// <exception cref="global::System.IO.InvalidDataException">The file is for another model, truncated or corrupted.</exception>
+    public static StackedBackwards Load(string path)
+    {
+        StackedBackwards model = new(initialize: false);
+        WeightFiles.LoadWeights(model, path);
+        return model;
+    }
+
+    /// <summary>
+    /// Creates the model from <paramref name="stream"/>, written by <c>SaveWeights</c>, without spending time on random initialisation:
+    /// what an edge app calls at start-up. The file must be for this architecture (see <c>LoadWeights</c>).
+    /// </summary>
+    /// <exception cref="global::System.IO.InvalidDataException">The file is for another model, truncated or corrupted.</exception>
+    public static StackedBackwards Load(global::System.IO.Stream stream)
+    {
+        StackedBackwards model = new(initialize: false);
+        WeightFiles.LoadWeights(model, stream);
+        return model;
     }
 
     /// <summary>
