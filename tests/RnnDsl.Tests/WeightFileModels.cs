@@ -38,3 +38,9 @@ public partial class WBidiAveSequence { }
 [SimpleRnn(4, GoBackwards = true)]
 [Dense(1)]
 public partial class WForecast { }
+
+// The shapes of Models.Tiny with another activation: its weights fit, but it computes something else.
+[Input(1)]
+[SimpleRnn(1, Relu)]
+[Dense(1)]
+public partial class TinyRelu { }
