@@ -1,0 +1,106 @@
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using RnnDsl.Text;
+using Xunit;
+
+namespace RnnDsl.Tests;
+
+/// <summary>The tokenizer kept beside the weights: Keras's to_json/tokenizer_from_json format, and turning indices back into words.</summary>
+public class TokenizerJsonTests
+{
+    private static readonly string[] Texts = { "The cat sat on the mat.", "The dog ate the cat's dinner!", "A dog, a cat." };
+
+    [Fact]
+    public void A_tokenizer_survives_its_JSON_and_a_file()
+    {
+        var tokenizer = new Tokenizer(numWords: 6, oovToken: "<OOV>");
+        tokenizer.FitOnTexts(Texts);
+        Tokenizer copy = Tokenizer.FromJson(tokenizer.ToJson());
+        Assert.Equal(tokenizer.WordIndex.OrderBy(e => e.Value), copy.WordIndex.OrderBy(e => e.Value));
+        Assert.Equal(6, copy.NumWords);
+        Assert.Equal("<OOV>", copy.OovToken);
+        Assert.Equal(3, copy.DocumentCount);
+        string unseen = "the zebra ate a dinner";
+        Assert.Equal(tokenizer.TextToSequence(unseen), copy.TextToSequence(unseen));
+
+        // Fitting more text after loading continues the counts Keras would have.
+        tokenizer.FitOnTexts(new[] { "mat mat mat mat mat" });
+        copy.FitOnTexts(new[] { "mat mat mat mat mat" });
+        Assert.Equal(tokenizer.WordIndex.OrderBy(e => e.Value), copy.WordIndex.OrderBy(e => e.Value));
+        Assert.Equal(tokenizer.ToJson(), copy.ToJson());
+
+        string path = Path.Combine(Path.GetTempPath(), "rnndsl-tokenizer-" + System.Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            tokenizer.Save(path);
+            Assert.Equal(tokenizer.ToJson(), Tokenizer.Load(path).ToJson());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void The_JSON_has_Keras_to_json_layout_with_nested_JSON_strings()
+    {
+        var tokenizer = new Tokenizer(oovToken: "<OOV>");
+        tokenizer.FitOnTexts(new[] { "the cat sat", "the dog" });
+        using JsonDocument document = JsonDocument.Parse(tokenizer.ToJson());
+        Assert.Equal("Tokenizer", document.RootElement.GetProperty("class_name").GetString());
+        JsonElement config = document.RootElement.GetProperty("config");
+        Assert.Equal(JsonValueKind.Null, config.GetProperty("num_words").ValueKind);
+        Assert.Equal(" ", config.GetProperty("split").GetString());
+        Assert.Equal(2, config.GetProperty("document_count").GetInt32());
+        using JsonDocument counts = JsonDocument.Parse(config.GetProperty("word_counts").GetString()!);
+        Assert.Equal(new[] { ("the", 2), ("cat", 1), ("sat", 1), ("dog", 1) }, counts.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.GetInt32())));
+        using JsonDocument index = JsonDocument.Parse(config.GetProperty("word_index").GetString()!);
+        Assert.Equal(new[] { ("<OOV>", 1), ("the", 2), ("cat", 3), ("sat", 4), ("dog", 5) }, index.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.GetInt32())));
+        using JsonDocument words = JsonDocument.Parse(config.GetProperty("index_word").GetString()!);
+        Assert.Equal("dog", words.RootElement.GetProperty("5").GetString());
+        using JsonDocument docs = JsonDocument.Parse(config.GetProperty("index_docs").GetString()!);
+        Assert.Equal(2, docs.RootElement.GetProperty("2").GetInt32());
+    }
+
+    [Fact]
+    public void A_tokenizer_Keras_wrote_is_read()
+    {
+        // What Keras 2.x tokenizer.to_json() gives for Tokenizer(num_words=4, oov_token="<OOV>").fit_on_texts(["the cat sat", "the dog"]).
+        const string keras = "{\"class_name\": \"Tokenizer\", \"config\": {\"num_words\": 4, \"filters\": \"!\\\"#$%&()*+,-./:;<=>?@[\\\\]^_`{|}~\\t\\n\", "
+            + "\"lower\": true, \"split\": \" \", \"char_level\": false, \"oov_token\": \"<OOV>\", \"document_count\": 2, "
+            + "\"word_counts\": \"{\\\"the\\\": 2, \\\"cat\\\": 1, \\\"sat\\\": 1, \\\"dog\\\": 1}\", "
+            + "\"word_docs\": \"{\\\"sat\\\": 1, \\\"the\\\": 2, \\\"cat\\\": 1, \\\"dog\\\": 1}\", "
+            + "\"index_docs\": \"{\\\"4\\\": 1, \\\"2\\\": 2, \\\"3\\\": 1, \\\"5\\\": 1}\", "
+            + "\"index_word\": \"{\\\"1\\\": \\\"<OOV>\\\", \\\"2\\\": \\\"the\\\", \\\"3\\\": \\\"cat\\\", \\\"4\\\": \\\"sat\\\", \\\"5\\\": \\\"dog\\\"}\", "
+            + "\"word_index\": \"{\\\"<OOV>\\\": 1, \\\"the\\\": 2, \\\"cat\\\": 3, \\\"sat\\\": 4, \\\"dog\\\": 5}\"}}";
+        Tokenizer tokenizer = Tokenizer.FromJson(keras);
+        Assert.Equal(Tokenizer.DefaultFilters, tokenizer.Filters);
+        Assert.Equal(4, tokenizer.NumWords);
+        Assert.Equal(new[] { 2, 3, 1, 1 }, tokenizer.TextToSequence("The cat sat down")); // sat is index 4, past num_words: OOV
+        Assert.Equal("dog", tokenizer.Word(5));
+        Assert.Null(tokenizer.Word(0));
+    }
+
+    [Fact]
+    public void Sequences_become_texts_as_Keras_sequences_to_texts_does()
+    {
+        var tokenizer = new Tokenizer(numWords: 4, oovToken: "<OOV>");
+        tokenizer.FitOnTexts(new[] { "the cat sat", "the dog" });
+        Assert.Equal(new[] { "the cat <OOV>", "<OOV> the" }, tokenizer.SequencesToTexts(new[] { new[] { 0, 0, 2, 3, 4 }, new[] { 5, 2, 99 } }));
+
+        var plain = new Tokenizer(numWords: 3);
+        plain.FitOnTexts(new[] { "the cat sat", "the dog" });
+        Assert.Equal("the cat", plain.SequenceToText(new[] { 1, 2, 3, 4 })); // past num_words and no OOV token: left out
+    }
+
+    [Fact]
+    public void Bad_JSON_is_an_InvalidDataException_that_says_what_is_wrong()
+    {
+        Assert.Contains("not a tokenizer's JSON", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{oops")).Message);
+        Assert.Contains("no \"config\"", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{\"class_name\": \"Tokenizer\"}")).Message);
+        Assert.Contains("not a Tokenizer", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{\"class_name\": \"Sequential\", \"config\": {}}")).Message);
+        Assert.Contains("char_level", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{\"config\": {\"char_level\": true}}")).Message);
+        Assert.Contains("word_counts", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{\"config\": {}}")).Message);
+    }
+}
