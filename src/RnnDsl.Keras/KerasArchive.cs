@@ -1,0 +1,47 @@
+using System.IO;
+using System.IO.Compression;
+using System.Text.Json;
+
+namespace RnnDsl;
+
+/// <summary>
+/// A Keras 3 <c>.keras</c> archive: a zip holding <c>metadata.json</c>, <c>config.json</c> (the model's
+/// <c>serialize_keras_object</c>) and <c>model.weights.h5</c> (the <c>.weights.h5</c> layout). The config is checked
+/// against the model's architecture before any weight is read.
+/// </summary>
+internal static class KerasArchive
+{
+    public static float[] Read(IRnnModel model, Stream stream, string source)
+    {
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        ZipArchiveEntry? config = zip.GetEntry("config.json");
+        if (config is not null)
+        {
+            using Stream text = config.Open();
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(text);
+            }
+            catch (JsonException e)
+            {
+                throw Errors.Invalid(source, "config.json is not valid JSON: " + e.Message);
+            }
+
+            using (document)
+            {
+                KerasConfig.Check(model.Architecture, document.RootElement, source + " (config.json)");
+            }
+        }
+
+        ZipArchiveEntry weights = zip.GetEntry("model.weights.h5") ?? throw Errors.Invalid(source, "the archive has no model.weights.h5");
+        var buffer = new MemoryStream();
+        using (Stream data = weights.Open())
+        {
+            data.CopyTo(buffer);
+        }
+
+        buffer.Position = 0;
+        return KerasHdf5.Read(model, buffer, source + " (model.weights.h5)");
+    }
+}
