@@ -12,4 +12,6 @@ namespace Sentiment;
 [Dense(1, Sigmoid)]
 public partial class SentimentModel
 {
+    /// <summary>Sentences are cut or padded (at the end) to this many tokens, in training and wherever the model is used.</summary>
+    public const int SentenceLength = 10;
 }

@@ -8,6 +8,22 @@ using Sentiment;
 
 // Word order matters: a bag-of-words baseline against the Keras tutorial's recurrent model, on sentences
 // where negation and order decide the label. Everything runs on data this sample generates.
+// `--save <folder>` keeps the trained model and its tokenizer there (sentiment.rnnw, tokenizer.json), as
+// samples/EdgeClassifier ships them; other arguments are sentences to classify.
+string? saveTo = null;
+var sentences = new List<string>();
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--save" && i + 1 < args.Length)
+    {
+        saveTo = args[++i];
+    }
+    else
+    {
+        sentences.Add(args[i]);
+    }
+}
+
 var clock = Stopwatch.StartNew();
 var (train, test) = Corpus.Build(trainCount: 4000, testCount: 1000, seed: 7);
 Console.WriteLine($"Corpus: {train.Length} training and {test.Length} test sentences; the test set pairs words in ways training never does.");
@@ -17,7 +33,7 @@ foreach (var example in train.Take(4))
 }
 
 // Keras-style preprocessing: a tokenizer fitted on the training texts, sequences padded to one length.
-const int Length = 10;
+const int Length = SentimentModel.SentenceLength;
 var tokenizer = new Tokenizer(numWords: 1000, oovToken: "<oov>");
 tokenizer.FitOnTexts(train.Select(e => e.Text));
 int[][] Encode(IEnumerable<string> texts) => Sequences.Pad(tokenizer.TextsToSequences(texts), Length, PadSide.Post, PadSide.Post);
@@ -72,6 +88,17 @@ Console.WriteLine($"  {"all",-22} {Rate(baselineRight, all),14:P1} {Rate(modelRi
 Console.WriteLine($"Trained and tested in {clock.Elapsed.TotalSeconds:F1} s.");
 Console.WriteLine();
 
+if (saveTo is not null)
+{
+    // The weights in RnnDsl's own format (architecture-checked, checksummed, written atomically) and the
+    // tokenizer as Keras's to_json: all an app needs to classify without training.
+    System.IO.Directory.CreateDirectory(saveTo);
+    model.SaveWeights(System.IO.Path.Combine(saveTo, "sentiment.rnnw"));
+    tokenizer.Save(System.IO.Path.Combine(saveTo, "tokenizer.json"));
+    Console.WriteLine($"Saved the model and its tokenizer to {saveTo}: sentiment.rnnw, tokenizer.json.");
+    Console.WriteLine();
+}
+
 // 3. Classify: sentences from the command line, else typed in at a terminal, else a built-in handful.
 void Classify(string sentence)
 {
@@ -87,9 +114,9 @@ void Classify(string sentence)
 }
 
 Console.WriteLine("P(positive) from SentimentModel, beside the bag-of-words baseline:");
-if (args.Length > 0)
+if (sentences.Count > 0)
 {
-    foreach (string sentence in args)
+    foreach (string sentence in sentences)
     {
         Classify(sentence);
     }
