@@ -33,6 +33,7 @@ internal static partial class KerasHdf5
 
     public static float[] Read(IRnnModel model, Stream stream, string source)
     {
+        CheckLength(stream, source);
         IH5Group root;
         try
         {
@@ -56,6 +57,44 @@ internal static partial class KerasHdf5
         finally
         {
             (root as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Refuses a file shorter than its superblock's end-of-file address. HDF5 readers only fail on a cut that reaches
+    /// data they need, and a cut file can end in space nothing reads; the superblock says how long the file is.
+    /// Superblock versions 0 and 1 keep the address after three offsets from byte 24 (version 1: 28), versions 2 and 3
+    /// after two from byte 12 (https://docs.hdfgroup.org/hdf5/develop/_f_m_t3.html#Superblock).
+    /// </summary>
+    private static void CheckLength(Stream stream, string source)
+    {
+        long start = stream.Position;
+        var header = new byte[64];
+        int got = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        stream.Position = start;
+        if (got < 16)
+        {
+            throw Errors.Truncated(source, "in the HDF5 superblock", 16, got);
+        }
+
+        byte version = header[8];
+        int offsetSize = version <= 1 ? header[13] : header[9];
+        int at = version switch
+        {
+            0 => 24 + (2 * offsetSize),
+            1 => 28 + (2 * offsetSize),
+            _ => 12 + (2 * offsetSize),
+        };
+        if (offsetSize != 8 || at + 8 > got)
+        {
+            return; // an unusual superblock: leave it to the reader
+        }
+
+        ulong end = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(at));
+        long length = stream.Length - start;
+        if ((ulong)length < end)
+        {
+            throw Errors.Truncated(source, "(HDF5 end of file)", (long)end, length);
         }
     }
 

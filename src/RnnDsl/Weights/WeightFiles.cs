@@ -192,7 +192,8 @@ public static class WeightFiles
         switch (Sniff(seekable))
         {
             case "hdf5":
-                throw new NotSupportedException($"{source} is a Keras HDF5 weight file: reading it needs the RnnDsl.Keras package (add it and `using RnnDsl.Keras;`), whose LoadKerasWeights reads .weights.h5, .h5, .keras and .npz.");
+                throw new NotSupportedException($"{source} is a Keras HDF5 weight file: reading it needs the RnnDsl.Keras package. With it referenced, "
+                    + "model.LoadKerasWeights(path) on a variable of the model's own class reads .weights.h5, .h5 and .keras too; for a model held as IRnnModel, call KerasWeightFiles.LoadKerasWeights(model, path).");
             case "empty":
                 throw Errors.Invalid(source, "the file is empty; expected a Keras .npz");
             case "other":
@@ -201,7 +202,8 @@ public static class WeightFiles
 
         if (Npy.HasEntry(seekable, "model.weights.h5"))
         {
-            throw new NotSupportedException($"{source} is a Keras .keras archive: reading it needs the RnnDsl.Keras package (add it and `using RnnDsl.Keras;`).");
+            throw new NotSupportedException($"{source} is a Keras .keras archive: reading it needs the RnnDsl.Keras package. With it referenced, "
+                + "model.LoadKerasWeights(path) on a variable of the model's own class reads it; for a model held as IRnnModel, call KerasWeightFiles.LoadKerasWeights(model, path).");
         }
 
         var arrays = Npy.ReadNpz(seekable, source);
