@@ -20,10 +20,19 @@ public static class LinearAlgebra
     /// Columns are walked in blocks of four hardware vectors whose accumulators stay in registers
     /// while every row is added in, so each element of <paramref name="destination"/> is loaded and
     /// stored once however many rows there are. Rows are split across independent accumulators so the
-    /// loop is bound by FMA throughput, not by the latency of one long chain; this holds at every width
+    /// loop is bound by multiply-add throughput, not by the latency of one long chain; this holds at every width
     /// (AVX-512, AVX2, SSE or AdvSimd). The columns left over after the widest whole vectors go to the
     /// next narrower vectors, and only the last three or fewer to scalar code. A single column is a dot
     /// product.
+    /// <para>
+    /// Each multiply-add is <c>Vector512/256/128.MultiplyAddEstimate</c>: one fused multiply-add instruction where the
+    /// machine has one (under NativeAOT: where the instruction set the binary was compiled for has one, see
+    /// <c>IlcInstructionSet</c>), a multiply and an add otherwise. <c>FusedMultiplyAdd</c> promises one rounding, so
+    /// without the instruction .NET computes it element by element in software: NativeAOT's default x64 target has no
+    /// FMA, and with <c>FusedMultiplyAdd</c> its binaries predicted over 100 times slower than the JIT. The last bit of a
+    /// result can therefore differ between a build with FMA and one without; one build on one machine always gives the
+    /// same results.
+    /// </para>
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="matrix"/> is not <c>rows * columns</c> long.</exception>
     public static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> matrix, Span<float> destination)
@@ -196,7 +205,7 @@ public static class LinearAlgebra
         int column = 0;
 
         // Four vectors of columns at a time. Even and odd rows feed separate accumulators: eight
-        // independent FMA chains hide the FMA latency, and all eight stay in registers for every row.
+        // independent multiply-add chains hide their latency, and all eight stay in registers for every row.
         for (; column <= columns - 4 * width; column += 4 * width)
         {
             Vector512<float> even0 = Vector512.LoadUnsafe(ref d, (nuint)column);
@@ -211,24 +220,24 @@ public static class LinearAlgebra
                 Vector512<float> xo = Vector512.Create(Unsafe.Add(ref x, (row + 1) * stride));
                 nuint e = (nuint)(row * columns + column);
                 nuint o = e + (nuint)columns;
-                even0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e), xe, even0);
-                even1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
-                even2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
-                even3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
-                odd0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, o), xo, odd0);
-                odd1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, o + (nuint)width), xo, odd1);
-                odd2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, o + (nuint)(2 * width)), xo, odd2);
-                odd3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, o + (nuint)(3 * width)), xo, odd3);
+                even0 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+                odd0 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, o), xo, odd0);
+                odd1 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, o + (nuint)width), xo, odd1);
+                odd2 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, o + (nuint)(2 * width)), xo, odd2);
+                odd3 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, o + (nuint)(3 * width)), xo, odd3);
             }
 
             if (row < rows)
             {
                 Vector512<float> xe = Vector512.Create(Unsafe.Add(ref x, row * stride));
                 nuint e = (nuint)(row * columns + column);
-                even0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e), xe, even0);
-                even1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
-                even2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
-                even3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+                even0 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
             }
 
             (even0 + odd0).StoreUnsafe(ref d, (nuint)column);
@@ -246,15 +255,15 @@ public static class LinearAlgebra
             for (; row + 3 < rows; row += 4)
             {
                 nuint at = (nuint)(row * columns + column);
-                sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at), Vector512.Create(Unsafe.Add(ref x, row * stride)), sum0);
-                sum1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)columns), Vector512.Create(Unsafe.Add(ref x, (row + 1) * stride)), sum1);
-                sum2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector512.Create(Unsafe.Add(ref x, (row + 2) * stride)), sum2);
-                sum3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector512.Create(Unsafe.Add(ref x, (row + 3) * stride)), sum3);
+                sum0 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, at), Vector512.Create(Unsafe.Add(ref x, row * stride)), sum0);
+                sum1 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, at + (nuint)columns), Vector512.Create(Unsafe.Add(ref x, (row + 1) * stride)), sum1);
+                sum2 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector512.Create(Unsafe.Add(ref x, (row + 2) * stride)), sum2);
+                sum3 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector512.Create(Unsafe.Add(ref x, (row + 3) * stride)), sum3);
             }
 
             for (; row < rows; row++)
             {
-                sum0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector512.Create(Unsafe.Add(ref x, row * stride)), sum0);
+                sum0 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector512.Create(Unsafe.Add(ref x, row * stride)), sum0);
             }
 
             ((sum0 + sum1) + (sum2 + sum3)).StoreUnsafe(ref d, (nuint)column);
@@ -273,7 +282,7 @@ public static class LinearAlgebra
         int column = start;
 
         // Four vectors of columns at a time. Even and odd rows feed separate accumulators: eight
-        // independent FMA chains hide the FMA latency, and all eight stay in registers for every row.
+        // independent multiply-add chains hide their latency, and all eight stay in registers for every row.
         for (; column <= columns - 4 * width; column += 4 * width)
         {
             Vector256<float> even0 = Vector256.LoadUnsafe(ref d, (nuint)column);
@@ -288,24 +297,24 @@ public static class LinearAlgebra
                 Vector256<float> xo = Vector256.Create(Unsafe.Add(ref x, (row + 1) * stride));
                 nuint e = (nuint)(row * columns + column);
                 nuint o = e + (nuint)columns;
-                even0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e), xe, even0);
-                even1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
-                even2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
-                even3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
-                odd0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, o), xo, odd0);
-                odd1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, o + (nuint)width), xo, odd1);
-                odd2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, o + (nuint)(2 * width)), xo, odd2);
-                odd3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, o + (nuint)(3 * width)), xo, odd3);
+                even0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+                odd0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, o), xo, odd0);
+                odd1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, o + (nuint)width), xo, odd1);
+                odd2 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, o + (nuint)(2 * width)), xo, odd2);
+                odd3 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, o + (nuint)(3 * width)), xo, odd3);
             }
 
             if (row < rows)
             {
                 Vector256<float> xe = Vector256.Create(Unsafe.Add(ref x, row * stride));
                 nuint e = (nuint)(row * columns + column);
-                even0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e), xe, even0);
-                even1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
-                even2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
-                even3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+                even0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
             }
 
             (even0 + odd0).StoreUnsafe(ref d, (nuint)column);
@@ -323,15 +332,15 @@ public static class LinearAlgebra
             for (; row + 3 < rows; row += 4)
             {
                 nuint at = (nuint)(row * columns + column);
-                sum0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at), Vector256.Create(Unsafe.Add(ref x, row * stride)), sum0);
-                sum1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)columns), Vector256.Create(Unsafe.Add(ref x, (row + 1) * stride)), sum1);
-                sum2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector256.Create(Unsafe.Add(ref x, (row + 2) * stride)), sum2);
-                sum3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector256.Create(Unsafe.Add(ref x, (row + 3) * stride)), sum3);
+                sum0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, at), Vector256.Create(Unsafe.Add(ref x, row * stride)), sum0);
+                sum1 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, at + (nuint)columns), Vector256.Create(Unsafe.Add(ref x, (row + 1) * stride)), sum1);
+                sum2 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector256.Create(Unsafe.Add(ref x, (row + 2) * stride)), sum2);
+                sum3 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector256.Create(Unsafe.Add(ref x, (row + 3) * stride)), sum3);
             }
 
             for (; row < rows; row++)
             {
-                sum0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector256.Create(Unsafe.Add(ref x, row * stride)), sum0);
+                sum0 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector256.Create(Unsafe.Add(ref x, row * stride)), sum0);
             }
 
             ((sum0 + sum1) + (sum2 + sum3)).StoreUnsafe(ref d, (nuint)column);
@@ -350,7 +359,7 @@ public static class LinearAlgebra
         int column = start;
 
         // Four vectors of columns at a time. Even and odd rows feed separate accumulators: eight
-        // independent FMA chains hide the FMA latency, and all eight stay in registers for every row.
+        // independent multiply-add chains hide their latency, and all eight stay in registers for every row.
         for (; column <= columns - 4 * width; column += 4 * width)
         {
             Vector128<float> even0 = Vector128.LoadUnsafe(ref d, (nuint)column);
@@ -365,24 +374,24 @@ public static class LinearAlgebra
                 Vector128<float> xo = Vector128.Create(Unsafe.Add(ref x, (row + 1) * stride));
                 nuint e = (nuint)(row * columns + column);
                 nuint o = e + (nuint)columns;
-                even0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e), xe, even0);
-                even1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
-                even2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
-                even3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
-                odd0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, o), xo, odd0);
-                odd1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, o + (nuint)width), xo, odd1);
-                odd2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, o + (nuint)(2 * width)), xo, odd2);
-                odd3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, o + (nuint)(3 * width)), xo, odd3);
+                even0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+                odd0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, o), xo, odd0);
+                odd1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, o + (nuint)width), xo, odd1);
+                odd2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, o + (nuint)(2 * width)), xo, odd2);
+                odd3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, o + (nuint)(3 * width)), xo, odd3);
             }
 
             if (row < rows)
             {
                 Vector128<float> xe = Vector128.Create(Unsafe.Add(ref x, row * stride));
                 nuint e = (nuint)(row * columns + column);
-                even0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e), xe, even0);
-                even1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
-                even2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
-                even3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
+                even0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, e), xe, even0);
+                even1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, e + (nuint)width), xe, even1);
+                even2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, e + (nuint)(2 * width)), xe, even2);
+                even3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, e + (nuint)(3 * width)), xe, even3);
             }
 
             (even0 + odd0).StoreUnsafe(ref d, (nuint)column);
@@ -400,15 +409,15 @@ public static class LinearAlgebra
             for (; row + 3 < rows; row += 4)
             {
                 nuint at = (nuint)(row * columns + column);
-                sum0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, at), Vector128.Create(Unsafe.Add(ref x, row * stride)), sum0);
-                sum1 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, at + (nuint)columns), Vector128.Create(Unsafe.Add(ref x, (row + 1) * stride)), sum1);
-                sum2 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector128.Create(Unsafe.Add(ref x, (row + 2) * stride)), sum2);
-                sum3 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector128.Create(Unsafe.Add(ref x, (row + 3) * stride)), sum3);
+                sum0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, at), Vector128.Create(Unsafe.Add(ref x, row * stride)), sum0);
+                sum1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, at + (nuint)columns), Vector128.Create(Unsafe.Add(ref x, (row + 1) * stride)), sum1);
+                sum2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, at + (nuint)(2 * columns)), Vector128.Create(Unsafe.Add(ref x, (row + 2) * stride)), sum2);
+                sum3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, at + (nuint)(3 * columns)), Vector128.Create(Unsafe.Add(ref x, (row + 3) * stride)), sum3);
             }
 
             for (; row < rows; row++)
             {
-                sum0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector128.Create(Unsafe.Add(ref x, row * stride)), sum0);
+                sum0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref m, (nuint)(row * columns + column)), Vector128.Create(Unsafe.Add(ref x, row * stride)), sum0);
             }
 
             ((sum0 + sum1) + (sum2 + sum3)).StoreUnsafe(ref d, (nuint)column);
