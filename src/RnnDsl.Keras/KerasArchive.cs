@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.IO.Compression;
 using System.Text.Json;
@@ -30,7 +31,15 @@ internal static class KerasArchive
 
             using (document)
             {
-                KerasConfig.Check(model.Architecture, document.RootElement, source + " (config.json)");
+                try
+                {
+                    KerasConfig.Check(model.Architecture, document.RootElement, source + " (config.json)");
+                }
+                catch (InvalidOperationException e)
+                {
+                    // A value of another JSON kind than Keras writes (a list where a layer object belongs, …).
+                    throw Errors.Invalid(source + " (config.json)", "this is not a Keras model config: " + e.Message);
+                }
             }
         }
 

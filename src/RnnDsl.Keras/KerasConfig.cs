@@ -16,7 +16,7 @@ internal static class KerasConfig
 {
     public static void Check(ModelArchitecture architecture, JsonElement root, string source)
     {
-        if (!root.TryGetProperty("config", out JsonElement model) || !model.TryGetProperty("layers", out JsonElement layers) || layers.ValueKind != JsonValueKind.Array)
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("config", out JsonElement model) || model.ValueKind != JsonValueKind.Object || !model.TryGetProperty("layers", out JsonElement layers) || layers.ValueKind != JsonValueKind.Array)
         {
             throw Errors.Invalid(source, "expected a model config with a \"layers\" list");
         }

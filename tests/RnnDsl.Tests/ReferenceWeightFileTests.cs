@@ -201,6 +201,31 @@ public class ReferenceWeightFileTests
     }
 
     [Theory]
+    [InlineData("[]")]
+    [InlineData("{\"config\": {\"layers\": [[1, 2]]}}")]
+    [InlineData("{\"config\": {\"layers\": [{\"class_name\": \"Embedding\", \"config\": []}]}}")]
+    [InlineData("{\"config\": 3}")]
+    [InlineData("not json")]
+    public void A_keras_archive_with_a_config_that_is_not_a_model_config_is_refused(string config)
+    {
+        var archive = new MemoryStream();
+        archive.Write(File.ReadAllBytes(Path.Combine(Folder, "WText.keras")));
+        using (var zip = new System.IO.Compression.ZipArchive(archive, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        {
+            zip.GetEntry("config.json")!.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry("config.json").Open());
+            writer.Write(config);
+        }
+
+        archive.Position = 0;
+        var model = new WText();
+        float[] before = model.Parameters.ToArray();
+        var error = Assert.Throws<InvalidDataException>(() => model.LoadKerasWeights(archive));
+        Assert.Contains("config.json", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, model.Parameters.ToArray());
+    }
+
+    [Theory]
     [MemberData(nameof(Models))]
     public void Exports_reimport_bit_exact_and_match_the_files_the_script_checks_in_torch(string name)
     {

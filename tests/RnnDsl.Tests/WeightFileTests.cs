@@ -309,6 +309,7 @@ public sealed class WeightFileTests : IDisposable
         var integer = ((string, string, int[], byte[])[])good.Clone();
         integer[5] = ("dense.bias", "I32", new[] { 1 }, BitConverter.GetBytes(3));
         RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(StateDict(integer))), "tensor dense.bias has dtype I32", "expected F32, F64, F16 or BF16");
+        RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(StateDict(good.Append(good[0]).ToArray()))), "lists tensor simple_rnn.weight_ih_l0 twice");
         byte[] whole = StateDict(good);
         RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(whole[..^3])), "truncated");
         RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(whole[..20])), "truncated");

@@ -130,6 +130,11 @@ internal static class SafeTensors
                 position += n;
             }
 
+            if (tensors.ContainsKey(name))
+            {
+                throw Errors.Invalid(source, $"the header lists tensor {name} twice");
+            }
+
             var values = new float[(end - begin) / TensorBytes.Size(kind)];
             TensorBytes.Read(stream, kind, values, source, "tensor " + name);
             position = end;
