@@ -14,6 +14,19 @@ internal static class KerasArchive
 {
     public static float[] Read(IRnnModel model, Stream stream, string source)
     {
+        try
+        {
+            return ReadArchive(model, stream, source);
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
+        {
+            // The zip library's own messages (a corrupted directory or entry) do not say which file.
+            throw Errors.Invalid(source, "the archive is corrupted: " + e.Message);
+        }
+    }
+
+    private static float[] ReadArchive(IRnnModel model, Stream stream, string source)
+    {
         using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
         ZipArchiveEntry? config = zip.GetEntry("config.json");
         if (config is not null)

@@ -47,7 +47,7 @@ internal static partial class KerasHdf5
         try
         {
             IH5Group weights = root.LinkExists("model_weights") ? (IH5Group)root.Get("model_weights") : root;
-            var layers = weights.AttributeExists("layer_names") ? Keras2Layers(weights, source) : Keras3Layers(model, root, source);
+            var layers = weights.AttributeExists("layer_names") ? Keras2Layers(weights, source, model.Parameters.Length) : Keras3Layers(model, root, source);
             return Assign(model, layers, source);
         }
         catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
@@ -118,7 +118,7 @@ internal static partial class KerasHdf5
             if (child is IH5Group layer)
             {
                 var arrays = new List<NamedArray>();
-                Collect(layer, "layers/" + layer.Name, arrays, source);
+                Collect(layer, "layers/" + layer.Name, arrays, source, model.Parameters.Length);
                 found.Add(new FileLayer(layer.Name, arrays));
             }
         }
@@ -145,7 +145,7 @@ internal static partial class KerasHdf5
     }
 
     /// <summary>Every dataset under <paramref name="group"/>: forward before backward, variables by number.</summary>
-    private static void Collect(IH5Group group, string path, List<NamedArray> arrays, string source)
+    private static void Collect(IH5Group group, string path, List<NamedArray> arrays, string source, long maxValues)
     {
         static (int, long, string) Order(IH5Object o) => o.Name switch
         {
@@ -160,16 +160,16 @@ internal static partial class KerasHdf5
             switch (child)
             {
                 case IH5Dataset dataset:
-                    arrays.Add(ReadArray(dataset, path + "/" + child.Name, source));
+                    arrays.Add(ReadArray(dataset, path + "/" + child.Name, source, maxValues));
                     break;
                 case IH5Group inner:
-                    Collect(inner, path + "/" + child.Name, arrays, source);
+                    Collect(inner, path + "/" + child.Name, arrays, source, maxValues);
                     break;
             }
         }
     }
 
-    private static List<FileLayer> Keras2Layers(IH5Group weights, string source)
+    private static List<FileLayer> Keras2Layers(IH5Group weights, string source, long maxValues)
     {
         var layers = new List<FileLayer>();
         foreach (string name in Strings(weights.Attribute("layer_names")))
@@ -190,7 +190,7 @@ internal static partial class KerasHdf5
                         throw Errors.Invalid(source, $"layer {name} lists weight {weight}, but the file has no dataset {name}/{weight}");
                     }
 
-                    arrays.Add(ReadArray((IH5Dataset)group.Get(weight), name + "/" + weight, source));
+                    arrays.Add(ReadArray((IH5Dataset)group.Get(weight), name + "/" + weight, source, maxValues));
                 }
             }
 
@@ -200,11 +200,23 @@ internal static partial class KerasHdf5
         return layers;
     }
 
-    private static string[] Strings(IH5Attribute attribute) => attribute.Read<string[]>();
+    /// <summary>
+    /// A list of names. tf.keras writes an empty list (a layer without weights, such as an InputLayer or Dropout) as an
+    /// empty float64 array, which has no strings to read.
+    /// </summary>
+    private static string[] Strings(IH5Attribute attribute) =>
+        attribute.Type.Class is H5DataTypeClass.FloatingPoint or H5DataTypeClass.FixedPoint || attribute.Space.Dimensions.Aggregate(1UL, (a, b) => a * b) == 0
+            ? Array.Empty<string>()
+            : attribute.Read<string[]>();
 
-    private static NamedArray ReadArray(IH5Dataset dataset, string path, string source)
+    private static NamedArray ReadArray(IH5Dataset dataset, string path, string source, long maxValues)
     {
         int[] shape = dataset.Space.Dimensions.Select(d => d > (ulong)Array.MaxLength ? throw Errors.Invalid(source, $"{path} has a dimension of {d}") : (int)d).ToArray();
+        if (shape.Aggregate(1L, (a, b) => Math.Min(a * b, long.MaxValue / int.MaxValue)) > maxValues)
+        {
+            throw Errors.Invalid(source, $"{path} has shape [{string.Join(", ", shape)}]: more values than the whole model ({maxValues})");
+        }
+
         if (dataset.Type.Class != H5DataTypeClass.FloatingPoint)
         {
             throw Errors.Invalid(source, $"{path} holds {dataset.Type.Class} values; expected floats");

@@ -87,11 +87,12 @@ public class TokenizerJsonTests
     {
         var tokenizer = new Tokenizer(numWords: 4, oovToken: "<OOV>");
         tokenizer.FitOnTexts(new[] { "the cat sat", "the dog" });
-        Assert.Equal(new[] { "the cat <OOV>", "<OOV> the" }, tokenizer.SequencesToTexts(new[] { new[] { 0, 0, 2, 3, 4 }, new[] { 5, 2, 99 } }));
+        // As tf-keras's sequences_to_texts_generator: with an OOV token, padding and unknown indices become it too.
+        Assert.Equal(new[] { "<OOV> <OOV> the cat <OOV>", "<OOV> the <OOV>" }, tokenizer.SequencesToTexts(new[] { new[] { 0, 0, 2, 3, 4 }, new[] { 5, 2, 99 } }));
 
         var plain = new Tokenizer(numWords: 3);
         plain.FitOnTexts(new[] { "the cat sat", "the dog" });
-        Assert.Equal("the cat", plain.SequenceToText(new[] { 1, 2, 3, 4 })); // past num_words and no OOV token: left out
+        Assert.Equal("the cat", plain.SequenceToText(new[] { 0, 1, 2, 3, 4 })); // padding, past num_words, no OOV token: left out
     }
 
     [Fact]
@@ -102,5 +103,6 @@ public class TokenizerJsonTests
         Assert.Contains("not a Tokenizer", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{\"class_name\": \"Sequential\", \"config\": {}}")).Message);
         Assert.Contains("char_level", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{\"config\": {\"char_level\": true}}")).Message);
         Assert.Contains("word_counts", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{\"config\": {}}")).Message);
+        Assert.Null(Tokenizer.FromJson("{\"config\": {\"num_words\": 0, \"word_counts\": \"{}\", \"word_index\": \"{}\"}}").NumWords); // Keras: 0 is no limit
     }
 }

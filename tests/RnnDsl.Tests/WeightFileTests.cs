@@ -92,11 +92,26 @@ public sealed class WeightFileTests : IDisposable
         source.Initialize(5);
         byte[] good = Saved(source);
         var model = new WText();
-        for (int i = 0; i < good.Length; i++)
+        foreach (byte mask in new byte[] { 0x01, 0x10, 0x20, 0x40, 0x80, 0xFF })
         {
-            byte[] bad = (byte[])good.Clone();
-            bad[i] ^= 0x10;
-            RefusedUnchanged(model, m => m.LoadWeights(new MemoryStream(bad)), "the stream: ");
+            for (int i = 0; i < good.Length; i++)
+            {
+                byte[] bad = (byte[])good.Clone();
+                bad[i] ^= mask;
+                RefusedUnchanged(model, m => m.LoadWeights(new MemoryStream(bad)), "the stream: ");
+            }
+        }
+    }
+
+    [Fact]
+    public void A_corrupted_parameter_count_is_refused_before_anything_is_allocated()
+    {
+        byte[] bytes = Saved(new WText());
+        int countAt = 16 + (int)BitConverter.ToUInt32(bytes, 12);
+        foreach (long count in new[] { 600_000_000L, int.MaxValue, long.MaxValue, -1L })
+        {
+            BitConverter.GetBytes(count).CopyTo(bytes, countAt);
+            RefusedUnchanged(new WText(), m => m.LoadWeights(new MemoryStream(bytes)), $"the header gives {count} parameters for this architecture, which has {WText.ParameterCount}");
         }
     }
 
@@ -113,10 +128,10 @@ public sealed class WeightFileTests : IDisposable
     [Fact]
     public void A_truncated_file_is_refused_at_every_length()
     {
-        byte[] good = Saved(new WBidiMul());
-        var model = new WBidiMul();
+        byte[] good = Saved(new WText());
+        var model = new WText();
         RefusedUnchanged(model, m => m.LoadWeights(new MemoryStream(Array.Empty<byte>())), "empty");
-        foreach (int length in new[] { 1, 7, 8, 12, 15, 16, 40, good.Length / 2, good.Length - 9, good.Length - 8, good.Length - 1 })
+        for (int length = 1; length < good.Length; length++)
         {
             InvalidDataException error = RefusedUnchanged(model, m => m.LoadWeights(new MemoryStream(good[..length])));
             Assert.True(error.Message.Contains("truncated", StringComparison.Ordinal) || error.Message.Contains("not an RnnDsl weight file", StringComparison.Ordinal), error.Message);
@@ -229,7 +244,7 @@ public sealed class WeightFileTests : IDisposable
         using var stream = new MemoryStream();
         model.SaveTorchStateDict(stream);
         stream.Position = 0;
-        Dictionary<string, NamedArray> tensors = SafeTensors.Read(stream, "export");
+        Dictionary<string, NamedArray> tensors = SafeTensors.Read(stream, "export", model.Parameters.Length);
         Assert.Equal(
             new[] { "dense.bias", "dense.weight", "embedding.weight", "simple_rnn.bias_hh_l0", "simple_rnn.bias_ih_l0", "simple_rnn.weight_hh_l0", "simple_rnn.weight_ih_l0" },
             tensors.Keys.Order(StringComparer.Ordinal));
@@ -254,7 +269,7 @@ public sealed class WeightFileTests : IDisposable
         model.SaveTorchStateDict(path, "emb", "rnn", "fc");
         using (FileStream stream = File.OpenRead(path))
         {
-            Assert.Contains("rnn.weight_hh_l0_reverse", SafeTensors.Read(stream, path).Keys);
+            Assert.Contains("rnn.weight_hh_l0_reverse", SafeTensors.Read(stream, path, model.Parameters.Length).Keys);
         }
 
         var loaded = new SentimentModel(seed: 10);
@@ -311,6 +326,10 @@ public sealed class WeightFileTests : IDisposable
         RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(StateDict(integer))), "tensor dense.bias has dtype I32", "expected F32, F64, F16 or BF16");
         RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(StateDict(good.Append(good[0]).ToArray()))), "lists tensor simple_rnn.weight_ih_l0 twice");
         byte[] whole = StateDict(good);
+        RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(whole.Concat(new byte[] { 0, 0, 0, 0 }).ToArray())), "bytes after the last tensor");
+        RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(StateDict(good.Append(("huge", "F32", new[] { 600_000_000 }, Array.Empty<byte>())).ToArray()))), "tensor huge has shape [600000000]: more values than the whole model (5)");
+        byte[] gap = System.Text.Encoding.UTF8.GetBytes("{\"dense.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}");
+        RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(BitConverter.GetBytes((ulong)gap.Length).Concat(gap).Concat(new byte[8]).ToArray())), "starts at 4; the tensors before it end at 0");
         RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(whole[..^3])), "truncated");
         RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(whole[..20])), "truncated");
         RefusedUnchanged(model, m => m.LoadTorchStateDict(new MemoryStream(Array.Empty<byte>())), "empty");
@@ -397,6 +416,18 @@ public sealed class WeightFileTests : IDisposable
         RefusedUnchanged(model, m => m.LoadKerasWeights(new MemoryStream(Npz(shortData))), "truncated");
         RefusedUnchanged(model, m => m.LoadKerasWeights(new MemoryStream(Npz(("dense/other", NpyHeader("<f4", "(1,)"), Floats(1f))))), "array dense/other is not a weight of this model");
         RefusedUnchanged(model, m => m.LoadKerasWeights(new MemoryStream(Encoding.ASCII.GetBytes("hello"))), "not a Keras .npz");
+        RefusedUnchanged(model, m => m.LoadKerasWeights(new MemoryStream(Npz(("arr_0", NpyHeader("<f4", "(600000000,)"), Floats(1f))))), "holds more values than the whole model (5)");
+        var farIndex = ((string, string, byte[])[])positional.Clone();
+        farIndex[4] = ("arr_99999999999", NpyHeader("<f4", "(1,)"), Floats(-1f));
+        RefusedUnchanged(model, m => m.LoadKerasWeights(new MemoryStream(Npz(farIndex))), "arr_99999999999 is past the model's 5 weights");
+
+        // A stream that does not start at the zip: the reader takes it from where it stands.
+        var prefixed = new MemoryStream();
+        prefixed.Write(new byte[] { 1, 2, 3 });
+        prefixed.Write(Npz(positional));
+        prefixed.Position = 3;
+        model.LoadKerasWeights(prefixed);
+        Assert.Equal(new[] { 0.5f, 0.25f, 0.125f, 2f, -1f }, model.Parameters.ToArray());
         byte[] npz = Npz(positional);
         RefusedUnchanged(model, m => m.LoadKerasWeights(new MemoryStream(npz[..(npz.Length / 2)])), "the stream");
     }

@@ -166,30 +166,23 @@ public sealed class Tokenizer
     public string? Word(int index) => _words.TryGetValue(index, out string? word) ? word : null;
 
     /// <summary>
-    /// Keras <c>sequences_to_texts</c> for one sequence: the words joined by spaces. Padding and unknown indices are
-    /// left out; indices at or above <see cref="NumWords"/> become the OOV token (or are left out without one).
+    /// Keras <c>sequences_to_texts</c> for one sequence: the words joined by spaces. With an OOV token, an index past
+    /// <see cref="NumWords"/> or without a word (padding 0 included) becomes the OOV token, as in Keras; without one,
+    /// it is left out.
     /// </summary>
     public string SequenceToText(ReadOnlySpan<int> sequence)
     {
         var words = new List<string>();
-        int? oov = OovToken is not null && _index.TryGetValue(OovToken, out int o) ? o : null;
+        string? oov = OovToken is not null && _index.TryGetValue(OovToken, out int o) ? _words[o] : null;
         foreach (int index in sequence)
         {
-            if (!_words.TryGetValue(index, out string? word))
-            {
-                continue;
-            }
-
-            if (NumWords is int limit && index >= limit)
-            {
-                if (oov is not null)
-                {
-                    words.Add(OovToken!);
-                }
-            }
-            else
+            if (_words.TryGetValue(index, out string? word) && (NumWords is not int limit || index < limit))
             {
                 words.Add(word);
+            }
+            else if (oov is not null)
+            {
+                words.Add(oov);
             }
         }
 
@@ -307,7 +300,8 @@ public sealed class Tokenizer
                 throw new InvalidDataException($"The tokenizer splits on \"{split.GetString()}\"; RnnDsl's Tokenizer splits on spaces.");
             }
 
-            int? numWords = config.TryGetProperty("num_words", out JsonElement n) && n.ValueKind == JsonValueKind.Number ? n.GetInt32() : null;
+            // Keras reads num_words with `if self.num_words`: null and 0 both mean no limit.
+            int? numWords = config.TryGetProperty("num_words", out JsonElement n) && n.ValueKind == JsonValueKind.Number && n.GetInt32() != 0 ? n.GetInt32() : null;
             string? oov = config.TryGetProperty("oov_token", out JsonElement o) && o.ValueKind == JsonValueKind.String ? o.GetString() : null;
             bool lower = !config.TryGetProperty("lower", out JsonElement l) || l.ValueKind != JsonValueKind.False;
             string filters = config.TryGetProperty("filters", out JsonElement f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : DefaultFilters;

@@ -10,8 +10,17 @@ namespace RnnDsl;
 /// </summary>
 internal static class AtomicFile
 {
-    /// <summary>Tests set this to interrupt a save after the temporary file is complete and before the rename.</summary>
-    internal static Action<string>? BeforeRename { get; set; }
+    private static readonly System.Threading.AsyncLocal<Action<string>?> Hook = new();
+
+    /// <summary>
+    /// Tests set this to interrupt a save after the temporary file is complete and before the rename. It holds for the
+    /// setting test's own flow only (an AsyncLocal), so saves that other tests run at the same time are not interrupted.
+    /// </summary>
+    internal static Action<string>? BeforeRename
+    {
+        get => Hook.Value;
+        set => Hook.Value = value;
+    }
 
     public static void Write(string path, Action<Stream> write)
     {
@@ -32,9 +41,16 @@ internal static class AtomicFile
         }
         finally
         {
-            if (File.Exists(temporary))
+            try
             {
-                File.Delete(temporary);
+                File.Delete(temporary); // after a failure; gone already after the rename
+            }
+            catch (IOException)
+            {
+                // Leave it rather than hide why the save failed; its name starts with a dot and ends in .tmp.
+            }
+            catch (UnauthorizedAccessException)
+            {
             }
         }
     }

@@ -47,7 +47,7 @@ internal static class Npy
         }
     }
 
-    public static List<NamedArray> ReadNpz(Stream stream, string source)
+    public static List<NamedArray> ReadNpz(Stream stream, string source, long maxValues)
     {
         ZipArchive zip;
         try
@@ -62,7 +62,17 @@ internal static class Npy
         using (zip)
         {
             var arrays = new List<NamedArray>();
-            foreach (ZipArchiveEntry entry in zip.Entries)
+            IReadOnlyCollection<ZipArchiveEntry> entries;
+            try
+            {
+                entries = zip.Entries;
+            }
+            catch (InvalidDataException e)
+            {
+                throw Errors.Invalid(source, "the zip's directory is corrupted: " + e.Message);
+            }
+
+            foreach (ZipArchiveEntry entry in entries)
             {
                 if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
                 {
@@ -73,7 +83,7 @@ internal static class Npy
                 try
                 {
                     using Stream data = entry.Open();
-                    arrays.Add(Read(data, source + " (" + entry.FullName + ")", name));
+                    arrays.Add(Read(data, source + " (" + entry.FullName + ")", name, maxValues));
                 }
                 catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
                 {
@@ -85,7 +95,7 @@ internal static class Npy
         }
     }
 
-    public static NamedArray Read(Stream stream, string source, string name)
+    public static NamedArray Read(Stream stream, string source, string name, long maxValues)
     {
         Span<byte> start = stackalloc byte[10];
         int got = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
@@ -143,9 +153,9 @@ internal static class Npy
         foreach (int size in shape)
         {
             count *= size;
-            if (count > Array.MaxLength)
+            if (count > maxValues)
             {
-                throw Errors.Invalid(source, $"array {name} of shape ({string.Join(", ", shape)}) is larger than any model");
+                throw Errors.Invalid(source, $"array {name} of shape ({string.Join(", ", shape)}) holds more values than the whole model ({maxValues})");
             }
         }
 

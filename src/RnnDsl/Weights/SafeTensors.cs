@@ -22,7 +22,7 @@ internal static class SafeTensors
 {
     private const long MaxHeader = 100 << 20;
 
-    public static Dictionary<string, NamedArray> Read(Stream stream, string source)
+    public static Dictionary<string, NamedArray> Read(Stream stream, string source, long maxValues)
     {
         Span<byte> lengthBytes = stackalloc byte[8];
         int got = stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false);
@@ -87,10 +87,10 @@ internal static class SafeTensors
                 long count = 1;
                 foreach (int size in shape)
                 {
-                    count = size < 0 || count * size > Array.MaxLength ? -1 : count * size;
+                    count = size < 0 || count * size > maxValues ? -1 : count * size;
                     if (count < 0)
                     {
-                        throw Errors.Invalid(source, $"tensor {property.Name} has shape [{string.Join(", ", shape)}], larger than any model");
+                        throw Errors.Invalid(source, $"tensor {property.Name} has shape [{string.Join(", ", shape)}]: more values than the whole model ({maxValues}) or a negative size");
                     }
                 }
 
@@ -111,23 +111,12 @@ internal static class SafeTensors
         entries.Sort((a, b) => a.Begin.CompareTo(b.Begin));
         var tensors = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
         long position = 0;
-        var skip = new byte[4096];
         foreach (var (name, kind, shape, begin, end) in entries)
         {
-            if (begin < position)
+            // As the safetensors library requires: the tensors cover the data exactly, without holes or overlaps.
+            if (begin != position)
             {
-                throw Errors.Invalid(source, $"tensor {name}'s data at [{begin}, {end}] overlaps the tensor before it");
-            }
-
-            while (position < begin)
-            {
-                int n = stream.Read(skip, 0, (int)Math.Min(skip.Length, begin - position));
-                if (n == 0)
-                {
-                    throw Errors.Truncated(source, "before tensor " + name, 8 + header.Length + begin, 8 + header.Length + position);
-                }
-
-                position += n;
+                throw Errors.Invalid(source, $"tensor {name}'s data starts at {begin}; the tensors before it end at {position} (the data must be covered without holes or overlaps)");
             }
 
             if (tensors.ContainsKey(name))
@@ -139,6 +128,11 @@ internal static class SafeTensors
             TensorBytes.Read(stream, kind, values, source, "tensor " + name);
             position = end;
             tensors.Add(name, new NamedArray(name, shape, values));
+        }
+
+        if (stream.CanSeek ? stream.Position != stream.Length : stream.ReadByte() != -1)
+        {
+            throw Errors.Invalid(source, $"there are bytes after the last tensor's data (which ends at {position}); expected the file to end there");
         }
 
         return tensors;

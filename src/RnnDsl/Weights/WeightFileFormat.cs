@@ -85,9 +85,14 @@ internal static class WeightFileFormat
         hash.Append(rest);
         string fingerprint = Encoding.UTF8.GetString(rest, 0, (int)fingerprintLength);
         long count = BinaryPrimitives.ReadInt64LittleEndian(rest.AsSpan((int)fingerprintLength));
-        if (count < 0 || count > Array.MaxLength)
+        if (count != model.Parameters.Length)
         {
-            throw Errors.Invalid(source, $"the header gives {count} parameters; the file is corrupted");
+            // Before anything is allocated: a corrupted count must not ask for gigabytes. The checksum comes after the
+            // data, so a count the file really holds is told apart from a damaged one by the architecture.
+            string mine = model.Architecture.Fingerprint;
+            throw Errors.Invalid(source, fingerprint == mine
+                ? $"the header gives {count} parameters for this architecture, which has {model.Parameters.Length}: the file is corrupted"
+                : "the file holds weights for another model. " + Difference(fingerprint, mine));
         }
 
         var parameters = new float[count];
@@ -107,15 +112,10 @@ internal static class WeightFileFormat
             throw Errors.Invalid(source, "there are bytes after the checksum; expected the file to end there");
         }
 
-        string mine = model.Architecture.Fingerprint;
-        if (fingerprint != mine)
+        string architecture = model.Architecture.Fingerprint;
+        if (fingerprint != architecture)
         {
-            throw Errors.Invalid(source, "the file holds weights for another model. " + Difference(fingerprint, mine));
-        }
-
-        if (count != model.Parameters.Length)
-        {
-            throw Errors.Invalid(source, $"the file holds {count} parameters; this model has {model.Parameters.Length}");
+            throw Errors.Invalid(source, "the file holds weights for another model. " + Difference(fingerprint, architecture));
         }
 
         return parameters;
@@ -181,18 +181,21 @@ internal static class LittleEndianFloats
 
     public static void Read(Stream stream, Span<float> values, NonCryptographicHashAlgorithm? hash, string source, long offset)
     {
-        Span<byte> bytes = MemoryMarshal.AsBytes(values);
-        int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-        if (got < bytes.Length)
+        for (int at = 0; at < values.Length; at += Chunk)
         {
-            throw Errors.Truncated(source, "in the parameters", offset + bytes.Length, offset + got);
-        }
+            Span<byte> bytes = MemoryMarshal.AsBytes(values.Slice(at, Math.Min(Chunk, values.Length - at)));
+            int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (got < bytes.Length)
+            {
+                throw Errors.Truncated(source, "in the data", offset + (4L * values.Length), offset + (4L * at) + got);
+            }
 
-        hash?.Append(bytes);
-        if (!BitConverter.IsLittleEndian)
-        {
-            Span<int> words = MemoryMarshal.Cast<byte, int>(bytes);
-            BinaryPrimitives.ReverseEndianness(words, words);
+            hash?.Append(bytes);
+            if (!BitConverter.IsLittleEndian)
+            {
+                Span<int> words = MemoryMarshal.Cast<byte, int>(bytes);
+                BinaryPrimitives.ReverseEndianness(words, words);
+            }
         }
     }
 }

@@ -104,7 +104,7 @@ public static class WeightFiles
         ArgumentNullException.ThrowIfNull(model);
         WeightMapping.Prefixes(model.Weights, prefixes);
         using FileStream stream = OpenRead(path);
-        Commit(model, WeightMapping.FromStateDict(model, SafeTensors.Read(stream, path), prefixes, path));
+        Commit(model, WeightMapping.FromStateDict(model, SafeTensors.Read(stream, path, model.Parameters.Length), prefixes, path));
     }
 
     /// <summary>Loads a PyTorch <c>state_dict</c> in safetensors form from <paramref name="stream"/> (see <see cref="LoadTorchStateDict(IRnnModel, string, string[])"/>).</summary>
@@ -114,7 +114,7 @@ public static class WeightFiles
         ArgumentNullException.ThrowIfNull(stream);
         WeightMapping.Prefixes(model.Weights, prefixes);
         string source = NameOf(stream);
-        Commit(model, WeightMapping.FromStateDict(model, SafeTensors.Read(stream, source), prefixes, source));
+        Commit(model, WeightMapping.FromStateDict(model, SafeTensors.Read(stream, source, model.Parameters.Length), prefixes, source));
     }
 
     /// <summary>
@@ -154,7 +154,7 @@ public static class WeightFiles
     internal static FileStream OpenRead(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16); // a save may replace it meanwhile
     }
 
     /// <summary>How messages name a stream: its file name for a <see cref="FileStream"/>.</summary>
@@ -175,7 +175,8 @@ public static class WeightFiles
     /// <summary>A seekable view of <paramref name="stream"/>: itself, or its rest copied into memory.</summary>
     internal static Stream Seekable(Stream stream)
     {
-        if (stream.CanSeek)
+        // Zip offsets count from the start of the stream, so a stream that starts elsewhere is copied too.
+        if (stream.CanSeek && stream.Position == 0)
         {
             return stream;
         }
@@ -206,7 +207,7 @@ public static class WeightFiles
                 + "model.LoadKerasWeights(path) on a variable of the model's own class reads it; for a model held as IRnnModel, call KerasWeightFiles.LoadKerasWeights(model, path).");
         }
 
-        var arrays = Npy.ReadNpz(seekable, source);
+        var arrays = Npy.ReadNpz(seekable, source, model.Parameters.Length);
         if (arrays.Count == 0)
         {
             throw Errors.Invalid(source, "the zip holds no arrays");

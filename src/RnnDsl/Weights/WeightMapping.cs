@@ -32,8 +32,8 @@ internal static partial class WeightMapping
 
             foreach (NamedArray array in arrays)
             {
-                int index = int.Parse(PositionalName().Match(array.Name).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                if (index >= manifest.Count)
+                bool small = int.TryParse(PositionalName().Match(array.Name).Groups[1].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index);
+                if (!small || index >= manifest.Count)
                 {
                     throw Errors.Invalid(source, $"array {array.Name} is past the model's {manifest.Count} weights: {List(manifest)}");
                 }
@@ -152,7 +152,12 @@ internal static partial class WeightMapping
     private static bool IsRecurrentBias(WeightManifest manifest, WeightInfo weight) =>
         weight.Role == WeightRole.Bias && manifest.Any(w => w.Layer == weight.Layer && w.Direction == weight.Direction && w.Role == WeightRole.RecurrentKernel);
 
-    private static string HiddenBiasKey(string inputBiasKey) => inputBiasKey.Replace("bias_ih", "bias_hh", StringComparison.Ordinal);
+    /// <summary>The key of PyTorch's <c>bias_hh</c> beside a recurrent bias (whose torch name is its <c>bias_ih</c>): only the parameter part changes, not the prefix.</summary>
+    private static string HiddenBiasKey(WeightInfo weight, string prefix)
+    {
+        string parameter = weight.TorchName[(weight.Layer.Length + 1)..].Replace("bias_ih", "bias_hh", StringComparison.Ordinal);
+        return prefix.Length == 0 ? parameter : prefix + "." + parameter;
+    }
 
     /// <summary>
     /// For each Keras gate block, the PyTorch block that holds the same gate. Gates are matched by letter; the one
@@ -248,7 +253,7 @@ internal static partial class WeightMapping
             else if (IsRecurrentBias(manifest, weight))
             {
                 NamedArray input = Take(key, weight, "the input part");
-                NamedArray hidden = Take(HiddenBiasKey(key), weight, "the recurrent part");
+                NamedArray hidden = Take(HiddenBiasKey(weight, prefixOf[weight.Layer]), weight, "the recurrent part");
                 int columns = weight.Shape[^1];
                 int units = columns / weight.Gates;
                 bool twoRows = weight.Shape.Count == 2;
@@ -339,7 +344,7 @@ internal static partial class WeightMapping
                 }
 
                 tensors.Add((key, shape, input));
-                tensors.Add((HiddenBiasKey(key), shape, hidden));
+                tensors.Add((HiddenBiasKey(weight, prefixOf[weight.Layer]), shape, hidden));
             }
             else
             {

@@ -651,13 +651,27 @@ def keras2_variable_names(model, old_style):
     return names
 
 
-def write_keras2_h5(path, model, weights, old_style=False):
-    """tf.keras hdf5_format.save_weights_to_hdf5_group(f, model) into h5py.File(path, "w")."""
+def write_keras2_h5(path, model, weights, old_style=False, functional=False):
+    """tf.keras hdf5_format.save_weights_to_hdf5_group(f, model) into h5py.File(path, "w").
+
+    functional=True writes what a functional-API model built later in a session gives: its InputLayer is in
+    model.layers (layer_names lists it, with weight_names = [] like any layer without weights, here also a Dropout),
+    and every layer name carries the session's counter (embedding_3, simple_rnn_5, ...), so a reader must fall back
+    from names to order.
+    """
     layers = [layer for layer in model["layers"] if layer["kind"] != "input"]
     variable_names = keras2_variable_names(model, old_style)
     by_layer, arrays = {}, iter(weights)
     for layer in layers:
         by_layer[layer["name"]] = [next(arrays) for _ in variable_names[layer["name"]]]
+    if functional:
+        session = {layer["name"]: f"{layer['name']}_{3 + i}" for i, layer in enumerate(layers)}
+        variable_names = {session[k]: [session[k] + n[len(k):] for n in v] for k, v in variable_names.items()}
+        by_layer = {session[k]: v for k, v in by_layer.items()}
+        renamed = [dict(layer, name=session[layer["name"]]) for layer in layers]
+        layers = [{"name": "input_1"}] + renamed[:-1] + [{"name": "dropout_2"}] + renamed[-1:]
+        for weightless in ("input_1", "dropout_2"):
+            variable_names[weightless], by_layer[weightless] = [], []
 
     def strings(values):
         # h5py 3 stores a list of bytes as variable-length strings; h5py 2 (TF <= 2.4) went through numpy: 'S' fixed.
@@ -876,7 +890,8 @@ def build_models():
 def write_all():
     os.makedirs(OUT, exist_ok=True)
     for stale in os.listdir(OUT):
-        os.remove(os.path.join(OUT, stale))
+        if os.path.isfile(os.path.join(OUT, stale)):  # exported/ holds the C# side's exports: not this script's
+            os.remove(os.path.join(OUT, stale))
     models = build_models()
     files = []
 
@@ -916,6 +931,10 @@ def write_all():
     write_safetensors(os.path.join(OUT, "WText.prefixed.safetensors"), renamed, metadata={"format": "pt"})
     record("WText.prefixed.safetensors", "WText", "safetensors", prefixes=["emb", "rnn", "fc"],
            note="module prefixes emb, rnn, fc instead of embedding, simple_rnn, dense")
+    write_keras2_h5(os.path.join(OUT, "WText.functional.h5"), text["model"], text["weights"], functional=True)
+    record("WText.functional.h5", "WText", "keras2-h5",
+           note="a functional tf.keras model late in a session: input_1 and dropout_2 in layer_names with empty "
+                "weight_names (float64 arrays), layers named embedding_3, simple_rnn_4, dense_5: matched by order")
     write_keras2_h5(os.path.join(OUT, "WMaskedStack.keras2_old.h5"), stack["model"], stack["weights"], old_style=True)
     record("WMaskedStack.keras2_old.h5", "WMaskedStack", "keras2-h5",
            note="as TF 2.4 / h5py 2.10 wrote it: fixed-length byte-string attributes, no top_level_model_weights, "
@@ -975,7 +994,7 @@ def write_all():
     failures = self_check(models)
     if failures:
         sys.exit("self-check failed:\n" + "\n".join(failures))
-    for file in sorted(os.listdir(OUT)):
+    for file in sorted(f for f in os.listdir(OUT) if os.path.isfile(os.path.join(OUT, f))):
         path = os.path.join(OUT, file)
         print(f"{os.path.getsize(path):8d}  {hashlib.sha256(open(path, 'rb').read()).hexdigest()[:16]}  {file}")
     print(f"wrote {len(os.listdir(OUT))} files to {OUT} with PyTorch {torch.__version__}, NumPy {np.__version__}, "
