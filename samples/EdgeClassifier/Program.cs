@@ -42,9 +42,9 @@ try
     model = SentimentModel.Load(Path.Combine(folder, "sentiment.rnnw"));
     tokenizer = Tokenizer.Load(Path.Combine(folder, "tokenizer.json"));
 }
-catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
 {
-    // InvalidDataException (a file for another model, cut short or corrupted) is an IOException: its message says which.
+    // A missing file, or one for another model, cut short or corrupted (InvalidDataException): the message says which.
     Console.Error.WriteLine("EdgeClassifier: " + e.Message);
     return 1;
 }

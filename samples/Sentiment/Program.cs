@@ -14,8 +14,14 @@ string? saveTo = null;
 var sentences = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--save" && i + 1 < args.Length)
+    if (args[i] == "--save")
     {
+        if (i + 1 == args.Length)
+        {
+            Console.Error.WriteLine("--save needs a folder: dotnet run --project samples/Sentiment -- --save <folder> [sentences...]");
+            return 2;
+        }
+
         saveTo = args[++i];
     }
     else
@@ -140,5 +146,7 @@ else
         Classify(sentence);
     }
 }
+
+return 0;
 
 static double Rate(bool[] right, int[] rows) => rows.Count(r => right[r]) / (double)rows.Length;

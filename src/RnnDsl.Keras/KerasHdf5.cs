@@ -261,7 +261,8 @@ internal static partial class KerasHdf5
                 WeightInfo weight = weights[k];
                 if (!array.Shape.SequenceEqual(weight.Shape))
                 {
-                    throw Errors.Invalid(source, $"{array.Name} is {weight.KerasPath}: expected shape {WeightMapping.Shape(weight.Shape)}, found {array.ShapeText}");
+                    throw Errors.Invalid(source, $"{array.Name} is {weight.KerasPath}: expected shape {WeightMapping.Shape(weight.Shape)}, found {array.ShapeText}"
+                        + " (is the file for another model? Keras stores this model's layers as " + string.Join(", ", ourLayers) + ")");
                 }
 
                 array.Values.CopyTo(scratch.AsSpan(weight.Offset, weight.Length));

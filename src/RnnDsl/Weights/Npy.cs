@@ -56,7 +56,7 @@ internal static class Npy
         }
         catch (InvalidDataException e)
         {
-            throw Errors.Invalid(source, "this is not a readable .npz (zip) file: " + e.Message);
+            throw Errors.Invalid(source, "this zip (.npz or .keras) cannot be read, it is cut short or corrupted: " + e.Message);
         }
 
         using (zip)

@@ -198,7 +198,8 @@ public static class WeightFiles
             case "empty":
                 throw Errors.Invalid(source, "the file is empty; expected a Keras .npz");
             case "other":
-                throw Errors.Invalid(source, "this is not a Keras .npz (a zip of .npy arrays): it does not start with PK\\x03\\x04");
+                throw Errors.Invalid(source, "this is not a Keras .npz (a zip of .npy arrays): it does not start with PK\\x03\\x04"
+                    + " (RnnDsl .rnnw files load with LoadWeights, PyTorch .safetensors with LoadTorchStateDict)");
         }
 
         if (Npy.HasEntry(seekable, "model.weights.h5"))
