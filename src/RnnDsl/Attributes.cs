@@ -91,6 +91,81 @@ public sealed class SimpleRnnAttribute : Attribute
 }
 
 /// <summary>
+/// A long short-term memory layer (Keras <c>LSTM</c>), gates in Keras order i, f, c, o:
+/// <c>i = σ(x·W_i + h·U_i + b_i)</c>, <c>f = σ(x·W_f + h·U_f + b_f)</c>, <c>c̃ = tanh(x·W_c + h·U_c + b_c)</c>,
+/// <c>o = σ(x·W_o + h·U_o + b_o)</c>, <c>c[t] = f·c[t-1] + i·c̃</c>, <c>h[t] = o·tanh(c[t])</c>, with h and c zero
+/// before the first step (σ is <see cref="RecurrentActivation"/>, tanh is <see cref="Activation"/>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LstmAttribute : Attribute
+{
+    /// <summary>Declares an LSTM layer of <paramref name="units"/> units.</summary>
+    public LstmAttribute(int units, Activation activation = Activation.Tanh, Activation recurrentActivation = Activation.Sigmoid)
+    {
+        Units = units;
+        Activation = activation;
+        RecurrentActivation = recurrentActivation;
+    }
+
+    /// <summary>Width of the state (h and c).</summary>
+    public int Units { get; }
+
+    /// <summary>The activation of the cell candidate and of c in the output; Keras default <see cref="Activation.Tanh"/>.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>The activation of the input, forget and output gates; Keras default <see cref="Activation.Sigmoid"/>.</summary>
+    public Activation RecurrentActivation { get; }
+
+    /// <summary>Output h at every step (Keras <c>return_sequences=True</c>) instead of only the last.</summary>
+    public bool ReturnSequences { get; set; }
+
+    /// <summary>Read the sequence from its last step to its first (Keras <c>go_backwards=True</c>).</summary>
+    public bool GoBackwards { get; set; }
+
+    /// <summary>Initialise the forget gate's bias to ones (Keras <c>unit_forget_bias=True</c>, the default).</summary>
+    public bool UnitForgetBias { get; set; } = true;
+}
+
+/// <summary>
+/// A gated recurrent unit layer (Keras <c>GRU</c>), gates in Keras order z, r, h:
+/// <c>z = σ(x·W_z + h·U_z + b_z)</c>, <c>r = σ(x·W_r + h·U_r + b_r)</c>, and with <see cref="ResetAfter"/> (the Keras 2+
+/// default, PyTorch's form) <c>h̃ = tanh(x·W_h + b_h + r·(h·U_h + b'_h))</c>, otherwise <c>h̃ = tanh(x·W_h + (r·h)·U_h + b_h)</c>;
+/// <c>h[t] = z·h[t-1] + (1 - z)·h̃</c>, with h zero before the first step.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GruAttribute : Attribute
+{
+    /// <summary>Declares a GRU layer of <paramref name="units"/> units.</summary>
+    public GruAttribute(int units, Activation activation = Activation.Tanh, Activation recurrentActivation = Activation.Sigmoid)
+    {
+        Units = units;
+        Activation = activation;
+        RecurrentActivation = recurrentActivation;
+    }
+
+    /// <summary>Width of the state.</summary>
+    public int Units { get; }
+
+    /// <summary>The activation of the candidate state; Keras default <see cref="Activation.Tanh"/>.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>The activation of the update and reset gates; Keras default <see cref="Activation.Sigmoid"/>.</summary>
+    public Activation RecurrentActivation { get; }
+
+    /// <summary>Output h at every step (Keras <c>return_sequences=True</c>) instead of only the last.</summary>
+    public bool ReturnSequences { get; set; }
+
+    /// <summary>Read the sequence from its last step to its first (Keras <c>go_backwards=True</c>).</summary>
+    public bool GoBackwards { get; set; }
+
+    /// <summary>
+    /// Apply the reset gate after the recurrent product (Keras <c>reset_after=True</c>, the default since Keras 2.3 and
+    /// PyTorch's form): the bias is two rows, the input bias then the recurrent bias. False is the Keras 1 form, one bias row.
+    /// </summary>
+    public bool ResetAfter { get; set; } = true;
+}
+
+/// <summary>
 /// Modifier for the recurrent layer in the same attribute list: run it forwards and, with separate
 /// weights, backwards, and merge the two outputs (Keras <c>Bidirectional(layer, merge_mode)</c>).
 /// </summary>

@@ -44,3 +44,21 @@ public partial class WForecast { }
 [SimpleRnn(1, Relu)]
 [Dense(1)]
 public partial class TinyRelu { }
+
+// Gated cells (the LSTM/GRU issue): every weight format for LSTM and GRU, one direction, both, and stacked.
+[Embedding(20, 4)]
+[Lstm(5)]
+[Dense(3, Softmax)]
+public partial class WLstm { }
+
+[Embedding(20, 4, MaskZero = true)]
+[Bidirectional, Gru(4, ReturnSequences = true)]
+[Lstm(3)]
+[Dense(1, Sigmoid)]
+public partial class WBidiGruLstm { }
+
+[Input(6, 3)]
+[Gru(5, ReturnSequences = true)]
+[Bidirectional(MergeMode.Sum), Lstm(4)]
+[Dense(2)]
+public partial class WGruStack { }
