@@ -132,6 +132,25 @@ public class DiagnosticTests
         Single("RNN018", "[Input(3)]\n[SimpleRnn(4, Softmax)]\npublic partial class Model { }", "SimpleRnn(4, Softmax)", "Tanh (the default)");
 
     [Fact]
+    public void RNN018_softmax_as_the_state_activation_of_a_gated_cell()
+    {
+        Single("RNN018", "[Input(3)]\n[Lstm(4, Softmax)]\npublic partial class Model { }", "Lstm(4, Softmax)", "Tanh (the default)");
+        Single("RNN018", "[Input(3)]\n[Gru(4, activation: Softmax)]\npublic partial class Model { }", "Gru(4, activation: Softmax)", "Tanh (the default)");
+    }
+
+    [Fact]
+    public void RNN028_softmax_as_the_gate_activation()
+    {
+        Single("RNN028", "[Input(3)]\n[Lstm(4, Tanh, Softmax)]\npublic partial class Model { }", "Lstm(4, Tanh, Softmax)", "recurrentActivation", "Sigmoid (the default)");
+        Single("RNN028", "[Input(3)]\n[Bidirectional, Gru(4, recurrentActivation: Softmax)]\npublic partial class Model { }", "Gru(4, recurrentActivation: Softmax)", "recurrentActivation");
+        Single("RNN017", "[Input(3)]\n[Gru(4, Tanh, (Activation)7)]\npublic partial class Model { }", "Gru(4, Tanh, (Activation)7)", "recurrentActivation = 7");
+    }
+
+    [Fact]
+    public void RNN029_a_gru_with_reset_after_false() =>
+        Single("RNN029", "[Input(3)]\n[Gru(4, ResetAfter = false)]\npublic partial class Model { }", "Gru(4, ResetAfter = false)", "ResetAfter = true");
+
+    [Fact]
     public void User_types_named_like_runtime_types_do_not_break_the_generated_code()
     {
         // Types in the user's namespace, in the global namespace, or members of the model class win over

@@ -16,6 +16,8 @@ internal static class CellRegistry
     public static CellSpec Describe(RecurrentDeclaration declaration) => declaration switch
     {
         SimpleRnnDeclaration simpleRnn => SimpleRnnCell.Describe(simpleRnn),
+        LstmDeclaration lstm => LstmCell.Describe(lstm),
+        GruDeclaration gru => GruCell.Describe(gru),
         _ => throw new KeyNotFoundException("no cell for " + declaration.GetType().Name),
     };
 
@@ -23,6 +25,8 @@ internal static class CellRegistry
     public static IEnumerable<WeightSpec> Weights(CellSpec cell, RecurrentNames names, int inputWidth, int units, long offset) => cell.Kind switch
     {
         CellKind.SimpleRnn => SimpleRnnCell.Weights(cell, names, inputWidth, units, offset),
+        CellKind.Lstm => LstmCell.Weights(cell, names, inputWidth, units, offset),
+        CellKind.Gru => GruCell.Weights(cell, names, inputWidth, units, offset),
         _ => throw new KeyNotFoundException("no weights for cell " + cell.Kind),
     };
 
@@ -30,6 +34,8 @@ internal static class CellRegistry
     public static CellEmitter Emitter(CellSpec cell) => cell.Kind switch
     {
         CellKind.SimpleRnn => SimpleRnnEmitter.Instance,
+        CellKind.Lstm => LstmEmitter.Instance,
+        CellKind.Gru => GruEmitter.Instance,
         _ => throw new KeyNotFoundException("no emitter for cell " + cell.Kind),
     };
 }

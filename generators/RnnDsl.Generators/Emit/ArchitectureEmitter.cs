@@ -40,8 +40,11 @@ internal static class ArchitectureEmitter
                 return New(layer.KerasName, layer.KerasClassName, "batch_shape=[null, " + (model.MaxSteps == 0 ? "null" : Format.Int(model.MaxSteps)) + ", " + Format.Int(model.Features) + "]");
             case LayerKind.Recurrent:
                 string cell = New(layer.WrappedKerasName, layer.Cell!.KerasClassName,
-                    "units=" + Format.Int(layer.Units), "activation=" + Format.Keras(layer.Activation), "use_bias=true",
-                    "return_sequences=" + Bool(layer.OutputIsSequence), "go_backwards=" + Bool(layer.GoBackwards));
+                    new[]
+                    {
+                        "units=" + Format.Int(layer.Units), "activation=" + Format.Keras(layer.Activation), "use_bias=true",
+                        "return_sequences=" + Bool(layer.OutputIsSequence), "go_backwards=" + Bool(layer.GoBackwards),
+                    }.Concat(layer.Cell.Settings).ToArray());
                 return layer.Bidirectional
                     ? "new " + config + "(" + Format.Literal(layer.KerasName) + ", " + Format.Literal(layer.KerasClassName) + ", " + cell + ", " + Format.Literal("merge_mode=" + layer.Merge.ToString().ToLowerInvariant()) + ")"
                     : cell;

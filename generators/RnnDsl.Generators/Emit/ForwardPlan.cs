@@ -44,6 +44,10 @@ internal sealed record LayerStep(LayerSpec Layer, string Input, string Output, b
 
     public string BackwardStates => Name + "BackwardStates";
 
+    /// <summary>A per-step buffer of the cell in one direction (<c>""</c>, <c>forward</c> or <c>backward</c>): <c>lstmGates</c>, <c>bidirectionalBackwardCells</c>.</summary>
+    public string CellBuffer(string direction, string buffer) =>
+        Name + (direction.Length == 0 ? string.Empty : char.ToUpperInvariant(direction[0]) + direction.Substring(1)) + char.ToUpperInvariant(buffer[0]) + buffer.Substring(1);
+
     /// <summary>Scratch for a recurrent layer's transposed weights in the backward pass.</summary>
     public string TransposedWeights => Name + "TransposedWeights";
 
@@ -87,6 +91,15 @@ internal static class ForwardPlan
                 if (layer.Bidirectional)
                 {
                     buffers.Add(new ScratchBuffer(step.BackwardStates, layer.Units, 0, layer.KerasName + " backward states, [steps, " + Format.Int(layer.Units) + "]"));
+                }
+
+                foreach (string way in layer.Directions)
+                {
+                    foreach (CellBuffer cell in RecurrenceEmitter.CellBuffers(layer))
+                    {
+                        string which = way.Length == 0 ? string.Empty : way + " ";
+                        buffers.Add(new ScratchBuffer(step.CellBuffer(way, cell.Name), cell.Width, 0, layer.KerasName + " " + which + cell.Comment + ", [steps, " + Format.Int(cell.Width) + "]"));
+                    }
                 }
 
                 if (!isLast && !step.OutputIsStates)

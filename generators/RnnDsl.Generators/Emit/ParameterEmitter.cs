@@ -130,6 +130,11 @@ internal static class ParameterEmitter
                         Initializer.Orthogonal => n.Initializers + ".Orthogonal(" + slice + ", " + rows + ", " + columns + ", random);",
                         _ => slice + ".Clear();",
                     });
+                    if (weight.Initializer == Initializer.UnitForgetBias)
+                    {
+                        string units = Format.Int(weight.Length / weight.Gates);
+                        writer.Line("parameters.Slice(" + weight.ConstantName + " + " + units + ", " + units + ").Fill(1f); // unit_forget_bias: the forget gate's block");
+                    }
                 }
             }
         }

@@ -12,8 +12,68 @@ namespace RnnDsl.Generators.Emit;
 /// either for Bidirectional), masking, the BPTT loop, the weight and input gradients as products over all steps,
 /// and the merge of two directions. The cell's <see cref="CellEmitter"/> writes the step and the backward step.
 /// </summary>
+/// <summary>
+/// A per-step buffer a cell keeps besides h: its gates, an extra state vector (LSTM's c), or scratch for its backward
+/// step. <see cref="Local"/> is the span of one step in the loops, <see cref="PreviousLocal"/> the step read before
+/// (state vectors only), <see cref="GradientLocal"/> the gradient of one step.
+/// </summary>
+internal sealed record CellBuffer(string Name, int Width, string WidthExpression, string Comment, bool IsState, string Local, string PreviousLocal, string GradientLocal)
+{
+    public string Gradient => "d" + char.ToUpperInvariant(Name[0]) + Name.Substring(1);
+}
+
 internal static class RecurrenceEmitter
 {
+    /// <summary>
+    /// The cell's per-step buffers, in the order the recurrence methods take them: the gates (unless the cell computes
+    /// its one gate in the state), each state vector after h, and the cell's step scratch.
+    /// </summary>
+    public static List<CellBuffer> CellBuffers(LayerSpec layer)
+    {
+        CellSpec cell = layer.Cell!;
+        var buffers = new List<CellBuffer>();
+        if (!cell.GatesInState)
+        {
+            buffers.Add(new CellBuffer("gates", cell.Gates * layer.Units, GateWidth(layer), "gates, " + cell.KerasGateOrder.Replace(",", ", "), false, "gate", string.Empty, "dGate"));
+        }
+
+        foreach (string vector in cell.StateVectors.Skip(1))
+        {
+            // LSTM's c is the only state vector besides h so far; its buffer is "cells".
+            string name = vector == "c" ? "cells" : vector + "States";
+            string local = vector == "c" ? "cell" : vector;
+            buffers.Add(new CellBuffer(name, layer.Units, "Units", vector + " (cell state)", true, local, "previous" + char.ToUpperInvariant(local[0]) + local.Substring(1), "d" + vector));
+        }
+
+        if (cell.StepScratch > 0)
+        {
+            int width = cell.StepScratch * layer.Units;
+            string expression = cell.StepScratch == cell.Gates ? GateWidth(layer) : Format.Int(cell.StepScratch) + " * Units";
+            buffers.Add(new CellBuffer("recurrent", width, expression, "recurrent projection h[previous] · recurrent_kernel + recurrent bias", false, "recurrence", string.Empty, "dRecurrence"));
+        }
+
+        return buffers;
+    }
+
+    /// <summary>The width of all gates as the generated code writes it: <c>Units</c> for one gate, else <c>GateWidth</c>.</summary>
+    public static string GateWidth(LayerSpec layer) => Cells.CellWeights.GateWidthSymbol(layer.Cell!.Gates);
+
+    /// <summary>The span the input projection goes to: the gates, or the states for a cell whose state is its one gate.</summary>
+    private static string GatesName(LayerSpec layer) => layer.Cell!.GatesInState ? "states" : "gates";
+
+    /// <summary>The gradient of the gates' pre-activations: dStates in place for a cell whose state is its one gate.</summary>
+    private static string GatesGradient(LayerSpec layer) => layer.Cell!.GatesInState ? "dStates" : "dGates";
+
+    /// <summary>The gradient of the recurrent projection h[previous] · recurrent_kernel: the gates' unless the cell keeps it apart.</summary>
+    private static string RecurrentGradient(LayerSpec layer) => layer.Cell!.SeparateRecurrentGradient ? "dRecurrent" : GatesGradient(layer);
+
+    /// <summary>The bias has two rows (GRU with reset_after): the input bias, then the recurrent bias.</summary>
+    private static bool TwoRowBias(LayerSpec layer) => layer.Weights.First(w => w.Role == WeightRole.Bias).Shape.Count == 2;
+
+    /// <summary>The cell buffers of one direction as call arguments, after the states: <c>, lstmGates, lstmCells</c>.</summary>
+    private static string CellArguments(LayerStep step, string direction, bool gradients) =>
+        string.Concat(CellBuffers(step.Layer).Select(b => ", " + (gradients ? BackwardEmitter.Gradient(step.CellBuffer(direction, b.Name))! : step.CellBuffer(direction, b.Name))));
+
     /// <summary>The constant for the state width of <paramref name="layer"/> (each direction's, for Bidirectional).</summary>
     public static string UnitsConstant(LayerSpec layer) => layer.Identifier + "Units";
 
@@ -27,8 +87,8 @@ internal static class RecurrenceEmitter
         string units = UnitsConstant(layer);
         if (layer.Bidirectional)
         {
-            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Forward) + ", backwards: false, " + step.States + ");");
-            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Backward) + ", backwards: true, " + step.BackwardStates + ");");
+            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Forward) + ", backwards: false, " + step.States + CellArguments(step, WeightSpec.Forward, false) + ");");
+            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Backward) + ", backwards: true, " + step.BackwardStates + CellArguments(step, WeightSpec.Backward, false) + ");");
             if (layer.OutputIsSequence)
             {
                 writer.Line(layer.Identifier + "Merge(" + step.States + ", " + step.BackwardStates + ", " + MaskEmitter.Argument(layer) + step.Output + ");");
@@ -40,7 +100,7 @@ internal static class RecurrenceEmitter
             return;
         }
 
-        writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, string.Empty) + ", " + step.States + ");");
+        writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, string.Empty) + ", " + step.States + CellArguments(step, string.Empty, false) + ");");
         if (step.OutputIsStates)
         {
             return;
@@ -86,9 +146,9 @@ internal static class RecurrenceEmitter
             }
 
             writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Forward) + ", backwards: false, "
-                + step.States + ", " + dStates + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Forward) + ", " + step.TransposedWeights + ");");
+                + step.States + CellArguments(step, WeightSpec.Forward, false) + ", " + dStates + CellArguments(step, WeightSpec.Forward, true) + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Forward) + ", " + step.TransposedWeights + ");");
             writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Backward) + ", backwards: true, "
-                + step.BackwardStates + ", " + dBackward + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Backward) + ", " + step.TransposedWeights + ");");
+                + step.BackwardStates + CellArguments(step, WeightSpec.Backward, false) + ", " + dBackward + CellArguments(step, WeightSpec.Backward, true) + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Backward) + ", " + step.TransposedWeights + ");");
             return;
         }
 
@@ -108,7 +168,7 @@ internal static class RecurrenceEmitter
         }
 
         writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, string.Empty) + ", "
-            + step.States + ", " + dStates + ", " + dInputArgument + WeightsSlice("gradients", layer, string.Empty) + ", " + step.TransposedWeights + ");");
+            + step.States + CellArguments(step, string.Empty, false) + ", " + dStates + CellArguments(step, string.Empty, true) + ", " + dInputArgument + WeightsSlice("gradients", layer, string.Empty) + ", " + step.TransposedWeights + ");");
     }
 
     /// <summary>One direction's weights as one slice of <paramref name="span"/>: they lie back to back from the first one's offset.</summary>
@@ -188,41 +248,72 @@ internal static class RecurrenceEmitter
         RuntimeNames n = model.Names;
         CellEmitter cell = CellRegistry.Emitter(layer.Cell!);
         List<WeightSpec> weights = DirectionWeights(layer);
+        List<CellBuffer> buffers = CellBuffers(layer);
+        string gates = GatesName(layer);
+        string gateWidth = GateWidth(layer);
         writer.Line("/// <summary>");
         writer.Line(layer.Bidirectional
             ? "/// One direction of " + layer.KerasName + " (Bidirectional " + layer.Cell!.KerasClassName + ", " + Format.Units(layer.Units) + ") over a whole sequence:"
             : "/// " + layer.KerasName + " (" + layer.Cell!.KerasClassName + ", " + Format.Units(layer.Units) + ") over a whole sequence" + (layer.GoBackwards ? ", last step first (go_backwards):" : ":"));
-        writer.Line(cell.Equation(layer));
+        foreach (string line in cell.Equation(layer).Split('\n'))
+        {
+            writer.Line(line);
+        }
+
         if (layer.Masked)
         {
-            writer.Line("/// A padding step (mask 0) is skipped: its state is the previous one, unchanged.");
+            writer.Line(buffers.Any(b => b.IsState)
+                ? "/// A padding step (mask 0) is skipped: its state (h and " + string.Join(", ", buffers.Where(b => b.IsState).Select(b => b.Local)) + ") is the previous one, unchanged."
+                : "/// A padding step (mask 0) is skipped: its state is the previous one, unchanged.");
         }
 
         writer.Line("/// </summary>");
         WriteReadingParameters(writer, layer, weights);
 
         writer.Line("/// <param name=\"states\">Receives h[t] for every step t, [steps, " + Format.Int(layer.Units) + "], in input order.</param>");
+        foreach (CellBuffer buffer in buffers)
+        {
+            writer.Line("/// <param name=\"" + buffer.Name + "\">Receives the " + buffer.Comment + " of every step t, [steps, " + Format.Int(buffer.Width) + "].</param>");
+        }
+
         string signature = "private static void " + layer.Identifier + "Recurrence(" + n.ReadOnlySpan + "<float> inputs, "
             + MaskEmitter.Parameter(model, layer)
-            + n.ReadOnlySpan + "<float> weights, " + (layer.Bidirectional ? "bool backwards, " : string.Empty) + n.Span + "<float> states)";
+            + n.ReadOnlySpan + "<float> weights, " + (layer.Bidirectional ? "bool backwards, " : string.Empty) + n.Span + "<float> states"
+            + string.Concat(buffers.Select(b => ", " + n.Span + "<float> " + b.Name)) + ")";
         using (writer.Block(signature))
         {
-            writer.Line("const int InputWidth = " + Format.Int(layer.InputWidth) + ";");
-            writer.Line("const int Units = " + Format.Int(layer.Units) + ";");
+            WriteSizes(writer, layer);
             WriteWeightLocals(writer, n.ReadOnlySpan + "<float>", string.Empty, "weights", weights);
             writer.Line("int steps = states.Length / Units;");
             writer.Line();
-            writer.Line("// The input projection of every step at once: states[t] = x[t] · kernel + bias.");
+            string inputBias = "bias";
+            if (TwoRowBias(layer))
+            {
+                writer.Line(n.ReadOnlySpan + "<float> inputBias = bias.Slice(0, " + gateWidth + "); // row 0; row 1, the recurrent bias, is the cell's");
+                inputBias = "inputBias";
+            }
+
+            string local = layer.Cell.GatesInState ? "state" : "gate";
+            writer.Line("// The input projection of every step at once: " + gates + "[t] = x[t] · kernel + " + (TwoRowBias(layer) ? "input bias" : "bias") + ".");
             using (writer.Block("for (int t = 0; t < steps; t++)"))
             {
-                writer.Line(n.Span + "<float> state = states.Slice(t * Units, Units);");
-                writer.Line("bias.CopyTo(state);");
-                writer.Line(n.LinearAlgebra + ".MultiplyAdd(inputs.Slice(t * InputWidth, InputWidth), kernel, state);");
+                writer.Line(n.Span + "<float> " + local + " = " + gates + ".Slice(t * " + gateWidth + ", " + gateWidth + ");");
+                writer.Line(inputBias + ".CopyTo(" + local + ");");
+                writer.Line(n.LinearAlgebra + ".MultiplyAdd(inputs.Slice(t * InputWidth, InputWidth), kernel, " + local + ");");
             }
 
             writer.Line();
-            writer.Line(cell.StepComment(layer));
+            foreach (string line in cell.StepComment(layer).Split('\n'))
+            {
+                writer.Line(line);
+            }
+
             writer.Line(n.Span + "<float> previous = " + n.Span + "<float>.Empty; // h before the first step read is 0");
+            foreach (CellBuffer state in buffers.Where(b => b.IsState))
+            {
+                writer.Line(n.Span + "<float> " + state.PreviousLocal + " = " + n.Span + "<float>.Empty; // " + state.Local + " before the first step read is 0");
+            }
+
             using (writer.Block(ReadsForwards(layer) ? "for (int t = 0; t < steps; t++)" : "for (int read = 0; read < steps; read++)"))
             {
                 if (!ReadsForwards(layer))
@@ -231,35 +322,69 @@ internal static class RecurrenceEmitter
                 }
 
                 writer.Line(n.Span + "<float> state = states.Slice(t * Units, Units);");
+                foreach (CellBuffer state in buffers.Where(b => b.IsState))
+                {
+                    writer.Line(n.Span + "<float> " + state.Local + " = " + state.Name + ".Slice(t * Units, Units);");
+                }
+
                 if (layer.Masked)
                 {
                     using (writer.Block("if (" + MaskEmitter.IsPadding("t") + ")"))
                     {
                         writer.Line("// Padding: the state carries over unchanged.");
-                        using (writer.Block("if (previous.IsEmpty)"))
+                        foreach (var (current, previous) in new[] { ("state", "previous") }.Concat(buffers.Where(b => b.IsState).Select(b => (b.Local, b.PreviousLocal))))
                         {
-                            writer.Line("state.Clear();");
-                        }
+                            using (writer.Block("if (" + previous + ".IsEmpty)"))
+                            {
+                                writer.Line(current + ".Clear();");
+                            }
 
-                        using (writer.Block("else"))
-                        {
-                            writer.Line("previous.CopyTo(state);");
+                            using (writer.Block("else"))
+                            {
+                                writer.Line(previous + ".CopyTo(" + current + ");");
+                            }
                         }
                     }
 
                     using (writer.Block("else"))
                     {
+                        WriteStepLocals(writer, n, buffers, gateWidth);
                         cell.WriteStep(writer, model, layer);
                     }
                 }
                 else
                 {
+                    WriteStepLocals(writer, n, buffers, gateWidth);
                     cell.WriteStep(writer, model, layer);
                 }
 
                 writer.Line();
                 writer.Line("previous = state;");
+                foreach (CellBuffer state in buffers.Where(b => b.IsState))
+                {
+                    writer.Line(state.PreviousLocal + " = " + state.Local + ";");
+                }
             }
+        }
+    }
+
+    /// <summary><c>const int InputWidth = 32;</c>, <c>const int Units = 64;</c> and, for a cell with several gates, <c>const int GateWidth = 4 * Units;</c>.</summary>
+    private static void WriteSizes(IndentedWriter writer, LayerSpec layer)
+    {
+        writer.Line("const int InputWidth = " + Format.Int(layer.InputWidth) + ";");
+        writer.Line("const int Units = " + Format.Int(layer.Units) + ";");
+        if (layer.Cell!.Gates > 1)
+        {
+            writer.Line("const int GateWidth = " + Format.Int(layer.Cell.Gates) + " * Units; // gates " + layer.Cell.KerasGateOrder.Replace(",", ", ") + ", side by side");
+        }
+    }
+
+    /// <summary>The spans of the step being computed that are not state vectors: the gates and the cell's scratch.</summary>
+    private static void WriteStepLocals(IndentedWriter writer, RuntimeNames n, List<CellBuffer> buffers, string gateWidth)
+    {
+        foreach (CellBuffer buffer in buffers.Where(b => !b.IsState))
+        {
+            writer.Line(n.Span + "<float> " + buffer.Local + " = " + buffer.Name + ".Slice(t * " + buffer.WidthExpression + ", " + buffer.WidthExpression + ");");
         }
     }
 
@@ -329,17 +454,42 @@ internal static class RecurrenceEmitter
         RuntimeNames n = model.Names;
         CellEmitter cell = CellRegistry.Emitter(layer.Cell!);
         List<WeightSpec> weights = DirectionWeights(layer);
+        List<CellBuffer> buffers = CellBuffers(layer);
+        string gateWidth = GateWidth(layer);
+        string dGates = GatesGradient(layer);
+        string dRecurrent = RecurrentGradient(layer);
         writer.Line("/// <summary>");
         writer.Line("/// Backpropagation through time for " + (layer.Bidirectional ? "one direction of " : string.Empty) + layer.KerasName
             + ". dStates[t] arrives holding the gradient of h[t] from the layer's output;");
-        writer.Line("/// walking the steps in reverse reading order turns it, in place, into da[t], the gradient of the pre-activation");
-        writer.Line("/// " + cell.PreActivation(layer) + ", and passes da[t] · recurrent_kernelᵀ back to h[previous].");
-        writer.Line("/// Only that product is sequential: the weight" + (inputHasGradient ? " and input" : string.Empty) + " gradients are then matrix products over all steps.");
+        if (layer.Cell!.GatesInState)
+        {
+            writer.Line("/// walking the steps in reverse reading order turns it, in place, into da[t], the gradient of the pre-activation");
+            writer.Line("/// " + cell.PreActivation(layer) + ", and passes da[t] · recurrent_kernelᵀ back to h[previous].");
+        }
+        else
+        {
+            writer.Line("/// walking the steps in reverse reading order, each step writes the gradient of its gates' pre-activations");
+            writer.Line("/// (" + cell.PreActivation(layer) + ") and passes the gradient of its state back to the step read before.");
+        }
+
+        writer.Line("/// Only that " + (layer.Cell.GatesInState ? "product " : string.Empty) + "is sequential: the weight" + (inputHasGradient ? " and input" : string.Empty) + " gradients are then matrix products over all steps.");
         writer.Line("/// </summary>");
         WriteReadingParameters(writer, layer, weights);
 
         writer.Line("/// <param name=\"states\">h[t] for every step t, as the forward pass wrote them.</param>");
-        writer.Line("/// <param name=\"dStates\">The gradient of each h[t]; left holding da[t].</param>");
+        foreach (CellBuffer buffer in buffers)
+        {
+            writer.Line("/// <param name=\"" + buffer.Name + "\">The " + buffer.Comment + " of every step, as the forward pass wrote them.</param>");
+        }
+
+        writer.Line(layer.Cell.GatesInState
+            ? "/// <param name=\"dStates\">The gradient of each h[t]; left holding da[t].</param>"
+            : "/// <param name=\"dStates\">The gradient of each h[t]; the steps add what they pass back.</param>");
+        foreach (CellBuffer buffer in buffers)
+        {
+            writer.Line("/// <param name=\"" + buffer.Gradient + "\">Receives the gradient of each step's " + (buffer.IsState ? buffer.Comment : buffer.Name == "gates" ? "gate pre-activations" : buffer.Comment) + ".</param>");
+        }
+
         if (inputHasGradient)
         {
             writer.Line("/// <param name=\"dInputs\">The gradient of x, which this adds to.</param>");
@@ -350,17 +500,18 @@ internal static class RecurrenceEmitter
         string signature = "private static void " + layer.Identifier + "RecurrenceBackward(" + n.ReadOnlySpan + "<float> inputs, "
             + MaskEmitter.Parameter(model, layer)
             + n.ReadOnlySpan + "<float> weights, " + (layer.Bidirectional ? "bool backwards, " : string.Empty)
-            + n.ReadOnlySpan + "<float> states, " + n.Span + "<float> dStates, " + (inputHasGradient ? n.Span + "<float> dInputs, " : string.Empty)
+            + n.ReadOnlySpan + "<float> states" + string.Concat(buffers.Select(b => ", " + n.ReadOnlySpan + "<float> " + b.Name))
+            + ", " + n.Span + "<float> dStates" + string.Concat(buffers.Select(b => ", " + n.Span + "<float> " + b.Gradient))
+            + ", " + (inputHasGradient ? n.Span + "<float> dInputs, " : string.Empty)
             + n.Span + "<float> dWeights, " + n.Span + "<float> transposed)";
         using (writer.Block(signature))
         {
-            writer.Line("const int InputWidth = " + Format.Int(layer.InputWidth) + ";");
-            writer.Line("const int Units = " + Format.Int(layer.Units) + ";");
+            WriteSizes(writer, layer);
             WriteWeightLocals(writer, n.Span + "<float>", "d", "dWeights", weights);
             writer.Line("int steps = states.Length / Units;");
             writer.Line();
             writer.Line("// recurrent_kernelᵀ, so that passing a gradient back is a vector-matrix product like the forward step.");
-            writer.Line(n.Span + "<float> recurrentKernelT = transposed.Slice(0, Units * Units);");
+            writer.Line(n.Span + "<float> recurrentKernelT = transposed.Slice(0, " + (layer.Cell.Gates == 1 ? "Units * Units" : "Units * GateWidth") + ");");
             writer.Line(n.LinearAlgebra + ".Transpose(" + SliceOf(weights, WeightRole.RecurrentKernel) + ", Units, recurrentKernelT);");
             writer.Line();
             writer.Line("// Through time, last step read first.");
@@ -376,40 +527,75 @@ internal static class RecurrenceEmitter
                     : "int previous = t - 1; // -1 before the first step");
 
                 writer.Line(n.Span + "<float> dh = dStates.Slice(t * Units, Units);");
+                foreach (CellBuffer state in buffers.Where(b => b.IsState))
+                {
+                    writer.Line(n.Span + "<float> " + state.GradientLocal + " = " + state.Gradient + ".Slice(t * Units, Units);");
+                }
+
                 if (layer.Masked)
                 {
                     using (writer.Block("if (" + MaskEmitter.IsPadding("t") + ")"))
                     {
-                        writer.Line("// Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.");
+                        writer.Line(buffers.Any(b => b.IsState)
+                            ? "// Padding: the state was the previous one, so its gradient passes straight back; the step has no gates."
+                            : "// Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.");
                         using (writer.Block("if (previous >= 0)"))
                         {
-                            writer.Line(n.Span + "<float> dPrevious = dStates.Slice(previous * Units, Units);");
-                            writer.Line(n.TensorPrimitives + ".Add(dPrevious, dh, dPrevious);");
+                            foreach (var (gradient, buffer) in new[] { ("dh", "dStates") }.Concat(buffers.Where(b => b.IsState).Select(b => (b.GradientLocal, b.Gradient))))
+                            {
+                                string dPrevious = "dPrevious" + (gradient == "dh" ? string.Empty : char.ToUpperInvariant(gradient[1]) + gradient.Substring(2));
+                                writer.Line(n.Span + "<float> " + dPrevious + " = " + buffer + ".Slice(previous * Units, Units);");
+                                writer.Line(n.TensorPrimitives + ".Add(" + dPrevious + ", " + gradient + ", " + dPrevious + ");");
+                            }
                         }
 
                         writer.Line();
                         writer.Line("dh.Clear();");
+                        foreach (CellBuffer state in buffers.Where(b => b.IsState))
+                        {
+                            writer.Line(state.GradientLocal + ".Clear();");
+                        }
+
                         writer.Line("continue;");
                     }
 
                     writer.Line();
                 }
 
+                foreach (CellBuffer buffer in buffers.Where(b => !b.IsState))
+                {
+                    writer.Line(n.Span + "<float> " + buffer.GradientLocal + " = " + buffer.Gradient + ".Slice(t * " + buffer.WidthExpression + ", " + buffer.WidthExpression + ");");
+                }
+
                 cell.WriteBackwardStep(writer, model, layer);
             }
 
             writer.Line();
-            writer.Line("// The weights, over all steps at once" + (layer.Masked ? " (padding steps have da = 0)" : string.Empty) + ": d(bias) += sum of da[t],");
-            writer.Line("// d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.");
+            bool twoRows = TwoRowBias(layer);
+            writer.Line("// The weights, over all steps at once" + (layer.Masked ? (layer.Cell.GatesInState ? " (padding steps have da = 0)" : " (padding steps have no gradient)") : string.Empty) + ": d(bias) += sum of "
+                + (layer.Cell.GatesInState ? "da[t]" : "the gates' gradients") + (twoRows ? " (row 1: of the recurrent projection's)" : string.Empty) + ",");
+            string named = layer.Cell.GatesInState ? "da" : dGates;
+            writer.Line("// d(kernel) += xᵀ " + named + ", d(recurrent_kernel) += h[previous]ᵀ " + (layer.Cell.GatesInState ? "da" : dRecurrent) + ", pairing each step with the state read before it.");
+            if (twoRows)
+            {
+                writer.Line(n.Span + "<float> dInputBias = dBias.Slice(0, " + gateWidth + ");");
+                writer.Line(n.Span + "<float> dRecurrentBias = dBias.Slice(" + gateWidth + ", " + gateWidth + ");");
+            }
+
             using (writer.Block("for (int t = 0; t < steps; t++)"))
             {
-                writer.Line(n.TensorPrimitives + ".Add(dBias, dStates.Slice(t * Units, Units), dBias);");
+                string inputBias = twoRows ? "dInputBias" : "dBias";
+                writer.Line(n.TensorPrimitives + ".Add(" + inputBias + ", " + dGates + ".Slice(t * " + gateWidth + ", " + gateWidth + "), " + inputBias + ");");
+                if (twoRows)
+                {
+                    writer.Line(n.TensorPrimitives + ".Add(dRecurrentBias, " + dRecurrent + ".Slice(t * " + gateWidth + ", " + gateWidth + "), dRecurrentBias);");
+                }
             }
 
             writer.Line();
-            writer.Line(n.LinearAlgebra + ".AddTransposedProduct(inputs, dStates, dKernel, Units);");
-            string forwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dStates.Slice(Units), dRecurrentKernel, Units);";
-            string backwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(Units), dStates.Slice(0, (steps - 1) * Units), dRecurrentKernel, Units);";
+            writer.Line(n.LinearAlgebra + ".AddTransposedProduct(inputs, " + dGates + ", dKernel, " + gateWidth + ");");
+            string forwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(0, (steps - 1) * Units), " + dRecurrent + ".Slice(" + gateWidth + "), dRecurrentKernel, " + gateWidth + ");";
+            string backwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(Units), " + dRecurrent + ".Slice(0, (steps - 1) * " + gateWidth + "), dRecurrentKernel, " + gateWidth + ");";
             if (layer.Bidirectional)
             {
                 using (writer.Block("if (backwards)"))
@@ -430,12 +616,12 @@ internal static class RecurrenceEmitter
             if (inputHasGradient)
             {
                 writer.Line();
-                writer.Line("// The input: dx[t] += da[t] · kernelᵀ.");
-                writer.Line(n.Span + "<float> kernelT = transposed.Slice(Units * Units, InputWidth * Units);");
+                writer.Line("// The input: dx[t] += " + (layer.Cell.GatesInState ? "da" : dGates) + "[t] · kernelᵀ.");
+                writer.Line(n.Span + "<float> kernelT = transposed.Slice(" + (layer.Cell.Gates == 1 ? "Units * Units, InputWidth * Units" : "Units * GateWidth, InputWidth * GateWidth") + ");");
                 writer.Line(n.LinearAlgebra + ".Transpose(" + SliceOf(weights, WeightRole.Kernel) + ", InputWidth, kernelT);");
                 using (writer.Block("for (int t = 0; t < steps; t++)"))
                 {
-                    writer.Line(n.LinearAlgebra + ".MultiplyAdd(dStates.Slice(t * Units, Units), kernelT, dInputs.Slice(t * InputWidth, InputWidth));");
+                    writer.Line(n.LinearAlgebra + ".MultiplyAdd(" + dGates + ".Slice(t * " + gateWidth + ", " + gateWidth + "), kernelT, dInputs.Slice(t * InputWidth, InputWidth));");
                 }
             }
         }

@@ -44,6 +44,24 @@ internal sealed record SimpleRnnDeclaration(LocationInfo? Location, int Units, i
     public override string Describe() => Text.Invariant($"SimpleRnn({Units})");
 }
 
+/// <summary><c>[Lstm(units, activation, recurrentActivation, ReturnSequences, GoBackwards, UnitForgetBias)]</c>.</summary>
+internal sealed record LstmDeclaration(LocationInfo? Location, int Units, int Activation, int RecurrentActivation, bool ReturnSequences, bool GoBackwards, bool UnitForgetBias)
+    : RecurrentDeclaration(Location, Units, Activation, ReturnSequences, GoBackwards)
+{
+    public override CellKind Cell => CellKind.Lstm;
+
+    public override string Describe() => Text.Invariant($"Lstm({Units})");
+}
+
+/// <summary><c>[Gru(units, activation, recurrentActivation, ReturnSequences, GoBackwards, ResetAfter)]</c>.</summary>
+internal sealed record GruDeclaration(LocationInfo? Location, int Units, int Activation, int RecurrentActivation, bool ReturnSequences, bool GoBackwards, bool ResetAfter)
+    : RecurrentDeclaration(Location, Units, Activation, ReturnSequences, GoBackwards)
+{
+    public override CellKind Cell => CellKind.Gru;
+
+    public override string Describe() => Text.Invariant($"Gru({Units})");
+}
+
 /// <summary><c>[Bidirectional]</c> or <c>[Bidirectional(mergeMode)]</c>, a modifier of the recurrent layer in the same list.</summary>
 internal sealed record BidirectionalDeclaration(LocationInfo? Location, int MergeMode) : AttributeDeclaration(Location)
 {

@@ -13,6 +13,9 @@ internal enum Initializer
     GlorotUniform,
     Orthogonal,
     Zeros,
+
+    /// <summary>Zeros, but ones for an LSTM's forget-gate block (Keras <c>unit_forget_bias=True</c>).</summary>
+    UnitForgetBias,
 }
 
 /// <summary>What a weight array is to its layer; mirrors the runtime <c>RnnDsl.WeightRole</c> enum.</summary>

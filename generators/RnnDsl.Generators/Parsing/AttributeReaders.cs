@@ -19,6 +19,10 @@ internal static class AttributeReaders
         ["EmbeddingAttribute"] = (a, at) => new EmbeddingDeclaration(at, a.Int("inputDim"), a.Int("outputDim"), a.Bool("MaskZero"), a.Int("InputLength")),
         ["InputAttribute"] = (a, at) => new InputDeclaration(at, a.Has("timesteps"), a.Int("timesteps"), a.Int("features"), a.Bool("MaskZero")),
         ["SimpleRnnAttribute"] = (a, at) => new SimpleRnnDeclaration(at, a.Int("units"), a.Int("activation", (int)ActivationKind.Tanh), a.Bool("ReturnSequences"), a.Bool("GoBackwards")),
+        ["LstmAttribute"] = (a, at) => new LstmDeclaration(at, a.Int("units"), a.Int("activation", (int)ActivationKind.Tanh), a.Int("recurrentActivation", (int)ActivationKind.Sigmoid),
+            a.Bool("ReturnSequences"), a.Bool("GoBackwards"), a.Bool("UnitForgetBias", true)),
+        ["GruAttribute"] = (a, at) => new GruDeclaration(at, a.Int("units"), a.Int("activation", (int)ActivationKind.Tanh), a.Int("recurrentActivation", (int)ActivationKind.Sigmoid),
+            a.Bool("ReturnSequences"), a.Bool("GoBackwards"), a.Bool("ResetAfter", true)),
         ["BidirectionalAttribute"] = (a, at) => new BidirectionalDeclaration(at, a.Int("mergeMode", (int)MergeKind.Concat)),
         ["DenseAttribute"] = (a, at) => new DenseDeclaration(at, a.Int("units"), a.Int("activation", (int)ActivationKind.Linear)),
     };
@@ -32,6 +36,8 @@ internal static class AttributeReaders
         "RnnDsl.EmbeddingAttribute",
         "RnnDsl.InputAttribute",
         "RnnDsl.SimpleRnnAttribute",
+        "RnnDsl.LstmAttribute",
+        "RnnDsl.GruAttribute",
         "RnnDsl.BidirectionalAttribute",
         "RnnDsl.DenseAttribute",
     };

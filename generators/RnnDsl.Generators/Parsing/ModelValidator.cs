@@ -238,7 +238,14 @@ internal static class ModelValidator
             total = Checked.Add(total, Checked.Multiply(8, (long)layer.InputWidth + layer.OutputWidth + layer.Units));
             if (layer.Kind == LayerKind.Recurrent)
             {
-                total = Checked.Add(total, Checked.Multiply(layer.Units, (long)layer.Units + layer.InputWidth));
+                // Per direction: the gates, the cell's step scratch and the extra state vectors, each with its gradient
+                // (and the recurrent projection's gradient); then the transposed kernels.
+                long gateWidth = Checked.Multiply(layer.Cell!.Gates, (long)layer.Units);
+                long perDirection = Checked.Add(
+                    Checked.Multiply(3, gateWidth),
+                    Checked.Multiply(2, Checked.Multiply((long)layer.Cell.StepScratch + layer.Cell.StateVectors.Count, layer.Units)));
+                total = Checked.Add(total, Checked.Multiply(layer.Bidirectional ? 2 : 1, perDirection));
+                total = Checked.Add(total, Checked.Multiply(gateWidth, (long)layer.Units + layer.InputWidth));
             }
         }
 
@@ -289,6 +296,32 @@ internal static class ModelValidator
                 if (recurrent.Activation == (int)ActivationKind.Softmax)
                 {
                     report(DiagnosticDescriptors.UnsupportedRecurrentActivation, layer.Location, new object[] { model, layer.Describe() });
+                }
+
+                int? gateActivation = recurrent switch
+                {
+                    LstmDeclaration lstm => lstm.RecurrentActivation,
+                    GruDeclaration gru => gru.RecurrentActivation,
+                    _ => null,
+                };
+                if (recurrent is GruDeclaration { ResetAfter: false })
+                {
+                    report(DiagnosticDescriptors.GruResetBeforeNotSupported, layer.Location, new object[] { model, layer.Describe() });
+                }
+
+                if (gateActivation is int gates)
+                {
+                    if (!Enum.IsDefined(typeof(ActivationKind), gates))
+                    {
+                        report(DiagnosticDescriptors.UnknownEnumValue, layer.Location, new object[]
+                        {
+                            model, layer.Describe(), "recurrentActivation", gates, EnumNames<ActivationKind>("Activation"),
+                        });
+                    }
+                    else if (gates == (int)ActivationKind.Softmax)
+                    {
+                        report(DiagnosticDescriptors.UnsupportedGateActivation, layer.Location, new object[] { model, layer.Describe() });
+                    }
                 }
 
                 if (bidirectional is not null)

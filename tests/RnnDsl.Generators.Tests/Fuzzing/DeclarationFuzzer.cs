@@ -140,7 +140,7 @@ internal sealed class DeclarationFuzzer
 
     private sealed class Layer
     {
-        public string Kind = "Dense"; // Embedding, Input, SimpleRnn, Dense, or Bidirectional alone
+        public string Kind = "Dense"; // Embedding, Input, SimpleRnn, Lstm, Gru, Dense, or Bidirectional alone
         public int A; // Embedding inputDim, Input timesteps, SimpleRnn/Dense units
         public int B; // Embedding outputDim, Input features
         public bool HasTimesteps;
@@ -149,6 +149,8 @@ internal sealed class DeclarationFuzzer
         public int? InputLength;
         public bool? ReturnSequences;
         public bool? GoBackwards;
+        public int? RecurrentActivation; // Lstm and Gru
+        public bool? CellOption; // Lstm: UnitForgetBias; Gru: ResetAfter (only true in valid models)
         public int? Bidirectional; // null: none; -1: [Bidirectional]; otherwise the merge mode value
         public bool BidirectionalAfter; // [SimpleRnn(4), Bidirectional] instead of [Bidirectional, SimpleRnn(4)]
         public Layer? SameList; // a second layer in the same attribute list (RNN007)
@@ -633,10 +635,24 @@ internal sealed class DeclarationFuzzer
             bool last = i == count - 1;
             if (sequence && Chance(0.65))
             {
-                var rnn = new Layer { Kind = "SimpleRnn", A = Small() };
+                var rnn = new Layer { Kind = Pick(new[] { "SimpleRnn", "SimpleRnn", "Lstm", "Gru" }), A = Small() };
                 if (Chance(0.45))
                 {
                     rnn.Activation = _random.Next(4); // Linear, Tanh, Sigmoid, Relu
+                }
+
+                if (rnn.Kind != "SimpleRnn" && Chance(0.3))
+                {
+                    rnn.RecurrentActivation = _random.Next(4);
+                }
+
+                if (rnn.Kind == "Lstm" && Chance(0.3))
+                {
+                    rnn.CellOption = Chance(0.5);
+                }
+                else if (rnn.Kind == "Gru" && Chance(0.2))
+                {
+                    rnn.CellOption = true;
                 }
 
                 if (Chance(0.3))
@@ -846,7 +862,7 @@ internal sealed class DeclarationFuzzer
             case 15:
             {
                 Layer layer = RandomLayer();
-                if (layer.Kind is "SimpleRnn" or "Dense")
+                if (layer.Kind is "SimpleRnn" or "Lstm" or "Gru" or "Dense")
                 {
                     layer.Activation = Pick(new[] { 5, 7, 42, -1, 100 });
                     notes.Add("undefined activation");
@@ -1360,10 +1376,22 @@ internal sealed class DeclarationFuzzer
 
                 break;
             case "SimpleRnn":
+            case "Lstm":
+            case "Gru":
                 positional.Add(("units", IntExpression(layer.A)));
-                if (layer.Activation is { } rnnActivation)
+                if (layer.Activation is not null || layer.RecurrentActivation is not null)
                 {
-                    positional.Add(("activation", RenderEnum("Activation", ActivationNames, rnnActivation, style, allowUsingStatic: true)));
+                    positional.Add(("activation", RenderEnum("Activation", ActivationNames, layer.Activation ?? 1, style, allowUsingStatic: true)));
+                }
+
+                if (layer.RecurrentActivation is { } gates)
+                {
+                    positional.Add(("recurrentActivation", RenderEnum("Activation", ActivationNames, gates, style, allowUsingStatic: true)));
+                }
+
+                if (layer.CellOption is { } option)
+                {
+                    properties.Add((layer.Kind == "Lstm" ? "UnitForgetBias = " : "ResetAfter = ") + BoolExpression(option));
                 }
 
                 if (layer.ReturnSequences is { } returnSequences)

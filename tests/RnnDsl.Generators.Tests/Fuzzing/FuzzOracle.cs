@@ -44,7 +44,8 @@ internal static class FuzzOracle
 
     private static readonly string[] LayerAttributeNames =
     {
-        "RnnDsl.EmbeddingAttribute", "RnnDsl.InputAttribute", "RnnDsl.SimpleRnnAttribute", "RnnDsl.BidirectionalAttribute", "RnnDsl.DenseAttribute",
+        "RnnDsl.EmbeddingAttribute", "RnnDsl.InputAttribute", "RnnDsl.SimpleRnnAttribute", "RnnDsl.LstmAttribute", "RnnDsl.GruAttribute",
+        "RnnDsl.BidirectionalAttribute", "RnnDsl.DenseAttribute",
     };
 
     /// <summary>Every analyzer the generator assembly ships: RnnDslAnalyzer reports the RNN diagnostics.</summary>
