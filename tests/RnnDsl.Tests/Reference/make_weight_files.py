@@ -6,10 +6,12 @@ Run (from anywhere; installs Debian's python3-torch, python3-numpy and python3-h
     tests/RnnDsl.Tests/Reference/make_weight_files.py                      # (re)writes Reference/weights/*
     tests/RnnDsl.Tests/Reference/make_weight_files.py --check-exports DIR  # checks DIR/<Model>.safetensors and
                                                                            # DIR/<Model>.npz written by the C# side
+    tests/RnnDsl.Tests/Reference/make_weight_files.py --check-exports DIR --models WLstm WGruStack   # only these
 Re-running gives byte-identical files (fixed seeds, fixed zip timestamps, no HDF5 timestamps). The C# tests read the
 checked-in files and need no Python.
 
-What is written for each model <M> (WText, WMaskedStack, WBidiSum, WBidiMul, WBidiAveSequence, WForecast):
+What is written for each model <M> (WText, WMaskedStack, WBidiSum, WBidiMul, WBidiAveSequence, WForecast, and the gated
+cells' WLstm, WBidiGruLstm, WGruStack):
   <M>.npz          np.savez(path, *model.get_weights()): arr_0, arr_1, ... in Keras get_weights() order, '<f4', C order
   <M>.weights.h5   Keras 3 model.save_weights(path)
   <M>.h5           Keras 2 / tf.keras model.save_weights(path) (HDF5 format, Keras >= 2.13 names)
@@ -26,8 +28,10 @@ plus these variants (written at the end of write_all):
   WText.wrong_units.keras          a consistent Keras model with SimpleRNN(6, relu): config and shapes differ -> error
   WBidiSum.wrong_mask_zero.keras   config.json says Embedding mask_zero false (weights as WBidiSum.keras) -> error
 and weights_reference.json:
-  {"tolerance": 1e-5, "models": [{"name", "input": "tokens"|"features", "features", "steps", "output_width",
-    "output_is_sequence", "layers", "parameter_count", "weights": [{"keras_path", "torch_name", "shape", "offset"}],
+  {"tolerance": 1e-5, "models": [{"name", "declaration" (the C# attributes), "input": "tokens"|"features", "features",
+    "steps", "output_width", "output_is_sequence", "layers", "parameter_count",
+    "weights": [{"keras_path", "torch_name", "shape", "offset"; for LSTM/GRU arrays also "keras_gates" ("i,f,c,o" /
+      "z,r,h"), "torch_gates" ("i,f,g,o" / "r,z,n") and for their bias "torch_bias" (how bias_ih/bias_hh make it)}],
     "parameters": the C# Parameters buffer (Keras get_weights() order, float32 values),
     "sequences": token ids, or step-major features flattened, one list per sequence,
     "outputs": the float64 output of each sequence, flattened (steps x width for a sequence output)}],
@@ -36,21 +40,30 @@ and weights_reference.json:
 
 The weights are random, float32-representable, drawn from numpy's PCG64 with fixed seeds and copied into torch modules
 named by the Keras layer names (nn.Embedding `embedding`, nn.RNN `simple_rnn`/`simple_rnn_1`/`bidirectional`,
-nn.Linear `dense`), so their state_dict keys are the generated manifest's TorchName values. Every recurrent layer has
-a NON-ZERO bias_hh: the Keras bias is bias_ih + bias_hh (both multiples of 2^-12, so the float32 sum is exact).
-Outputs are computed in float64: nn.RNN's own forward for tanh/relu (pack_padded_sequence where a mask applies, the
-input flipped for go_backwards), a hand-written recurrence for activations torch lacks (sigmoid, linear); every tanh/relu
-layer is also run through the hand-written recurrence, and every model through keras_oracle (NumPy, Keras's own step
-loop on the padded sequence with an explicit mask, from the get_weights() arrays): all must agree to 1e-12.
+nn.LSTM `lstm`/`bidirectional`, nn.GRU `gru`/`bidirectional`, nn.Linear `dense`), so their state_dict keys are the
+generated manifest's TorchName values (the Keras bias maps to `<layer>.bias_ih_l0[_reverse]`). Every recurrent layer
+has a NON-ZERO bias_hh. SimpleRNN and LSTM: the Keras bias is bias_ih + bias_hh (both multiples of 2^-12, so the
+float32 sum is exact). GRU (reset_after=True, the only form torch has): the Keras bias [2, 3u] is [bias_ih; bias_hh].
+Gate blocks: torch's LSTM rows i, f, g, o are Keras's columns i, f, c, o (same order); torch's GRU rows r, z, n are
+Keras's z, r, h with the first two blocks swapped (torch_to_keras_blocks). Keras kernel = weight_ih^T after that.
+Outputs are computed in float64: the torch module's own forward for nn.RNN tanh/relu and nn.LSTM/nn.GRU
+(pack_padded_sequence where a mask applies, the input flipped for go_backwards), a hand-written recurrence for
+activations torch lacks (sigmoid, linear); every recurrent layer is also run through the hand-written recurrence
+(PyTorch's documented equations in torch layout), and every model through keras_oracle (NumPy, Keras's own cell
+equations and step loop on the padded sequence with an explicit mask, from the get_weights() arrays in Keras layout):
+all must agree to 1e-12.
 
 Masking (Embedding mask_zero): padding (token 0) only at the END of a sequence, where Keras masking and
-pack_padded_sequence agree. Keras semantics used: a recurrent layer skips masked steps (state kept); Bidirectional's
+pack_padded_sequence agree. Keras semantics used: a recurrent layer skips masked steps (state kept: h, and c for an
+LSTM; with end padding nothing follows a masked step, so the carried c is never observable here); Bidirectional's
 backward direction reads the valid steps last-first; with return_sequences Bidirectional's outputs at masked steps are
 zeros; a later masked recurrent layer skips them again.
 
 Keras layer names (what Summary() and the generator call them) follow Keras's per-class counters, the wrapped layer of a
 Bidirectional counting before the wrapper: WMaskedStack's second SimpleRNN is `simple_rnn_1` (the wrapped one took
-`simple_rnn`), so its torch prefix is `simple_rnn_1`; WForecast's are `simple_rnn` and `simple_rnn_1`.
+`simple_rnn`), so its torch prefix is `simple_rnn_1`; WForecast's are `simple_rnn` and `simple_rnn_1`. LSTM and GRU have
+their own counters (`lstm`, `gru`): WBidiGruLstm is embedding, bidirectional (wrapping `gru`: forward_gru and
+backward_gru), lstm, dense; WGruStack is gru, bidirectional (wrapping `lstm`), dense.
 
 =====================================================================================================================
 File layouts (each one written with the same h5py / zipfile calls the cited Keras source makes; see the functions below)
@@ -64,6 +77,8 @@ Keras 3 `.weights.h5` (Keras 3.6 ... 3.15.1 and master; followed at tag v3.15.1)
   https://github.com/keras-team/keras/blob/v3.15.1/keras/src/layers/rnn/bidirectional.py  __init__ (l.86, attributes
     forward_layer / backward_layer, names "forward_<layer>" / "backward_<layer>")
   https://github.com/keras-team/keras/blob/v3.15.1/keras/src/layers/rnn/simple_rnn.py  (cell named "simple_rnn_cell", l.339)
+  https://github.com/keras-team/keras/blob/v3.15.1/keras/src/layers/rnn/lstm.py, gru.py  (cells "lstm_cell", "gru_cell";
+    LSTM vars kernel [in,4u], recurrent_kernel [u,4u], bias [4u]; GRU with reset_after bias [2,3u])
   _save_state(model, inner_path="") visits every object that has save_own_variables and calls
   H5IOStore.make(inner_path, metadata={"name": obj.name}), which creates the group "<inner_path>/vars" (or "/vars" for
   the model itself) at once and sets the attribute `name` (a Python str: HDF5 variable-length UTF-8 string, scalar) on
@@ -98,9 +113,11 @@ Keras 3 `.keras` archive: https://github.com/keras-team/keras/blob/v3.15.1/keras
   "keras.layers", "class_name": ..., "config": {...}, "registered_name": null[, "build_config": {"input_shape": ...}]}
   with the keys of its get_config() in their order (see keras3_config below for the sources). The model was made with
   keras.Input(shape=(None,), dtype="int32") for token models and keras.Input(shape=(steps, features)) otherwise.
-  Layers created with the default dtype share one DTypePolicy object, and each SimpleRNN layer serialises its cell's
-  initializer objects twice (its own config and the dropped cell config), so Keras's ObjectSharingScope adds
-  "shared_object_id": <id() of the object> to those dicts; fixed made-up ids are written here.
+  Layers created with the default dtype share one DTypePolicy object, and each SimpleRNN/LSTM/GRU layer serialises its
+  cell's initializer objects twice (its own config and the dropped cell config), so Keras's ObjectSharingScope adds
+  "shared_object_id": <id() of the object> to those dicts; fixed made-up ids are written here. LSTM and GRU configs add
+  "recurrent_activation" after "activation", LSTM "unit_forget_bias" after "bias_initializer", GRU "reset_after" after
+  "recurrent_dropout", and both end with "seed": null (lstm.py get_config l.651, gru.py l.669).
 
 Keras 2 / tf.keras `.h5` from model.save_weights("x.h5"):
   https://github.com/keras-team/tf-keras/blob/v2.15.0/tf_keras/saving/legacy/hdf5_format.py
@@ -119,8 +136,9 @@ Keras 2 / tf.keras `.h5` from model.save_weights("x.h5"):
     /bidirectional/bidirectional/forward_simple_rnn/simple_rnn_cell/kernel:0 ... backward_simple_rnn/... 
     /embedding/embedding/embeddings:0, /dense/dense/kernel:0, /dense/dense/bias:0
     /top_level_model_weights      attrs weight_names = [] (h5py stores an empty float64 array), no datasets
-  The cell is named "simple_rnn_cell" since Keras 2.13 (tf-keras simple_rnn.py l.397); the variable names are the
-  manifest's Keras paths plus ":0".
+  The cell is named "simple_rnn_cell" since Keras 2.13 (tf-keras simple_rnn.py l.397; "lstm_cell" lstm.py l.561,
+  "gru_cell" gru.py l.588); the variable names are the manifest's Keras paths plus ":0", e.g.
+  "bidirectional/forward_gru/gru_cell/kernel:0" and "lstm/lstm_cell/bias:0" (a GRU bias:0 is [2, 3u]).
   Older files differ. Variant WMaskedStack.keras2_old.h5 is one as TF 2.4 with h5py 2.10 wrote it
   (https://github.com/keras-team/tf-keras/blob/d369e05c1075bb6732537d1a69d1fd4f5d0aa749/keras/saving/hdf5_format.py
   save_weights_to_hdf5_group l.618, the parent of the commit that added top_level_model_weights in July 2021):
@@ -190,8 +208,40 @@ def real_input(steps, features):
 
 
 def simple_rnn(units, activation="tanh", return_sequences=False, go_backwards=False, merge=None):
-    return {"kind": "rnn", "units": units, "activation": activation, "return_sequences": return_sequences,
-            "go_backwards": go_backwards, "merge": merge}
+    return {"kind": "rnn", "cell": "simple_rnn", "units": units, "activation": activation,
+            "return_sequences": return_sequences, "go_backwards": go_backwards, "merge": merge}
+
+
+def lstm(units, activation="tanh", recurrent_activation="sigmoid", return_sequences=False, go_backwards=False,
+         merge=None, unit_forget_bias=True):
+    return {"kind": "rnn", "cell": "lstm", "units": units, "activation": activation,
+            "recurrent_activation": recurrent_activation, "return_sequences": return_sequences,
+            "go_backwards": go_backwards, "merge": merge, "unit_forget_bias": unit_forget_bias}
+
+
+def gru(units, activation="tanh", recurrent_activation="sigmoid", return_sequences=False, go_backwards=False,
+        merge=None, reset_after=True):
+    return {"kind": "rnn", "cell": "gru", "units": units, "activation": activation,
+            "recurrent_activation": recurrent_activation, "return_sequences": return_sequences,
+            "go_backwards": go_backwards, "merge": merge, "reset_after": reset_after}
+
+
+# Per cell: Keras class, layer/cell names, gate count, the Keras and PyTorch gate orders, and where each Keras gate
+# block sits in PyTorch's weight_ih / weight_hh / bias rows (GRU: torch r, z, n = Keras blocks 1, 0, 2).
+CELLS = {
+    "simple_rnn": {"class_name": "SimpleRNN", "cell_name": "simple_rnn_cell", "gates": 1, "keras_gates": None,
+                   "torch_gates": None, "torch_blocks": [0]},
+    "lstm": {"class_name": "LSTM", "cell_name": "lstm_cell", "gates": 4, "keras_gates": "i,f,c,o",
+             "torch_gates": "i,f,g,o", "torch_blocks": [0, 1, 2, 3]},
+    "gru": {"class_name": "GRU", "cell_name": "gru_cell", "gates": 3, "keras_gates": "z,r,h",
+            "torch_gates": "r,z,n", "torch_blocks": [1, 0, 2]},
+}
+
+
+def torch_to_keras_blocks(array, cell, units):
+    """Rows of a torch weight_ih / weight_hh / bias (gate blocks of `units` rows, torch order) in Keras gate order.
+    The permutation is its own inverse for every cell (GRU swaps the first two blocks): it also maps Keras to torch."""
+    return np.concatenate([array[b * units:(b + 1) * units] for b in CELLS[cell]["torch_blocks"]], axis=0)
 
 
 def dense(units, activation="linear"):
@@ -207,6 +257,27 @@ MODELS = {
     "WBidiAveSequence": [real_input(6, 3), simple_rnn(4, "linear", return_sequences=True, merge="ave"),
                          dense(2, "tanh")],
     "WForecast": [real_input(8, 2), simple_rnn(6, return_sequences=True), simple_rnn(4, go_backwards=True), dense(1)],
+    # Gated cells (added after the SimpleRNN models: each model's seed is SEED + its index, so theirs are unchanged).
+    "WLstm": [embedding(20, 4), lstm(5), dense(3, "softmax")],
+    "WBidiGruLstm": [embedding(20, 4, mask_zero=True), gru(4, return_sequences=True, merge="concat"), lstm(3),
+                     dense(1, "sigmoid")],
+    "WGruStack": [real_input(6, 3), gru(5, return_sequences=True), lstm(4, merge="sum"), dense(2)],
+}
+
+# The C# declarations (WeightFileModels.cs), recorded in weights_reference.json.
+DECLARATIONS = {
+    "WText": "[Embedding(20, 4)] [SimpleRnn(5)] [Dense(3, Softmax)]",
+    "WMaskedStack": "[Embedding(20, 4, MaskZero = true)] [Bidirectional, SimpleRnn(5, ReturnSequences = true)] "
+                    "[SimpleRnn(3, Relu)] [Dense(1, Sigmoid)]",
+    "WBidiSum": "[Embedding(20, 4, MaskZero = true)] [Bidirectional(MergeMode.Sum), SimpleRnn(4, Sigmoid)] [Dense(2)]",
+    "WBidiMul": "[Input(6, 3)] [Bidirectional(MergeMode.Mul), SimpleRnn(4)] [Dense(1)]",
+    "WBidiAveSequence": "[Input(6, 3)] [Bidirectional(MergeMode.Ave), SimpleRnn(4, Linear, ReturnSequences = true)] "
+                        "[Dense(2, Tanh)]",
+    "WForecast": "[Input(8, 2)] [SimpleRnn(6, ReturnSequences = true)] [SimpleRnn(4, GoBackwards = true)] [Dense(1)]",
+    "WLstm": "[Embedding(20, 4)] [Lstm(5)] [Dense(3, Softmax)]",
+    "WBidiGruLstm": "[Embedding(20, 4, MaskZero = true)] [Bidirectional, Gru(4, ReturnSequences = true)] [Lstm(3)] "
+                    "[Dense(1, Sigmoid)]",
+    "WGruStack": "[Input(6, 3)] [Gru(5, ReturnSequences = true)] [Bidirectional(MergeMode.Sum), Lstm(4)] [Dense(2)]",
 }
 
 # Models whose every weight is a multiple of 2^-7 below 1 in magnitude: exact in F16 and BF16 too.
@@ -217,8 +288,10 @@ TOKENS = {
     "WText": [[5, 0, 17, 3, 12, 8, 1], [19, 2, 2, 7], [11]],                      # no mask: 0 is an ordinary token
     "WMaskedStack": [[3, 7, 1, 11, 5, 2], [4, 9, 9, 2, 0, 0], [10, 6, 8, 0, 0, 0]],
     "WBidiSum": [[13, 4, 19, 6, 2], [7, 15, 1, 0, 0], [9, 0, 0, 0, 0]],
+    "WLstm": [[7, 0, 14, 3, 19, 8, 1, 6], [2, 11, 11, 5], [16]],                  # no mask: 0 is an ordinary token
+    "WBidiGruLstm": [[3, 7, 1, 11, 5, 2, 18], [4, 9, 9, 2, 0, 0, 0], [13, 0, 0, 0, 0, 0, 0], [8, 17, 12]],
 }
-FEATURE_SEQUENCES = {"WBidiMul": 3, "WBidiAveSequence": 2, "WForecast": 3}
+FEATURE_SEQUENCES = {"WBidiMul": 3, "WBidiAveSequence": 2, "WForecast": 3, "WGruStack": 3}
 
 
 def resolve(name, layers):
@@ -245,9 +318,9 @@ def resolve(name, layers):
             width = layer["features"]
             shape = [layer["steps"], width]
         elif layer["kind"] == "rnn":
-            layer["wrapped"] = keras_name("simple_rnn")
+            layer["wrapped"] = keras_name(layer["cell"])
             layer["name"] = layer["wrapped"] if layer["merge"] is None else keras_name("bidirectional")
-            layer["class_name"] = "SimpleRNN" if layer["merge"] is None else "Bidirectional"
+            layer["class_name"] = CELLS[layer["cell"]]["class_name"] if layer["merge"] is None else "Bidirectional"
             layer["in_shape"] = list(shape)
             layer["input_width"] = width
             units = layer["units"]
@@ -276,8 +349,8 @@ def resolve(name, layers):
 
 
 def snake(class_name):
-    return {"Embedding": "embedding", "SimpleRNN": "simple_rnn", "Bidirectional": "bidirectional", "Dense": "dense"}[
-        class_name]
+    return {"Embedding": "embedding", "SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru",
+            "Bidirectional": "bidirectional", "Dense": "dense"}[class_name]
 
 
 def directions(layer):
@@ -293,17 +366,20 @@ def manifest(model):
             weights.append({"layer": name, "direction": "", "name": "embeddings", "keras_path": f"{name}/embeddings",
                             "torch_name": f"{name}.weight", "shape": [layer["input_dim"], layer["output_dim"]]})
         elif layer["kind"] == "rnn":
-            units, inputs = layer["units"], layer["input_width"]
+            units, inputs, kind = layer["units"], layer["input_width"], layer["cell"]
+            width = CELLS[kind]["gates"] * units
+            bias_shape = [2, width] if kind == "gru" and layer["reset_after"] else [width]
+            cell_name = CELLS[kind]["cell_name"]
             for direction in directions(layer):
-                cell = (f"{name}/simple_rnn_cell" if not direction
-                        else f"{name}/{direction}_{layer['wrapped']}/simple_rnn_cell")
+                cell = (f"{name}/{cell_name}" if not direction
+                        else f"{name}/{direction}_{layer['wrapped']}/{cell_name}")
                 suffix = "_l0_reverse" if direction == "backward" else "_l0"
-                for weight, torch_base, shape in (("kernel", "weight_ih", [inputs, units]),
-                                                  ("recurrent_kernel", "weight_hh", [units, units]),
-                                                  ("bias", "bias_ih", [units])):
-                    weights.append({"layer": name, "direction": direction, "name": weight,
-                                    "keras_path": f"{cell}/{weight}", "torch_name": f"{name}.{torch_base}{suffix}",
-                                    "shape": shape})
+                for weight, torch_base, shape in (("kernel", "weight_ih", [inputs, width]),
+                                                  ("recurrent_kernel", "weight_hh", [units, width]),
+                                                  ("bias", "bias_ih", bias_shape)):
+                    weights.append({"layer": name, "direction": direction, "name": weight, "cell": kind,
+                                    "units": units, "keras_path": f"{cell}/{weight}",
+                                    "torch_name": f"{name}.{torch_base}{suffix}", "shape": shape})
         elif layer["kind"] == "dense":
             weights.append({"layer": name, "direction": "", "name": "kernel", "keras_path": f"{name}/kernel",
                             "torch_name": f"{name}.weight", "shape": [layer["input_width"], layer["units"]]})
@@ -329,6 +405,14 @@ class Net(torch.nn.Module):
         for layer in model["layers"]:
             if layer["kind"] == "embedding":
                 module = torch.nn.Embedding(layer["input_dim"], layer["output_dim"])
+            elif layer["kind"] == "rnn" and layer["cell"] == "lstm":
+                module = torch.nn.LSTM(layer["input_width"], layer["units"], batch_first=True,
+                                       bidirectional=layer["merge"] is not None)
+            elif layer["kind"] == "rnn" and layer["cell"] == "gru":
+                if not layer["reset_after"]:
+                    raise ValueError("a GRU with reset_after=False has no PyTorch equivalent")
+                module = torch.nn.GRU(layer["input_width"], layer["units"], batch_first=True,
+                                      bidirectional=layer["merge"] is not None)
             elif layer["kind"] == "rnn":
                 # torch has tanh and relu only; for sigmoid and linear the module just holds the parameters.
                 nonlinearity = layer["activation"] if layer["activation"] in ("tanh", "relu") else "tanh"
@@ -359,6 +443,19 @@ def make_net(model, seed, coarse=False):
         name = layer["name"]
         if layer["kind"] == "embedding":
             values[f"{name}.weight"] = draw(rng, (layer["input_dim"], layer["output_dim"]), -0.8, 0.8, fine)
+        elif layer["kind"] == "rnn" and layer["cell"] != "simple_rnn":
+            # Gated cells: torch's [G*units, ...] layout; both biases non-zero (LSTM: they add up to the Keras bias;
+            # GRU: they are the Keras bias's two rows).
+            units, inputs = layer["units"], layer["input_width"]
+            width = CELLS[layer["cell"]]["gates"] * units
+            for direction in directions(layer):
+                suffix = "_l0_reverse" if direction == "backward" else "_l0"
+                values[f"{name}.weight_ih{suffix}"] = draw(rng, (width, inputs), -0.7, 0.7, fine)
+                values[f"{name}.weight_hh{suffix}"] = draw(rng, (width, units), -0.6, 0.6, fine)
+                for bias in ("bias_ih", "bias_hh"):
+                    values[f"{name}.{bias}{suffix}"] = draw(rng, (width,), -0.4, 0.4, bias_step)
+                bias_hh = values[f"{name}.bias_hh{suffix}"]
+                bias_hh[bias_hh == 0] = bias_step  # every element non-zero
         elif layer["kind"] == "rnn":
             units, inputs = layer["units"], layer["input_width"]
             scale = 0.45 if layer["activation"] == "linear" else 0.6
@@ -395,7 +492,10 @@ def keras_weights(model, state):
     arrays = []
     for weight in model["weights"]:
         key = weight["torch_name"]
-        if weight["name"] in ("kernel", "recurrent_kernel"):
+        cell = weight.get("cell")
+        if cell in ("lstm", "gru"):
+            array = keras_gated_weight(weight, state)
+        elif weight["name"] in ("kernel", "recurrent_kernel"):
             array = state[key].T
         elif weight["name"] == "bias" and key.endswith(("_l0", "_l0_reverse")):
             bias_ih, bias_hh = state[key], state[key.replace("bias_ih", "bias_hh")]
@@ -407,6 +507,21 @@ def keras_weights(model, state):
         assert list(array.shape) == weight["shape"], (weight, array.shape)
         arrays.append(array)
     return arrays
+
+
+def keras_gated_weight(weight, state):
+    """One Keras array of an LSTM / GRU from the torch state: gate blocks reordered (GRU r,z,n -> z,r,h), transposed;
+    the LSTM bias is bias_ih + bias_hh, the GRU bias is [bias_ih; bias_hh] (each reordered)."""
+    key, cell, units = weight["torch_name"], weight["cell"], weight["units"]
+    if weight["name"] in ("kernel", "recurrent_kernel"):
+        return torch_to_keras_blocks(state[key], cell, units).T
+    bias_ih = torch_to_keras_blocks(state[key], cell, units)
+    bias_hh = torch_to_keras_blocks(state[key.replace("bias_ih", "bias_hh")], cell, units)
+    if cell == "gru":
+        return np.stack([bias_ih, bias_hh])
+    total = bias_ih + bias_hh  # float32 addition
+    assert np.array_equal(total.astype(np.float64), bias_ih.astype(np.float64) + bias_hh), "bias sum inexact"
+    return total
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -435,6 +550,48 @@ def recurrence(x, params, activation):
     return torch.stack(states)
 
 
+def gated_recurrence(x, params, layer):
+    """Hand-written nn.LSTM / nn.GRU (PyTorch's documented equations, torch layout and gate order) over x [T, in],
+    h0 = c0 = 0: the states h [T, units]."""
+    w_ih, w_hh, b_ih, b_hh = params
+    act, gate = ACTIVATIONS[layer["activation"]], ACTIVATIONS[layer["recurrent_activation"]]
+    units = w_hh.shape[1]
+    h, c, states = torch.zeros(units), torch.zeros(units), []
+    for t in range(x.shape[0]):
+        gi, gh = x[t] @ w_ih.T + b_ih, h @ w_hh.T + b_hh
+        if layer["cell"] == "lstm":
+            i, f, g, o = (gi + gh).split(units)
+            c = gate(f) * c + gate(i) * act(g)
+            h = gate(o) * act(c)
+        else:
+            i_r, i_z, i_n = gi.split(units)
+            h_r, h_z, h_n = gh.split(units)
+            r, z = gate(i_r + h_r), gate(i_z + h_z)
+            n = act(i_n + r * h_n)
+            h = (1 - z) * n + z * h
+        states.append(h)
+    return torch.stack(states)
+
+
+def layer_recurrence(layer, x, params):
+    if layer["cell"] == "simple_rnn":
+        return recurrence(x, params, layer["activation"])
+    return gated_recurrence(x, params, layer)
+
+
+def torch_runs(layer):
+    """Whether the torch module itself computes this layer (torch has no other activations for its cells)."""
+    if layer["cell"] == "simple_rnn":
+        return layer["activation"] in ("tanh", "relu")
+    return layer["activation"] == "tanh" and layer["recurrent_activation"] == "sigmoid"
+
+
+def run_module(module, x):
+    """(outputs, h_n) of an nn.RNN / nn.GRU / nn.LSTM (whose final state is (h_n, c_n))."""
+    out, state = module(x)
+    return out, state[0] if isinstance(state, tuple) else state
+
+
 def merge(mode, forward, backward):
     if mode == "concat":
         return torch.cat([forward, backward], dim=-1)
@@ -447,35 +604,36 @@ def merge(mode, forward, backward):
 
 def rnn_layer(layer, module, x, length, hand):
     """One recurrent layer on one sequence x [T, in] whose first `length` steps are valid (the rest masked)."""
-    steps, activation = x.shape[0], layer["activation"]
+    steps = x.shape[0]
     masked = length < steps
+    by_module = torch_runs(layer) and not hand
     if layer["merge"] is None:
         order = torch.flip(x[:length], [0]) if layer["go_backwards"] else x[:length]
-        if hand or activation not in ("tanh", "relu"):
-            states = recurrence(order, rnn_params(module, ""), activation)
+        if not by_module:
+            states = layer_recurrence(layer, order, rnn_params(module, ""))
         elif masked:
             packed = torch.nn.utils.rnn.pack_padded_sequence(
                 (torch.flip(x, [0]) if layer["go_backwards"] else x).unsqueeze(0), torch.tensor([length]),
                 batch_first=True)
             if layer["go_backwards"]:
                 raise NotImplementedError("go_backwards with a mask")  # not among the models
-            out, _ = module(packed)
+            out, _ = run_module(module, packed)
             states = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True)[0][0]
         else:
-            states = module(order.unsqueeze(0))[0][0]
+            states = run_module(module, order.unsqueeze(0))[0][0]
         if not layer["return_sequences"]:
             return states[-1]
         # A masked step repeats the previous output (padding is at the end: the last valid one).
         return torch.cat([states, states[-1:].expand(steps - length, -1)]) if masked else states
     # Bidirectional: the backward direction reads the valid steps last first; outputs re-aligned in time.
-    if hand or activation not in ("tanh", "relu"):
-        forward = recurrence(x[:length], rnn_params(module, "forward"), activation)
-        backward = torch.flip(recurrence(torch.flip(x[:length], [0]), rnn_params(module, "backward"), activation), [0])
+    if not by_module:
+        forward = layer_recurrence(layer, x[:length], rnn_params(module, "forward"))
+        backward = torch.flip(layer_recurrence(layer, torch.flip(x[:length], [0]), rnn_params(module, "backward")), [0])
         outputs = torch.cat([forward, backward], dim=-1)
         last_forward, last_backward = forward[-1], backward[0]
     else:
         packed = torch.nn.utils.rnn.pack_padded_sequence(x.unsqueeze(0), torch.tensor([length]), batch_first=True)
-        out, h_n = module(packed)
+        out, h_n = run_module(module, packed)
         outputs = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True)[0][0]
         last_forward, last_backward = h_n[0, 0], h_n[1, 0]
     units = layer["units"]
@@ -518,16 +676,46 @@ def keras_oracle(model, weights, sequence):
                          "softmax": lambda v: np.exp(v - v.max(-1, keepdims=True)) /
                          np.exp(v - v.max(-1, keepdims=True)).sum(-1, keepdims=True)}
 
-    def run(x, mask, kernel, recurrent, bias, activation, go_backwards, zero_output):
+    def step(layer, x_t, state, kernel, recurrent, bias):
+        """One Keras cell call (keras/src/layers/rnn/{simple_rnn,lstm,gru}.py, Keras gate order and bias rows)."""
+        act = numpy_activations[layer["activation"]]
+        if layer["cell"] == "simple_rnn":
+            h = act(x_t @ kernel + state[0] @ recurrent + bias)
+            return h, (h,)
+        gate = numpy_activations[layer["recurrent_activation"]]
+        u = recurrent.shape[0]
+        if layer["cell"] == "lstm":  # LSTMCell.call, implementation 2: z = x W + h U + b, split i, f, c, o
+            h_tm1, c_tm1 = state
+            z = x_t @ kernel + h_tm1 @ recurrent + bias
+            i, f, o = gate(z[:u]), gate(z[u:2 * u]), gate(z[3 * u:])
+            c = f * c_tm1 + i * act(z[2 * u:3 * u])
+            h = o * act(c)
+            return h, (h, c)
+        h_tm1 = state[0]  # GRUCell.call, reset_after: bias rows (input, recurrent), blocks z, r, h
+        if layer["reset_after"]:
+            x_proj, h_proj = x_t @ kernel + bias[0], h_tm1 @ recurrent + bias[1]
+            z = gate(x_proj[:u] + h_proj[:u])
+            r = gate(x_proj[u:2 * u] + h_proj[u:2 * u])
+            hh = act(x_proj[2 * u:] + r * h_proj[2 * u:])
+        else:
+            x_proj = x_t @ kernel + bias
+            z = gate(x_proj[:u] + h_tm1 @ recurrent[:, :u])
+            r = gate(x_proj[u:2 * u] + h_tm1 @ recurrent[:, u:2 * u])
+            hh = act(x_proj[2 * u:] + (r * h_tm1) @ recurrent[:, 2 * u:])
+        h = z * h_tm1 + (1 - z) * hh
+        return h, (h,)
+
+    def run(layer, x, mask, kernel, recurrent, bias, go_backwards, zero_output):
         if go_backwards:
             x, mask = x[::-1], mask[::-1]
-        h, out, outputs = np.zeros(kernel.shape[1]), np.zeros(kernel.shape[1]), []
+        units = recurrent.shape[0]
+        state = tuple(np.zeros(units) for _ in range(2 if layer["cell"] == "lstm" else 1))
+        out, outputs = np.zeros(units), []
         for t in range(len(x)):
-            if mask[t]:
-                h = numpy_activations[activation](x[t] @ kernel + h @ recurrent + bias)
-                out = h
-            outputs.append(out if mask[t] or not zero_output else np.zeros_like(h))
-        return np.array(outputs), h
+            if mask[t]:  # a masked step keeps every state (h, and c for an LSTM) and repeats the output
+                out, state = step(layer, x[t], state, kernel, recurrent, bias)
+            outputs.append(out if mask[t] or not zero_output else np.zeros(units))
+        return np.array(outputs), state[0]
 
     first = model["layers"][0]
     if model["tokens"]:
@@ -543,14 +731,14 @@ def keras_oracle(model, weights, sequence):
             continue
         sequences = layer["return_sequences"]
         if layer["merge"] is None:
-            outputs, last = run(x, mask, next(arrays), next(arrays), next(arrays), layer["activation"],
-                                layer["go_backwards"], False)
+            outputs, last = run(layer, x, mask, next(arrays), next(arrays), next(arrays), layer["go_backwards"],
+                                False)
             x = outputs if sequences else last
         else:
             fw = [next(arrays) for _ in range(3)]
             bw = [next(arrays) for _ in range(3)]
-            f_out, f_last = run(x, mask, *fw, layer["activation"], False, sequences)
-            b_out, b_last = run(x, mask, *bw, layer["activation"], True, sequences)
+            f_out, f_last = run(layer, x, mask, *fw, False, sequences)
+            b_out, b_last = run(layer, x, mask, *bw, True, sequences)
             if sequences:
                 x = merge(layer["merge"], torch.from_numpy(f_out), torch.from_numpy(b_out[::-1].copy())).numpy()
             else:
@@ -599,15 +787,16 @@ def keras3_groups(model, weights):
             groups.append((path, layer["name"], [next(arrays), next(arrays)]))
         elif layer["merge"] is None:
             groups.append((path, layer["name"], []))
-            groups.append((path + "/cell", "simple_rnn_cell", [next(arrays) for _ in range(3)]))
+            groups.append((path + "/cell", CELLS[layer["cell"]]["cell_name"], [next(arrays) for _ in range(3)]))
         else:
+            cell_name = CELLS[layer["cell"]]["cell_name"]
             forward = [next(arrays) for _ in range(3)]
             backward = [next(arrays) for _ in range(3)]
             groups.append((path, layer["name"], []))
             groups.append((path + "/backward_layer", "backward_" + layer["wrapped"], []))
-            groups.append((path + "/backward_layer/cell", "simple_rnn_cell", backward))
+            groups.append((path + "/backward_layer/cell", cell_name, backward))
             groups.append((path + "/forward_layer", "forward_" + layer["wrapped"], []))
-            groups.append((path + "/forward_layer/cell", "simple_rnn_cell", forward))
+            groups.append((path + "/forward_layer/cell", cell_name, forward))
     assert next(arrays, None) is None
     return groups
 
@@ -626,25 +815,28 @@ def write_keras3_weights(target, model, weights):
 
 def keras2_variable_names(model, old_style):
     """tf.keras variable names (`weight.name`) per layer, get_weights() order."""
-    names, cell_count = {}, [0]
+    names, cell_counts = {}, {}
 
-    def cell_name():
+    def cell_name(kind):
         # Keras <= 2.12: auto-named cells, unique per session; the wrapped layer of a Bidirectional made the first.
-        name = "simple_rnn_cell" if cell_count[0] == 0 else f"simple_rnn_cell_{cell_count[0]}"
-        cell_count[0] += 1
-        return name
+        base = CELLS[kind]["cell_name"]
+        count = cell_counts.get(base, 0)
+        cell_counts[base] = count + 1
+        return base if count == 0 else f"{base}_{count}"
 
     for layer in model["layers"]:
         if layer["kind"] == "input":
             continue
         layer_weights = [w for w in model["weights"] if w["layer"] == layer["name"]]
         if layer["kind"] == "rnn" and old_style:
+            kind = layer["cell"]
             if layer["merge"] is not None:
-                cell_name()  # the original layer's cell
-                cells = {"forward": cell_name(), "backward": cell_name()}
+                cell_name(kind)  # the original layer's cell
+                cells = {"forward": cell_name(kind), "backward": cell_name(kind)}
             else:
-                cells = {"": cell_name()}
-            names[layer["name"]] = [w["keras_path"].replace("/simple_rnn_cell/", f"/{cells[w['direction']]}/") + ":0"
+                cells = {"": cell_name(kind)}
+            current = "/" + CELLS[kind]["cell_name"] + "/"
+            names[layer["name"]] = [w["keras_path"].replace(current, f"/{cells[w['direction']]}/") + ":0"
                                     for w in layer_weights]
         else:
             names[layer["name"]] = [w["keras_path"] + ":0" for w in layer_weights]
@@ -701,7 +893,8 @@ def keras3_config(model, overrides=None):
     models/sequential.py get_config l.354; layers/layer.py get_config l.1744, get_build_config l.454;
     layers/core/input_layer.py get_config l.134; layers/core/embedding.py get_config l.342;
     layers/core/dense.py get_config l.367; layers/rnn/rnn.py get_config l.413; layers/rnn/simple_rnn.py get_config
-    l.479 (the cell config dropped); layers/rnn/bidirectional.py get_config l.521; initializers/*.py get_config;
+    l.479, lstm.py l.651, gru.py l.669 (the cell config dropped); layers/rnn/bidirectional.py get_config l.521;
+    initializers/*.py get_config;
     saving/serialization_lib.py serialize_keras_object l.157, serialize_with_public_class l.328 (module and class
     from the first keras_export name), get_build_and_compile_config l.316, record_object_after_serialization l.123;
     trainers/trainer.py get_compile_config l.981 ({} when not compiled)."""
@@ -730,18 +923,31 @@ def keras3_config(model, overrides=None):
         return result
 
     def rnn_config(layer, name, policy, go_backwards, zero_output_for_mask):
-        return {
+        # RNN.get_config (name, trainable, dtype, then the RNN keys), then SimpleRNN / LSTM / GRU get_config.
+        kind = layer["cell"]
+        config = {
             "name": name, "trainable": True, "dtype": policy,
             "return_sequences": layer["return_sequences"], "return_state": False, "go_backwards": go_backwards,
             "stateful": False, "unroll": False, "zero_output_for_mask": zero_output_for_mask,
-            "units": layer["units"], "activation": layer["activation"], "use_bias": True,
+            "units": layer["units"], "activation": layer["activation"]}
+        if kind != "simple_rnn":
+            config["recurrent_activation"] = layer["recurrent_activation"]
+        config.update({
+            "use_bias": True,
             "kernel_initializer": initializer("GlorotUniform", {"seed": None}, True),
             "recurrent_initializer": initializer("Orthogonal", {"seed": None, "gain": 1.0}, True),
-            "bias_initializer": initializer("Zeros", {}, True),
+            "bias_initializer": initializer("Zeros", {}, True)})
+        if kind == "lstm":
+            config["unit_forget_bias"] = layer["unit_forget_bias"]
+        config.update({
             "kernel_regularizer": None, "recurrent_regularizer": None, "bias_regularizer": None,
             "activity_regularizer": None, "kernel_constraint": None, "recurrent_constraint": None,
-            "bias_constraint": None, "dropout": 0.0, "recurrent_dropout": 0.0,
-        }
+            "bias_constraint": None, "dropout": 0.0, "recurrent_dropout": 0.0})
+        if kind == "gru":
+            config["reset_after"] = layer["reset_after"]
+        if kind != "simple_rnn":
+            config["seed"] = None
+        return config
 
     first = model["layers"][0]
     batch_shape = [None, None] if first["kind"] == "embedding" else [None, first["steps"], first["features"]]
@@ -760,16 +966,16 @@ def keras3_config(model, overrides=None):
                 "embeddings_regularizer": None, "activity_regularizer": None, "embeddings_constraint": None,
                 "mask_zero": layer["mask_zero"], "quantization_config": None}, build_shape))
         elif layer["kind"] == "rnn" and layer["merge"] is None:
-            configs.append(wrap("SimpleRNN", rnn_config(layer, layer["name"], shared_policy(),
-                                                        layer["go_backwards"], False), build_shape))
+            configs.append(wrap(CELLS[layer["cell"]]["class_name"], rnn_config(
+                layer, layer["name"], shared_policy(), layer["go_backwards"], False), build_shape))
         elif layer["kind"] == "rnn":
-            sequences = layer["return_sequences"]
+            sequences, class_name = layer["return_sequences"], CELLS[layer["cell"]]["class_name"]
             configs.append(wrap("Bidirectional", {
                 "name": layer["name"], "trainable": True, "dtype": shared_policy(), "merge_mode": layer["merge"],
-                "layer": wrap("SimpleRNN", rnn_config(layer, "forward_" + layer["wrapped"], own_policy(), False,
-                                                      sequences), build_shape),
-                "backward_layer": wrap("SimpleRNN", rnn_config(layer, "backward_" + layer["wrapped"], own_policy(),
-                                                               True, sequences), build_shape)}, build_shape))
+                "layer": wrap(class_name, rnn_config(layer, "forward_" + layer["wrapped"], own_policy(), False,
+                                                     sequences), build_shape),
+                "backward_layer": wrap(class_name, rnn_config(layer, "backward_" + layer["wrapped"], own_policy(),
+                                                              True, sequences), build_shape)}, build_shape))
         elif layer["kind"] == "dense":
             configs.append(wrap("Dense", {
                 "name": layer["name"], "trainable": True, "dtype": shared_policy(), "units": layer["units"],
@@ -973,6 +1179,7 @@ def write_all():
         first = model["layers"][0]
         entry = {
             "name": name,
+            "declaration": DECLARATIONS[name],
             "input": "tokens" if model["tokens"] else "features",
             "features": None if model["tokens"] else first["features"],
             "steps": None if model["tokens"] else first["steps"],
@@ -980,7 +1187,8 @@ def write_all():
             "output_is_sequence": model["output_is_sequence"],
             "layers": [layer["name"] for layer in model["layers"] if layer["kind"] != "input"],
             "parameter_count": sum(int(w.size) for w in m["weights"]),
-            "weights": [{k: w[k] for k in ("keras_path", "torch_name", "shape", "offset")} for w in model["weights"]],
+            "weights": [{**{k: w[k] for k in ("keras_path", "torch_name", "shape", "offset")}, **gate_layout(w)}
+                        for w in model["weights"]],
             "parameters": [float(v) for w in m["weights"] for v in w.reshape(-1).tolist()],
             "sequences": m["sequences"],
             "outputs": m["outputs"],
@@ -999,6 +1207,19 @@ def write_all():
         print(f"{os.path.getsize(path):8d}  {hashlib.sha256(open(path, 'rb').read()).hexdigest()[:16]}  {file}")
     print(f"wrote {len(os.listdir(OUT))} files to {OUT} with PyTorch {torch.__version__}, NumPy {np.__version__}, "
           f"h5py {h5py.__version__}")
+
+
+def gate_layout(weight):
+    """For an LSTM / GRU array: the gate blocks' order in Keras and in PyTorch, and how the torch biases make it."""
+    cell = weight.get("cell")
+    if cell not in ("lstm", "gru"):
+        return {}
+    layout = {"keras_gates": CELLS[cell]["keras_gates"], "torch_gates": CELLS[cell]["torch_gates"]}
+    if weight["name"] == "bias":
+        hh = weight["torch_name"].replace(".bias_ih_", ".bias_hh_")
+        layout["torch_bias"] = (f"{weight['torch_name']} + {hh}" if cell == "lstm"
+                                else f"row 0 = {weight['torch_name']}, row 1 = {hh}")
+    return layout
 
 
 def read_keras3_weights(f, model):
@@ -1070,14 +1291,25 @@ def self_check(models):
 
 
 def export_state(m):
-    """The state_dict the C# export must write: Keras arrays transposed, the whole bias in bias_ih, bias_hh zeros."""
+    """The state_dict the C# export must write: Keras arrays transposed (gate blocks in torch order: GRU z,r,h ->
+    r,z,n), the whole SimpleRNN / LSTM bias in bias_ih and zeros in bias_hh; a GRU's two bias rows in bias_ih and bias_hh."""
     state = {}
     for weight, array in zip(m["model"]["weights"], m["weights"]):
-        key = weight["torch_name"]
-        state[key] = array.T.astype(np.float64) if weight["name"] in ("kernel", "recurrent_kernel") \
-            else array.astype(np.float64)
-        if ".bias_ih_" in key:
+        key, cell = weight["torch_name"], weight.get("cell")
+        units = weight.get("units")
+        if weight["name"] in ("kernel", "recurrent_kernel") and cell in ("lstm", "gru"):
+            state[key] = torch_to_keras_blocks(array.T, cell, units).astype(np.float64)
+        elif weight["name"] in ("kernel", "recurrent_kernel"):
+            state[key] = array.T.astype(np.float64)
+        elif ".bias_ih_" in key and cell == "gru":
+            state[key] = torch_to_keras_blocks(array[0], cell, units).astype(np.float64)
+            state[key.replace(".bias_ih_", ".bias_hh_")] = torch_to_keras_blocks(array[1], cell, units).astype(
+                np.float64)
+        elif ".bias_ih_" in key:
+            state[key] = array.astype(np.float64)
             state[key.replace(".bias_ih_", ".bias_hh_")] = np.zeros_like(array, dtype=np.float64)
+        else:
+            state[key] = array.astype(np.float64)
     return state
 
 
@@ -1090,8 +1322,10 @@ def check_state_dict(name, m, tensors, label, require_zero_bias_hh, expected=Non
     except RuntimeError as error:
         return [f"{name}: {label}: load_state_dict(strict=True) failed: {error}"]
     if require_zero_bias_hh:
+        gru_layers = {layer["name"] for layer in m["model"]["layers"] if layer.get("cell") == "gru"}
         for key, value in tensors.items():
-            if ".bias_hh_" in key and np.any(value != 0):
+            # A GRU's bias_hh is the Keras bias's second row: not a part to fold away.
+            if ".bias_hh_" in key and key.split(".")[0] not in gru_layers and np.any(value != 0):
                 failures.append(f"{name}: {label}: {key} is not all zeros (the export puts the whole bias in bias_ih)")
     if expected is not None:
         for key, want in expected.items():
@@ -1105,10 +1339,15 @@ def check_state_dict(name, m, tensors, label, require_zero_bias_hh, expected=Non
     return failures
 
 
-def check_exports(directory):
+def check_exports(directory, only=None):
     models = build_models()
+    unknown = sorted(set(only or []) - set(models))
+    if unknown:
+        sys.exit(f"unknown models {unknown}; the models are {list(models)}")
     failures, passed, failed = [], 0, 0
     for name, m in models.items():
+        if only and name not in only:
+            continue
         path = os.path.join(directory, f"{name}.safetensors")
         if not os.path.exists(path):
             failures.append(f"{name}: missing {path}")
@@ -1165,9 +1404,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check-exports", metavar="DIR",
                         help="check DIR/<Model>.safetensors and DIR/<Model>.npz exported by the C# side")
+    parser.add_argument("--models", nargs="+", metavar="MODEL",
+                        help="with --check-exports: check only these models (default: all)")
     args = parser.parse_args()
+    if args.models and not args.check_exports:
+        parser.error("--models goes with --check-exports")
     if args.check_exports:
-        sys.exit(check_exports(args.check_exports))
+        sys.exit(check_exports(args.check_exports, args.models))
     write_all()
 
 
