@@ -162,3 +162,20 @@ public partial class TorchSentiment { }
 [SimpleRnn(4, ReturnSequences = true)]
 [Dense(3, Softmax)]
 public partial class TorchTagger { }
+
+// Gated cells checked against PyTorch's nn.LSTM and nn.GRU (make_pytorch_reference.py).
+[Embedding(12, 4, MaskZero = true)]
+[Lstm(5)]
+[Dense(1, Sigmoid)]
+public partial class TorchLstmClassifier { }
+
+[Input(3)]
+[Bidirectional, Gru(4, ReturnSequences = true)]
+[Dense(3, Softmax)]
+public partial class TorchGruTagger { }
+
+[Input(2)]
+[Lstm(4, ReturnSequences = true)]
+[Gru(3)]
+[Dense(2)]
+public partial class TorchStackedLstmGru { }

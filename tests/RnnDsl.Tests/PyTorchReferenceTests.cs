@@ -72,4 +72,46 @@ public class PyTorchReferenceTests
         Assert.Equal(reference.GetProperty("loss").GetDouble(), loss, 5);
         AssertClose(Floats(reference, "gradients"), gradients, "gradient");
     }
+
+    /// <summary>Runs one reference case on a model: outputs, the batch loss and every gradient against PyTorch's autograd.</summary>
+    private static void AssertMatches<TInput>(ISequenceModel<TInput> model, JsonElement reference, TInput[] inputs)
+        where TInput : unmanaged
+    {
+        float[] parameters = Floats(reference, "parameters");
+        Assert.Equal(parameters.Length, model.Parameters.Length);
+        parameters.CopyTo(model.Parameters);
+        int batch = reference.GetProperty("batch").GetInt32();
+        int steps = reference.GetProperty("steps").GetInt32();
+        var loss = Enum.Parse<Loss>(reference.GetProperty("loss_kind").GetString()!);
+
+        var outputs = new float[batch * model.OutputLength(steps)];
+        model.PredictBatch(inputs, batch, outputs);
+        AssertClose(Floats(reference, "outputs"), outputs, "output");
+
+        var gradients = new float[model.Parameters.Length];
+        float value = model.ComputeGradients(inputs, Floats(reference, "targets"), batch, gradients, loss);
+        Assert.Equal(reference.GetProperty("loss").GetDouble(), value, 5);
+        AssertClose(Floats(reference, "gradients"), gradients, "gradient");
+    }
+
+    [Fact]
+    public void Masked_LSTM_classifier_matches_PyTorch()
+    {
+        JsonElement reference = Case("lstm_classifier");
+        AssertMatches(new TorchLstmClassifier(), reference, reference.GetProperty("tokens").EnumerateArray().Select(v => v.GetInt32()).ToArray());
+    }
+
+    [Fact]
+    public void Bidirectional_GRU_tagger_matches_PyTorch()
+    {
+        JsonElement reference = Case("gru_tagger");
+        AssertMatches(new TorchGruTagger(), reference, Floats(reference, "inputs"));
+    }
+
+    [Fact]
+    public void Stacked_LSTM_and_GRU_match_PyTorch()
+    {
+        JsonElement reference = Case("stacked_lstm_gru");
+        AssertMatches(new TorchStackedLstmGru(), reference, Floats(reference, "inputs"));
+    }
 }

@@ -32,6 +32,9 @@ public class ReferenceWeightFileTests
         nameof(WBidiMul) => new WBidiMul(),
         nameof(WBidiAveSequence) => new WBidiAveSequence(),
         nameof(WForecast) => new WForecast(),
+        nameof(WLstm) => new WLstm(),
+        nameof(WBidiGruLstm) => new WBidiGruLstm(),
+        nameof(WGruStack) => new WGruStack(),
         _ => throw new ArgumentException("Unknown reference model " + name, nameof(name)),
     };
 
