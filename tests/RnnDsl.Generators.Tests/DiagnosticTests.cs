@@ -147,10 +147,6 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void RNN029_a_gru_with_reset_after_false() =>
-        Single("RNN029", "[Input(3)]\n[Gru(4, ResetAfter = false)]\npublic partial class Model { }", "Gru(4, ResetAfter = false)", "ResetAfter = true");
-
-    [Fact]
     public void User_types_named_like_runtime_types_do_not_break_the_generated_code()
     {
         // Types in the user's namespace, in the global namespace, or members of the model class win over

@@ -27,7 +27,7 @@ internal static class GruCell
         RecurrentActivation = (ActivationKind)declaration.RecurrentActivation,
         ResetAfter = declaration.ResetAfter,
         SeparateRecurrentGradient = true,
-        StepScratch = declaration.ResetAfter ? 3 : 0,
+        StepScratch = 3,
         Settings = new EquatableArray<string>(new[]
         {
             "recurrent_activation=" + Emit.Format.Keras((ActivationKind)declaration.RecurrentActivation),

@@ -180,12 +180,6 @@ internal static class DiagnosticDescriptors
         "{1} in model '{0}' uses Softmax as its recurrentActivation (the gates' activation), which is not supported; use Sigmoid (the default), Tanh, Relu or Linear",
         DiagnosticSeverity.Error);
 
-    public static readonly DiagnosticDescriptor GruResetBeforeNotSupported = Create(
-        "RNN029",
-        "GRU with ResetAfter = false is not supported yet",
-        "{1} in model '{0}' sets ResetAfter = false (the Keras 1 GRU), which RnnDsl does not compile yet; use the default ResetAfter = true (Keras 2+ and PyTorch's GRU)",
-        DiagnosticSeverity.Error);
-
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(DiagnosticDescriptors)
         .GetFields()
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

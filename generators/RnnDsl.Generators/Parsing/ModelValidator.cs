@@ -304,11 +304,6 @@ internal static class ModelValidator
                     GruDeclaration gru => gru.RecurrentActivation,
                     _ => null,
                 };
-                if (recurrent is GruDeclaration { ResetAfter: false })
-                {
-                    report(DiagnosticDescriptors.GruResetBeforeNotSupported, layer.Location, new object[] { model, layer.Describe() });
-                }
-
                 if (gateActivation is int gates)
                 {
                     if (!Enum.IsDefined(typeof(ActivationKind), gates))
