@@ -62,3 +62,9 @@ public partial class WBidiGruLstm { }
 [Bidirectional(MergeMode.Sum), Lstm(4)]
 [Dense(2)]
 public partial class WGruStack { }
+
+// A GRU in the Keras 1 form (reset before the product), which PyTorch has no module for.
+[Input(3)]
+[Gru(4, ResetAfter = false)]
+[Dense(1)]
+public partial class WGruKeras1 { }

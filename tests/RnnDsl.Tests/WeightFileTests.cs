@@ -441,6 +441,29 @@ public sealed class WeightFileTests : IDisposable
         Assert.Contains("RnnDsl.Keras", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_GRU_without_reset_after_has_no_PyTorch_state_dict_but_round_trips_in_Keras_and_own_formats()
+    {
+        var model = new WGruKeras1(seed: 3);
+        Assert.Equal(new[] { 12 }, model.Weights.FindByKerasPath("gru/gru_cell/bias")!.Shape); // one bias row
+        Assert.Equal(string.Empty, model.Weights[0].TorchName);
+        Assert.Null(model.Weights.FindByTorchName(string.Empty));
+        var export = Assert.Throws<NotSupportedException>(() => model.SaveTorchStateDict(new MemoryStream()));
+        Assert.Contains("Layer gru has no PyTorch equivalent", export.Message, StringComparison.Ordinal);
+        Assert.Contains("ResetAfter = false", export.Message, StringComparison.Ordinal);
+        Assert.Throws<NotSupportedException>(() => model.LoadTorchStateDict(new MemoryStream(new byte[16])));
+        Assert.Empty(Directory.GetFiles(_folder));
+
+        var copy = new WGruKeras1(seed: 4);
+        using var npz = new MemoryStream();
+        model.SaveKerasWeights(npz);
+        copy.LoadKerasWeights(new MemoryStream(npz.ToArray()));
+        Assert.True(model.Parameters.SequenceEqual(copy.Parameters));
+        copy.Initialize(5);
+        copy.LoadWeights(new MemoryStream(Saved(model)));
+        Assert.True(model.Parameters.SequenceEqual(copy.Parameters));
+    }
+
     /// <summary>A model-like manifest with a GRU-shaped gated layer, to check gate reordering and the two bias rows by hand.</summary>
     private sealed class GatedManifestModel : IRnnModel
     {

@@ -7,14 +7,15 @@ namespace RnnDsl.Generators.Cells;
 /// <summary>
 /// The three arrays of a recurrent cell, as every Keras cell has them: kernel <c>[InputWidth, G·Units]</c>,
 /// recurrent_kernel <c>[Units, G·Units]</c> and bias (<c>[G·Units]</c>, or <c>[2, G·Units]</c> for a GRU with
-/// reset_after), gate blocks side by side; PyTorch's <c>weight_ih</c>, <c>weight_hh</c> and <c>bias_ih</c> (+ <c>bias_hh</c>).
+/// reset_after), gate blocks side by side; PyTorch's <c>weight_ih</c>, <c>weight_hh</c> and <c>bias_ih</c> (+ <c>bias_hh</c>),
+/// or no PyTorch name where PyTorch has no such cell (<paramref name="inPyTorch"/> false).
 /// </summary>
 internal static class CellWeights
 {
     /// <summary>The symbol the generated code calls the gates' width by: <c>Units</c> for one gate, else <c>GateWidth</c>.</summary>
     public static string GateWidthSymbol(int gates) => gates == 1 ? "Units" : "GateWidth";
 
-    public static IEnumerable<WeightSpec> Of(CellSpec cell, RecurrentNames names, int inputWidth, int units, long offset, int biasRows, Initializer biasInitializer)
+    public static IEnumerable<WeightSpec> Of(CellSpec cell, RecurrentNames names, int inputWidth, int units, long offset, int biasRows, Initializer biasInitializer, bool inPyTorch = true)
     {
         var inputs = new Dimension("InputWidth", inputWidth);
         var state = new Dimension("Units", units);
@@ -32,7 +33,7 @@ internal static class CellWeights
             {
                 ConstantName = names.ConstantName(array.Constant),
                 KerasPath = names.KerasPath(cell, array.Name),
-                TorchName = names.TorchName(array.Torch),
+                TorchName = inPyTorch ? names.TorchName(array.Torch) : string.Empty,
                 Gates = cell.Gates,
                 KerasGateOrder = cell.KerasGateOrder,
                 TorchGateOrder = cell.TorchGateOrder,

@@ -37,5 +37,5 @@ internal static class GruCell
 
     /// <summary>kernel [InputWidth, 3·Units], recurrent_kernel [Units, 3·Units], bias [2, 3·Units] with reset_after, else [3·Units].</summary>
     public static IEnumerable<WeightSpec> Weights(CellSpec cell, RecurrentNames names, int inputWidth, int units, long offset) =>
-        CellWeights.Of(cell, names, inputWidth, units, offset, biasRows: cell.ResetAfter ? 2 : 1, Initializer.Zeros);
+        CellWeights.Of(cell, names, inputWidth, units, offset, biasRows: cell.ResetAfter ? 2 : 1, Initializer.Zeros, inPyTorch: cell.ResetAfter); // nn.GRU is the reset_after form only
 }

@@ -67,7 +67,8 @@ public sealed class WeightInfo
     /// <summary>
     /// The <c>state_dict</c> key of the matching PyTorch module (prefixed by the Keras layer name):
     /// <c>embedding.weight</c>, <c>simple_rnn.weight_ih_l0</c>, <c>bidirectional.weight_hh_l0_reverse</c>, <c>dense.bias</c>.
-    /// A recurrent bias names <c>bias_ih</c>; PyTorch's <c>bias_hh</c> adds to it.
+    /// A recurrent bias names <c>bias_ih</c>; PyTorch's <c>bias_hh</c> adds to it. Empty where PyTorch has no such layer
+    /// (a GRU with <c>ResetAfter = false</c>).
     /// </summary>
     public string TorchName { get; }
 
@@ -134,7 +135,7 @@ public sealed class WeightManifest : IReadOnlyList<WeightInfo>
     public WeightInfo? FindByKerasPath(string path) => Array.Find(_weights, w => w.KerasPath == path);
 
     /// <summary>The array with this PyTorch state_dict key, or null.</summary>
-    public WeightInfo? FindByTorchName(string name) => Array.Find(_weights, w => w.TorchName == name);
+    public WeightInfo? FindByTorchName(string name) => name.Length == 0 ? null : Array.Find(_weights, w => w.TorchName == name);
 
     /// <inheritdoc/>
     public IEnumerator<WeightInfo> GetEnumerator() => ((IEnumerable<WeightInfo>)_weights).GetEnumerator();

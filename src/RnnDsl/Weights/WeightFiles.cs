@@ -125,6 +125,7 @@ public static class WeightFiles
     /// <param name="model">The model.</param>
     /// <param name="path">The file to write; replaced atomically if it exists.</param>
     /// <param name="prefixes">The module name of each layer with weights, in order; none for the Keras layer names.</param>
+    /// <exception cref="NotSupportedException">A layer has no PyTorch equivalent (a GRU with <c>ResetAfter = false</c>).</exception>
     public static void SaveTorchStateDict(this IRnnModel model, string path, params string[] prefixes)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -111,6 +111,13 @@ internal static partial class WeightMapping
     /// <summary>The prefix of each layer's keys: the given ones, in layer order, or the Keras layer names.</summary>
     public static Dictionary<string, string> Prefixes(WeightManifest manifest, string[]? prefixes)
     {
+        WeightInfo? missing = manifest.FirstOrDefault(w => w.TorchName.Length == 0);
+        if (missing is not null)
+        {
+            throw new NotSupportedException($"Layer {missing.Layer} has no PyTorch equivalent ({missing.KerasPath}: a GRU with ResetAfter = false, the Keras 1 form; "
+                + "nn.GRU is the ResetAfter = true form), so this model has no PyTorch state_dict. Keras files (.npz) and SaveWeights keep it.");
+        }
+
         var layers = new List<string>();
         foreach (WeightInfo weight in manifest)
         {

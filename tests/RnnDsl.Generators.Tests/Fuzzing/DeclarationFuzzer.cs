@@ -150,7 +150,7 @@ internal sealed class DeclarationFuzzer
         public bool? ReturnSequences;
         public bool? GoBackwards;
         public int? RecurrentActivation; // Lstm and Gru
-        public bool? CellOption; // Lstm: UnitForgetBias; Gru: ResetAfter (only true in valid models)
+        public bool? CellOption; // Lstm: UnitForgetBias; Gru: ResetAfter
         public int? Bidirectional; // null: none; -1: [Bidirectional]; otherwise the merge mode value
         public bool BidirectionalAfter; // [SimpleRnn(4), Bidirectional] instead of [Bidirectional, SimpleRnn(4)]
         public Layer? SameList; // a second layer in the same attribute list (RNN007)
@@ -650,9 +650,9 @@ internal sealed class DeclarationFuzzer
                 {
                     rnn.CellOption = Chance(0.5);
                 }
-                else if (rnn.Kind == "Gru" && Chance(0.2))
+                else if (rnn.Kind == "Gru" && Chance(0.3))
                 {
-                    rnn.CellOption = true;
+                    rnn.CellOption = Chance(0.6);
                 }
 
                 if (Chance(0.3))
