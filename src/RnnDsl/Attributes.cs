@@ -88,6 +88,18 @@ public sealed class SimpleRnnAttribute : Attribute
 
     /// <summary>Read the sequence from its last step to its first (Keras <c>go_backwards=True</c>).</summary>
     public bool GoBackwards { get; set; }
+
+    /// <summary>
+    /// Training only: the fraction of the input's features dropped (Keras <c>dropout</c>), one mask per sequence reused at
+    /// every step, the kept ones scaled by 1 / (1 - rate). In <c>[0, 1)</c>; 0 (the default) for none.
+    /// </summary>
+    public float Dropout { get; set; }
+
+    /// <summary>
+    /// Training only: the fraction of h dropped before the recurrent product (Keras <c>recurrent_dropout</c>), one mask per
+    /// sequence reused at every step, the kept ones scaled by 1 / (1 - rate). In <c>[0, 1)</c>; 0 (the default) for none.
+    /// </summary>
+    public float RecurrentDropout { get; set; }
 }
 
 /// <summary>
@@ -121,6 +133,18 @@ public sealed class LstmAttribute : Attribute
 
     /// <summary>Read the sequence from its last step to its first (Keras <c>go_backwards=True</c>).</summary>
     public bool GoBackwards { get; set; }
+
+    /// <summary>
+    /// Training only: the fraction of the input's features dropped (Keras <c>dropout</c>), one mask per sequence reused at
+    /// every step, the kept ones scaled by 1 / (1 - rate). In <c>[0, 1)</c>; 0 (the default) for none.
+    /// </summary>
+    public float Dropout { get; set; }
+
+    /// <summary>
+    /// Training only: the fraction of h dropped before the recurrent product (Keras <c>recurrent_dropout</c>), one mask per
+    /// sequence reused at every step, the kept ones scaled by 1 / (1 - rate). In <c>[0, 1)</c>; 0 (the default) for none.
+    /// </summary>
+    public float RecurrentDropout { get; set; }
 
     /// <summary>Initialise the forget gate's bias to ones (Keras <c>unit_forget_bias=True</c>, the default).</summary>
     public bool UnitForgetBias { get; set; } = true;
@@ -159,10 +183,41 @@ public sealed class GruAttribute : Attribute
     public bool GoBackwards { get; set; }
 
     /// <summary>
+    /// Training only: the fraction of the input's features dropped (Keras <c>dropout</c>), one mask per sequence reused at
+    /// every step, the kept ones scaled by 1 / (1 - rate). In <c>[0, 1)</c>; 0 (the default) for none.
+    /// </summary>
+    public float Dropout { get; set; }
+
+    /// <summary>
+    /// Training only: the fraction of h dropped before the recurrent product (Keras <c>recurrent_dropout</c>), one mask per
+    /// sequence reused at every step, the kept ones scaled by 1 / (1 - rate). In <c>[0, 1)</c>; 0 (the default) for none.
+    /// </summary>
+    public float RecurrentDropout { get; set; }
+
+    /// <summary>
     /// Apply the reset gate after the recurrent product (Keras <c>reset_after=True</c>, the default since Keras 2.3 and
     /// PyTorch's form): the bias is two rows, the input bias then the recurrent bias. False is the Keras 1 form, one bias row.
     /// </summary>
     public bool ResetAfter { get; set; } = true;
+}
+
+/// <summary>
+/// Keras <c>Dropout(rate)</c>: while training, each value of the previous layer's output is zeroed with probability
+/// rate and the rest scaled by 1 / (1 - rate), a new mask for every value (every step of a sequence);
+/// at inference it passes its input through unchanged.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute : Attribute
+{
+    /// <summary>Declares a dropout layer.</summary>
+    /// <param name="rate">The fraction dropped, in <c>[0, 1)</c>.</param>
+    public DropoutAttribute(float rate)
+    {
+        Rate = rate;
+    }
+
+    /// <summary>The fraction of values dropped while training.</summary>
+    public float Rate { get; }
 }
 
 /// <summary>

@@ -147,6 +147,15 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void RNN029_a_dropout_rate_outside_zero_to_one()
+    {
+        Single("RNN029", "[Input(3)]\n[SimpleRnn(4)]\n[Dropout(1f)]\n[Dense(1)]\npublic partial class Model { }", "Dropout(1f)", "rate = 1.0", "less than 1");
+        Single("RNN029", "[Input(3)]\n[Dropout(-0.5f)]\n[SimpleRnn(4)]\npublic partial class Model { }", "Dropout(-0.5f)", "rate = -0.5");
+        Single("RNN029", "[Input(3)]\n[Lstm(4, Dropout = 1.5f)]\npublic partial class Model { }", "Lstm(4, Dropout = 1.5f)", "Dropout = 1.5");
+        Single("RNN029", "[Input(3)]\n[Gru(4, RecurrentDropout = float.NaN)]\npublic partial class Model { }", "Gru(4, RecurrentDropout = float.NaN)", "RecurrentDropout = NaN");
+    }
+
+    [Fact]
     public void User_types_named_like_runtime_types_do_not_break_the_generated_code()
     {
         // Types in the user's namespace, in the global namespace, or members of the model class win over

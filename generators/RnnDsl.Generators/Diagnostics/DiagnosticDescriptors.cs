@@ -180,6 +180,12 @@ internal static class DiagnosticDescriptors
         "{1} in model '{0}' uses Softmax as its recurrentActivation (the gates' activation), which is not supported; use Sigmoid (the default), Tanh, Relu or Linear",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Create(
+        "RNN029",
+        "Dropout rate out of range",
+        "{1} in model '{0}' has {2} = {3}; a dropout rate is the fraction dropped while training and must be at least 0 and less than 1",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = typeof(DiagnosticDescriptors)
         .GetFields()
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

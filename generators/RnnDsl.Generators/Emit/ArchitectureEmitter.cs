@@ -38,6 +38,8 @@ internal static class ArchitectureEmitter
                 return New(layer.KerasName, layer.KerasClassName, "input_dim=" + Format.Int(layer.InputWidth), "output_dim=" + Format.Int(layer.Units), "mask_zero=" + Bool(model.Mask.IsMasked));
             case LayerKind.Input:
                 return New(layer.KerasName, layer.KerasClassName, "batch_shape=[null, " + (model.MaxSteps == 0 ? "null" : Format.Int(model.MaxSteps)) + ", " + Format.Int(model.Features) + "]");
+            case LayerKind.Dropout:
+                return New(layer.KerasName, layer.KerasClassName); // its rate changes training only, not the weights or what they compute
             case LayerKind.Recurrent:
                 string cell = New(layer.WrappedKerasName, layer.Cell!.KerasClassName,
                     new[]

@@ -31,6 +31,34 @@ internal static class BackwardEmitter
             case LayerKind.Recurrent:
                 RecurrenceEmitter.WriteBackwardCall(writer, model, step, dInputArgument);
                 break;
+            case LayerKind.Dropout:
+                if (dInput is null)
+                {
+                    writer.Line("// Its input is the model's: no gradient to pass on.");
+                    break;
+                }
+
+                string dOutput = Gradient(step.Output)!;
+                if (!step.Training)
+                {
+                    // Without dropout to apply (none in this model's training), the layer is the identity.
+                    writer.Line(step.Output == step.Input
+                        ? "// The identity: the next layer's input gradient is already this layer's."
+                        : model.Names.TensorPrimitives + ".Add(" + dInput + ", " + dOutput + ", " + dInput + ");");
+                    break;
+                }
+
+                using (writer.Block("if (training)"))
+                {
+                    writer.Line(model.Names.TensorPrimitives + ".MultiplyAdd(" + dOutput + ", " + step.DropoutMask + ", " + dInput + ", " + dInput + ");");
+                }
+
+                using (writer.Block("else"))
+                {
+                    writer.Line(model.Names.TensorPrimitives + ".Add(" + dInput + ", " + dOutput + ", " + dInput + ");");
+                }
+
+                break;
         }
     }
 

@@ -44,6 +44,9 @@ internal sealed record LayerStep(LayerSpec Layer, string Input, string Output, b
 
     public string BackwardStates => Name + "BackwardStates";
 
+    /// <summary>A Dropout layer's mask in the training method.</summary>
+    public string DropoutMask => Name + "Mask";
+
     /// <summary>A per-step buffer of the cell in one direction (<c>""</c>, <c>forward</c> or <c>backward</c>): <c>lstmGates</c>, <c>bidirectionalBackwardCells</c>.</summary>
     public string CellBuffer(string direction, string buffer) =>
         Name + (direction.Length == 0 ? string.Empty : char.ToUpperInvariant(direction[0]) + direction.Substring(1)) + char.ToUpperInvariant(buffer[0]) + buffer.Substring(1);
@@ -51,13 +54,17 @@ internal sealed record LayerStep(LayerSpec Layer, string Input, string Output, b
     /// <summary>Scratch for a recurrent layer's transposed weights in the backward pass.</summary>
     public string TransposedWeights => Name + "TransposedWeights";
 
+    /// <summary>The step runs in the training method, where dropout may be on (its <c>training</c> flag says).</summary>
+    public bool Training { get; init; }
+
     /// <summary>A forward-reading layer that returns sequences outputs its states as they are.</summary>
     public bool OutputIsStates => Layer.Kind == LayerKind.Recurrent && !Layer.Bidirectional && Layer.OutputIsSequence && !Layer.GoBackwards;
 }
 
 internal static class ForwardPlan
 {
-    public static (List<LayerStep> Steps, List<ScratchBuffer> Buffers) For(ModelSpec model)
+    /// <summary>The steps and buffers of the forward pass; <paramref name="training"/> for the training method, where dropout draws masks.</summary>
+    public static (List<LayerStep> Steps, List<ScratchBuffer> Buffers) For(ModelSpec model, bool training = false)
     {
         var steps = new List<LayerStep>();
         var buffers = new List<ScratchBuffer>();
@@ -78,8 +85,31 @@ internal static class ForwardPlan
 
             string name = Format.Camel(layer.Identifier);
             string output = isLast ? "output" : name + "Output";
-            var step = new LayerStep(layer, input, output, isLast);
             int width = layer.OutputWidth;
+            if (layer.Kind == LayerKind.Dropout)
+            {
+                if (!training)
+                {
+                    // Outside training a Dropout layer is the identity: the next layer reads its input.
+                    steps.Add(new LayerStep(layer, input, isLast ? output : input, isLast));
+                    continue;
+                }
+
+                var dropout = new LayerStep(layer, input, output, isLast) { Training = true };
+                if (!isLast)
+                {
+                    buffers.Add(OutputBuffer(layer, output, width));
+                }
+
+                buffers.Add(layer.OutputIsSequence
+                    ? new ScratchBuffer(dropout.DropoutMask, width, 0, layer.KerasName + " mask, [steps, " + Format.Int(width) + "]") { HasGradient = false }
+                    : new ScratchBuffer(dropout.DropoutMask, 0, width, layer.KerasName + " mask, [" + Format.Int(width) + "]") { HasGradient = false });
+                steps.Add(dropout);
+                input = output;
+                continue;
+            }
+
+            var step = new LayerStep(layer, input, output, isLast) { Training = training };
             if (layer.Kind == LayerKind.Recurrent)
             {
                 string direction = layer.Bidirectional ? "forward states" : "states";
@@ -95,10 +125,25 @@ internal static class ForwardPlan
 
                 foreach (string way in layer.Directions)
                 {
+                    string which = way.Length == 0 ? string.Empty : way + " ";
                     foreach (CellBuffer cell in RecurrenceEmitter.CellBuffers(layer))
                     {
-                        string which = way.Length == 0 ? string.Empty : way + " ";
                         buffers.Add(new ScratchBuffer(step.CellBuffer(way, cell.Name), cell.Width, 0, layer.KerasName + " " + which + cell.Comment + ", [steps, " + Format.Int(cell.Width) + "]"));
+                    }
+
+                    if (training && layer.HasDropout)
+                    {
+                        int weights = (int)WeightSpec.TotalLength(layer.Weights, way);
+                        buffers.Add(new ScratchBuffer(step.CellBuffer(way, "droppedWeights"), 0, weights, layer.KerasName + " " + which + "weights with the dropout masks folded in, " + Format.Int(weights) + " floats"));
+                        if (layer.DropoutRate > 0)
+                        {
+                            buffers.Add(new ScratchBuffer(step.CellBuffer(way, "inputMask"), 0, layer.InputWidth, layer.KerasName + " " + which + "dropout mask of x, [" + Format.Int(layer.InputWidth) + "]") { HasGradient = false });
+                        }
+
+                        if (layer.RecurrentDropout > 0)
+                        {
+                            buffers.Add(new ScratchBuffer(step.CellBuffer(way, "recurrentMask"), 0, layer.Units, layer.KerasName + " " + which + "recurrent dropout mask of h, [" + Format.Int(layer.Units) + "]") { HasGradient = false });
+                        }
                     }
                 }
 

@@ -28,6 +28,34 @@ internal static class LayerEmitter
             case LayerKind.Recurrent:
                 RecurrenceEmitter.WriteCall(writer, model, step);
                 break;
+            case LayerKind.Dropout:
+                WriteDropoutCall(writer, model, step);
+                break;
+        }
+    }
+
+    /// <summary>A Dropout layer: the identity outside training; while training, each value times its mask.</summary>
+    private static void WriteDropoutCall(IndentedWriter writer, ModelSpec model, LayerStep step)
+    {
+        RuntimeNames n = model.Names;
+        if (!step.Training)
+        {
+            writer.Line(step.Output == step.Input
+                ? "// Dropout drops values only while training; here the next layer reads its input."
+                : step.Input + ".CopyTo(" + step.Output + "); // dropout drops values only while training");
+            return;
+        }
+
+        writer.Line("// While training: each value kept with probability 1 - " + Text.Float(step.Layer.DropoutRate) + " and scaled by 1 / (1 - rate), a new mask for every value.");
+        using (writer.Block("if (training)"))
+        {
+            writer.Line(n.DropoutMasks + ".Fill(" + step.DropoutMask + ", " + Text.FloatLiteral(step.Layer.DropoutRate) + ", ref dropoutState);");
+            writer.Line(n.TensorPrimitives + ".Multiply(" + step.Input + ", " + step.DropoutMask + ", " + step.Output + ");");
+        }
+
+        using (writer.Block("else"))
+        {
+            writer.Line(step.Input + ".CopyTo(" + step.Output + ");");
         }
     }
 

@@ -34,7 +34,7 @@ internal static class Members
         {
             "OutputLength", "DefaultSeed", "Parameters", "Initialize", "Predict", "PredictBatch", "Forward", "Summary", "SummaryText",
             "StepsOf", "MasksPaddingSteps", "LossTermCount", "ComputeOutputMask", "ComputeGradients", "AccumulateGradients", "_parameters",
-            "Weights", "WeightList", "Architecture", "ArchitectureDescription",
+            "Weights", "WeightList", "Architecture", "ArchitectureDescription", "HasDropout",
         })
         {
             yield return name;
@@ -44,6 +44,12 @@ internal static class Members
         {
             yield return Constructor(new[] { "bool" });
             yield return "Load";
+        }
+
+        if (model.HasDropout)
+        {
+            yield return "Accumulate";
+            yield return "Compute";
         }
 
         if (model.Mask.IsMasked)

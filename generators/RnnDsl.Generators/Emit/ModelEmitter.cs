@@ -57,7 +57,7 @@ internal static class ModelEmitter
             TrainingEmitter.WriteTrainingMembers(writer, model);
             foreach (LayerSpec layer in model.Layers)
             {
-                if (layer.Kind != LayerKind.Input)
+                if (layer.Kind is not LayerKind.Input and not LayerKind.Dropout) // neither has methods of its own
                 {
                     writer.Line();
                     LayerEmitter.WriteMethods(writer, model, layer);

@@ -85,10 +85,15 @@ internal static class RecurrenceEmitter
     {
         LayerSpec layer = step.Layer;
         string units = UnitsConstant(layer);
+        if (Drops(step))
+        {
+            WriteDropoutWeights(writer, model, step);
+        }
+
         if (layer.Bidirectional)
         {
-            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Forward) + ", backwards: false, " + step.States + CellArguments(step, WeightSpec.Forward, false) + ");");
-            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Backward) + ", backwards: true, " + step.BackwardStates + CellArguments(step, WeightSpec.Backward, false) + ");");
+            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Forward) + ", backwards: false, " + step.States + CellArguments(step, WeightSpec.Forward, false) + ");");
+            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Backward) + ", backwards: true, " + step.BackwardStates + CellArguments(step, WeightSpec.Backward, false) + ");");
             if (layer.OutputIsSequence)
             {
                 writer.Line(layer.Identifier + "Merge(" + step.States + ", " + step.BackwardStates + ", " + MaskEmitter.Argument(layer) + step.Output + ");");
@@ -100,7 +105,7 @@ internal static class RecurrenceEmitter
             return;
         }
 
-        writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, string.Empty) + ", " + step.States + CellArguments(step, string.Empty, false) + ");");
+        writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, string.Empty) + ", " + step.States + CellArguments(step, string.Empty, false) + ");");
         if (step.OutputIsStates)
         {
             return;
@@ -145,10 +150,15 @@ internal static class RecurrenceEmitter
                     step.States + ".Slice(" + forwardLast + ", " + units + ")", step.BackwardStates + ".Slice(0, " + units + ")", units);
             }
 
-            writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Forward) + ", backwards: false, "
-                + step.States + CellArguments(step, WeightSpec.Forward, false) + ", " + dStates + CellArguments(step, WeightSpec.Forward, true) + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Forward) + ", " + step.TransposedWeights + ");");
-            writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, WeightSpec.Backward) + ", backwards: true, "
-                + step.BackwardStates + CellArguments(step, WeightSpec.Backward, false) + ", " + dBackward + CellArguments(step, WeightSpec.Backward, true) + ", " + dInputArgument + WeightsSlice("gradients", layer, WeightSpec.Backward) + ", " + step.TransposedWeights + ");");
+            writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Forward) + ", backwards: false, "
+                + step.States + CellArguments(step, WeightSpec.Forward, false) + ", " + dStates + CellArguments(step, WeightSpec.Forward, true) + ", " + dInputArgument + GradientWeights(step, WeightSpec.Forward) + ", " + step.TransposedWeights + ");");
+            writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Backward) + ", backwards: true, "
+                + step.BackwardStates + CellArguments(step, WeightSpec.Backward, false) + ", " + dBackward + CellArguments(step, WeightSpec.Backward, true) + ", " + dInputArgument + GradientWeights(step, WeightSpec.Backward) + ", " + step.TransposedWeights + ");");
+            if (Drops(step))
+            {
+                WriteDropoutGradients(writer, model, step);
+            }
+
             return;
         }
 
@@ -167,8 +177,111 @@ internal static class RecurrenceEmitter
             }
         }
 
-        writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + WeightsSlice("parameters", layer, string.Empty) + ", "
-            + step.States + CellArguments(step, string.Empty, false) + ", " + dStates + CellArguments(step, string.Empty, true) + ", " + dInputArgument + WeightsSlice("gradients", layer, string.Empty) + ", " + step.TransposedWeights + ");");
+        writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, string.Empty) + ", "
+            + step.States + CellArguments(step, string.Empty, false) + ", " + dStates + CellArguments(step, string.Empty, true) + ", " + dInputArgument + GradientWeights(step, string.Empty) + ", " + step.TransposedWeights + ");");
+        if (Drops(step))
+        {
+            WriteDropoutGradients(writer, model, step);
+        }
+    }
+
+    /// <summary>Whether this call of a layer folds dropout masks into its weights: in the training method, for a layer with dropout.</summary>
+    private static bool Drops(LayerStep step) => step.Training && step.Layer.HasDropout;
+
+    private static string ForwardWeights(LayerStep step, string direction) =>
+        Drops(step) ? step.CellBuffer(direction, "droppedWeights") : WeightsSlice("parameters", step.Layer, direction);
+
+    private static string GradientWeights(LayerStep step, string direction) =>
+        Drops(step) ? BackwardEmitter.Gradient(step.CellBuffer(direction, "droppedWeights"))! : WeightsSlice("gradients", step.Layer, direction);
+
+    /// <summary>
+    /// Keras draws one dropout mask per sequence and reuses it at every step, so it can be folded into the weights:
+    /// (x · mask) · kernel = x · (kernel with row i scaled by mask[i]), and (h · mask) · recurrent_kernel likewise.
+    /// </summary>
+    private static void WriteDropoutWeights(IndentedWriter writer, ModelSpec model, LayerStep step)
+    {
+        RuntimeNames n = model.Names;
+        LayerSpec layer = step.Layer;
+        var parts = new List<string>();
+        if (layer.DropoutRate > 0)
+        {
+            parts.Add("dropout " + Text.Float(layer.DropoutRate) + " on x");
+        }
+
+        if (layer.RecurrentDropout > 0)
+        {
+            parts.Add("recurrent_dropout " + Text.Float(layer.RecurrentDropout) + " on h");
+        }
+
+        writer.Line("// " + string.Join(" and ", parts) + ": while training, one mask per sequence" + (layer.Bidirectional ? " and direction" : string.Empty) + ", reused at every step,");
+        writer.Line("// folded into a copy of the weights: (x · mask) · kernel = x · (kernel with row i scaled by mask[i]), and the same for h.");
+        foreach (string direction in layer.Directions)
+        {
+            List<WeightSpec> weights = layer.Weights.Where(w => w.Direction == direction).ToList();
+            string dropped = step.CellBuffer(direction, "droppedWeights");
+            writer.Line(WeightsSlice("parameters", layer, direction) + ".CopyTo(" + dropped + ");");
+        }
+
+        using (writer.Block("if (training)"))
+        {
+            foreach (string direction in layer.Directions)
+            {
+                List<WeightSpec> weights = layer.Weights.Where(w => w.Direction == direction).ToList();
+                string dropped = step.CellBuffer(direction, "droppedWeights");
+                WeightSpec kernel = weights.First(w => w.Role == WeightRole.Kernel);
+                WeightSpec recurrent = weights.First(w => w.Role == WeightRole.RecurrentKernel);
+                if (layer.DropoutRate > 0)
+                {
+                    string mask = step.CellBuffer(direction, "inputMask");
+                    writer.Line(n.DropoutMasks + ".Fill(" + mask + ", " + Text.FloatLiteral(layer.DropoutRate) + ", ref dropoutState);");
+                    writer.Line(n.DropoutMasks + ".ScaleRows(" + dropped + ".Slice(0, " + Format.Int(kernel.Length) + "), " + mask + ");");
+                }
+
+                if (layer.RecurrentDropout > 0)
+                {
+                    string mask = step.CellBuffer(direction, "recurrentMask");
+                    writer.Line(n.DropoutMasks + ".Fill(" + mask + ", " + Text.FloatLiteral(layer.RecurrentDropout) + ", ref dropoutState);");
+                    writer.Line(n.DropoutMasks + ".ScaleRows(" + dropped + ".Slice(" + Format.Int(kernel.Length) + ", " + Format.Int(recurrent.Length) + "), " + mask + ");");
+                }
+            }
+        }
+
+        writer.Line();
+    }
+
+    /// <summary>The gradient of the weights with the masks folded in, back through the masks and into the gradient.</summary>
+    private static void WriteDropoutGradients(IndentedWriter writer, ModelSpec model, LayerStep step)
+    {
+        RuntimeNames n = model.Names;
+        LayerSpec layer = step.Layer;
+        writer.Line("// Back through the masks folded into the weights: row i of d(kernel) times mask[i], and the same for recurrent_kernel.");
+        using (writer.Block("if (training)"))
+        {
+            foreach (string direction in layer.Directions)
+            {
+                List<WeightSpec> weights = layer.Weights.Where(w => w.Direction == direction).ToList();
+                string dDropped = BackwardEmitter.Gradient(step.CellBuffer(direction, "droppedWeights"))!;
+                WeightSpec kernel = weights.First(w => w.Role == WeightRole.Kernel);
+                WeightSpec recurrent = weights.First(w => w.Role == WeightRole.RecurrentKernel);
+                if (layer.DropoutRate > 0)
+                {
+                    writer.Line(n.DropoutMasks + ".ScaleRows(" + dDropped + ".Slice(0, " + Format.Int(kernel.Length) + "), " + step.CellBuffer(direction, "inputMask") + ");");
+                }
+
+                if (layer.RecurrentDropout > 0)
+                {
+                    writer.Line(n.DropoutMasks + ".ScaleRows(" + dDropped + ".Slice(" + Format.Int(kernel.Length) + ", " + Format.Int(recurrent.Length) + "), " + step.CellBuffer(direction, "recurrentMask") + ");");
+                }
+            }
+        }
+
+        writer.Line();
+        foreach (string direction in layer.Directions)
+        {
+            string dDropped = BackwardEmitter.Gradient(step.CellBuffer(direction, "droppedWeights"))!;
+            string target = WeightsSlice("gradients", layer, direction);
+            writer.Line(n.TensorPrimitives + ".Add(" + target + ", " + dDropped + ", " + target + ");");
+        }
     }
 
     /// <summary>One direction's weights as one slice of <paramref name="span"/>: they lie back to back from the first one's offset.</summary>

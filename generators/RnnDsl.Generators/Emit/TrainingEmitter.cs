@@ -25,6 +25,9 @@ internal static class TrainingEmitter
         writer.Line();
         MaskEmitter.WriteMembers(writer, model);
         writer.Line();
+        writer.Line("/// <summary>Whether the model has dropout (layers or options), which only training mode applies.</summary>");
+        writer.Line("public bool HasDropout => " + (model.HasDropout ? "true" : "false") + ";");
+        writer.Line();
         WriteComputeGradients(writer, model, input, inputType);
         writer.Line();
         WriteAccumulateGradients(writer, model, input, inputType, maskedRows);
@@ -43,7 +46,21 @@ internal static class TrainingEmitter
         writer.Line("/// <param name=\"loss\">The loss to evaluate.</param>");
         RuntimeNames n = model.Names;
         writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">" + ModelEmitter.InputErrors(model) + "</exception>");
-        using (writer.Block("public float ComputeGradients(" + inputType + " " + input + ", " + n.ReadOnlySpan + "<float> targets, int batchSize, " + n.Span + "<float> gradients, " + n.Loss + " loss)"))
+        string parameters = inputType + " " + input + ", " + n.ReadOnlySpan + "<float> targets, int batchSize, " + n.Span + "<float> gradients, " + n.Loss + " loss";
+        string arguments = input + ", targets, batchSize, gradients, loss";
+        if (model.HasDropout)
+        {
+            writer.Line("public float ComputeGradients(" + parameters + ") => Compute(" + arguments + ", training: false, dropoutSeed: 0);");
+            writer.Line();
+            writer.Line("/// <summary>ComputeGradients in training mode: the dropout masks of sequence i come from <c>DropoutMasks.SequenceSeed(dropoutSeed, i)</c>.</summary>");
+            writer.Line("public float ComputeGradients(" + parameters + ", ulong dropoutSeed) => Compute(" + arguments + ", training: true, dropoutSeed);");
+            writer.Line();
+            writer.Line("/// <summary>ComputeGradients, with dropout while training.</summary>");
+        }
+
+        using (writer.Block(model.HasDropout
+            ? "private float Compute(" + parameters + ", bool training, ulong dropoutSeed)"
+            : "public float ComputeGradients(" + parameters + ")"))
         {
             writer.Line("int sequenceLength = " + n.ModelInput + ".SequenceLengthOf(" + input + ".Length, batchSize, " + n.NameOf(input) + ");");
             writer.Line("int targetLength = " + n.ModelInput + ".SequenceLengthOf(targets.Length, batchSize, " + n.NameOf("targets") + ");");
@@ -81,18 +98,27 @@ internal static class TrainingEmitter
             writer.Line("double total = 0;");
             using (writer.Block("for (int sequence = 0; sequence < batchSize; sequence++)"))
             {
-                writer.Line("total += AccumulateGradients(" + input + ".Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, " + n.Span + "<float>.Empty);");
+                writer.Line(model.HasDropout
+                    ? "total += Accumulate(" + input + ".Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, " + n.Span + "<float>.Empty, training, " + n.DropoutMasks + ".SequenceSeed(dropoutSeed, sequence));"
+                    : "total += AccumulateGradients(" + input + ".Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, " + n.Span + "<float>.Empty);");
             }
 
             writer.Line();
             writer.Line("return (float)(total * scale);");
+        }
+
+        if (!model.HasDropout)
+        {
+            writer.Line();
+            writer.Line("/// <summary>ComputeGradients in training mode, which for this model, without dropout, is the same.</summary>");
+            writer.Line("public float ComputeGradients(" + parameters + ", ulong dropoutSeed) => ComputeGradients(" + arguments + ");");
         }
     }
 
     private static void WriteAccumulateGradients(IndentedWriter writer, ModelSpec model, string input, string inputType, bool maskedRows)
     {
         RuntimeNames n = model.Names;
-        (List<LayerStep> steps, List<ScratchBuffer> forwardBuffers) = ForwardPlan.For(model);
+        (List<LayerStep> steps, List<ScratchBuffer> forwardBuffers) = ForwardPlan.For(model, training: model.HasDropout);
         var outputBuffer = model.OutputIsSequence
             ? new ScratchBuffer("output", model.OutputWidth, 0, "output, [steps, " + Format.Int(model.OutputWidth) + "]")
             : new ScratchBuffer("output", 0, model.OutputWidth, "output, [" + Format.Int(model.OutputWidth) + "]");
@@ -116,7 +142,21 @@ internal static class TrainingEmitter
         writer.Line("/// <param name=\"gradients\">The gradient this adds to, ParameterCount values in the layout of Parameters.</param>");
         writer.Line("/// <param name=\"output\">Receives the prediction, OutputLength(steps) values; may be empty.</param>");
         writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">" + ModelEmitter.InputErrors(model) + "</exception>");
-        using (writer.Block("public float AccumulateGradients(" + inputType + " " + input + ", " + n.ReadOnlySpan + "<float> target, " + n.Loss + " loss, float scale, " + n.Span + "<float> gradients, " + n.Span + "<float> output)"))
+        string parameters = inputType + " " + input + ", " + n.ReadOnlySpan + "<float> target, " + n.Loss + " loss, float scale, " + n.Span + "<float> gradients, " + n.Span + "<float> output";
+        string arguments = input + ", target, loss, scale, gradients, output";
+        if (model.HasDropout)
+        {
+            writer.Line("public float AccumulateGradients(" + parameters + ") => Accumulate(" + arguments + ", training: false, dropoutSeed: 0);");
+            writer.Line();
+            writer.Line("/// <summary>AccumulateGradients in training mode: this sequence's dropout masks come from <paramref name=\"dropoutSeed\"/>.</summary>");
+            writer.Line("public float AccumulateGradients(" + parameters + ", ulong dropoutSeed) => Accumulate(" + arguments + ", training: true, dropoutSeed);");
+            writer.Line();
+            writer.Line("/// <summary>AccumulateGradients, with dropout while training, its masks drawn from <paramref name=\"dropoutSeed\"/>.</summary>");
+        }
+
+        using (writer.Block(model.HasDropout
+            ? "private float Accumulate(" + parameters + ", bool training, ulong dropoutSeed)"
+            : "public float AccumulateGradients(" + parameters + ")"))
         {
             ModelEmitter.WriteInputChecks(writer, model, input + ".Length");
 
@@ -142,6 +182,11 @@ internal static class TrainingEmitter
             ModelEmitter.WriteBufferDeclarations(writer, model, forwardBuffers);
             writer.Line("scratch.Clear(); // the gradient buffers below accumulate");
             ModelEmitter.WriteBufferDeclarations(writer, model, backwardBuffers);
+            if (model.HasDropout)
+            {
+                writer.Line("ulong dropoutState = dropoutSeed; // the masks are drawn in layer order, each direction's x mask before its h mask");
+            }
+
             MaskEmitter.WriteCompute(writer, model);
             writer.Line();
             writer.Line("// ── Forward pass, keeping every layer's output for the backward pass.");
@@ -183,6 +228,13 @@ internal static class TrainingEmitter
 
             writer.Line();
             writer.Line("return total;");
+        }
+
+        if (!model.HasDropout)
+        {
+            writer.Line();
+            writer.Line("/// <summary>AccumulateGradients in training mode, which for this model, without dropout, is the same.</summary>");
+            writer.Line("public float AccumulateGradients(" + parameters + ", ulong dropoutSeed) => AccumulateGradients(" + arguments + ");");
         }
     }
 }

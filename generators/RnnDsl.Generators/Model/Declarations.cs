@@ -33,6 +33,18 @@ internal abstract record RecurrentDeclaration(LocationInfo? Location, int Units,
 {
     /// <summary>The cell this attribute declares.</summary>
     public abstract CellKind Cell { get; }
+
+    /// <summary>Keras <c>dropout</c>: the fraction of the input dropped while training.</summary>
+    public float InputDropout { get; init; }
+
+    /// <summary>Keras <c>recurrent_dropout</c>: the fraction of h dropped before the recurrent product while training.</summary>
+    public float RecurrentDropout { get; init; }
+}
+
+/// <summary><c>[Dropout(rate)]</c>.</summary>
+internal sealed record DropoutDeclaration(LocationInfo? Location, float Rate) : AttributeDeclaration(Location)
+{
+    public override string Describe() => "Dropout(" + Text.Float(Rate) + ")";
 }
 
 /// <summary><c>[SimpleRnn(units, activation, ReturnSequences, GoBackwards)]</c>.</summary>

@@ -9,6 +9,7 @@ internal enum LayerKind
     Input,
     Recurrent,
     Dense,
+    Dropout,
 }
 
 /// <summary>Mirrors the runtime <c>RnnDsl.Activation</c> enum, value for value.</summary>
@@ -56,6 +57,15 @@ internal sealed record LayerSpec(
 
     public bool GoBackwards { get; init; }
 
+    /// <summary>A Dropout layer's rate; a recurrent layer's input dropout (Keras <c>dropout</c>).</summary>
+    public float DropoutRate { get; init; }
+
+    /// <summary>A recurrent layer's Keras <c>recurrent_dropout</c>.</summary>
+    public float RecurrentDropout { get; init; }
+
+    /// <summary>Whether training draws dropout masks for this layer.</summary>
+    public bool HasDropout => DropoutRate > 0 || RecurrentDropout > 0;
+
     /// <summary>The model masks padding: recurrent layers skip masked steps, and a sequence output leaves them out of the loss.</summary>
     public bool Masked { get; init; }
 
@@ -74,6 +84,7 @@ internal sealed record LayerSpec(
         LayerKind.Embedding => "Embedding",
         LayerKind.Input => "InputLayer",
         LayerKind.Recurrent => Bidirectional ? "Bidirectional" : Cell!.KerasClassName,
+        LayerKind.Dropout => "Dropout",
         _ => "Dense",
     };
 
@@ -119,4 +130,7 @@ internal sealed record ModelSpec(
     public long ParameterCount => WeightSpec.TotalLength(Layers.SelectMany(layer => layer.Weights), direction: null);
 
     public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+
+    /// <summary>Whether training draws dropout masks (a Dropout layer, or dropout on a recurrent layer).</summary>
+    public bool HasDropout => Layers.Any(layer => layer.HasDropout);
 }

@@ -29,6 +29,7 @@ internal sealed record RuntimeNames(
     string ModelArchitecture,
     string LayerConfig,
     string WeightFiles,
+    string DropoutMasks,
     bool NameofIsShadowed)
 {
     /// <summary>Every brief name the generated code uses and the full name it stands for.</summary>
@@ -55,6 +56,7 @@ internal sealed record RuntimeNames(
         ("ModelArchitecture", "RnnDsl"),
         ("LayerConfig", "RnnDsl"),
         ("WeightFiles", "RnnDsl"),
+        ("DropoutMasks", "RnnDsl"),
     };
 
     /// <summary>The namespaces the generated file imports, in the order of its using directives.</summary>
@@ -88,6 +90,7 @@ internal sealed record RuntimeNames(
             Name("ModelArchitecture"),
             Name("LayerConfig"),
             Name("WeightFiles"),
+            Name("DropoutMasks"),
             isShadowed("nameof"));
     }
 

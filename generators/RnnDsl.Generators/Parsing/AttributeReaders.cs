@@ -18,12 +18,25 @@ internal static class AttributeReaders
     {
         ["EmbeddingAttribute"] = (a, at) => new EmbeddingDeclaration(at, a.Int("inputDim"), a.Int("outputDim"), a.Bool("MaskZero"), a.Int("InputLength")),
         ["InputAttribute"] = (a, at) => new InputDeclaration(at, a.Has("timesteps"), a.Int("timesteps"), a.Int("features"), a.Bool("MaskZero")),
-        ["SimpleRnnAttribute"] = (a, at) => new SimpleRnnDeclaration(at, a.Int("units"), a.Int("activation", (int)ActivationKind.Tanh), a.Bool("ReturnSequences"), a.Bool("GoBackwards")),
+        ["SimpleRnnAttribute"] = (a, at) => new SimpleRnnDeclaration(at, a.Int("units"), a.Int("activation", (int)ActivationKind.Tanh), a.Bool("ReturnSequences"), a.Bool("GoBackwards"))
+        {
+            InputDropout = a.Float("Dropout"),
+            RecurrentDropout = a.Float("RecurrentDropout"),
+        },
         ["LstmAttribute"] = (a, at) => new LstmDeclaration(at, a.Int("units"), a.Int("activation", (int)ActivationKind.Tanh), a.Int("recurrentActivation", (int)ActivationKind.Sigmoid),
-            a.Bool("ReturnSequences"), a.Bool("GoBackwards"), a.Bool("UnitForgetBias", true)),
+            a.Bool("ReturnSequences"), a.Bool("GoBackwards"), a.Bool("UnitForgetBias", true))
+        {
+            InputDropout = a.Float("Dropout"),
+            RecurrentDropout = a.Float("RecurrentDropout"),
+        },
         ["GruAttribute"] = (a, at) => new GruDeclaration(at, a.Int("units"), a.Int("activation", (int)ActivationKind.Tanh), a.Int("recurrentActivation", (int)ActivationKind.Sigmoid),
-            a.Bool("ReturnSequences"), a.Bool("GoBackwards"), a.Bool("ResetAfter", true)),
+            a.Bool("ReturnSequences"), a.Bool("GoBackwards"), a.Bool("ResetAfter", true))
+        {
+            InputDropout = a.Float("Dropout"),
+            RecurrentDropout = a.Float("RecurrentDropout"),
+        },
         ["BidirectionalAttribute"] = (a, at) => new BidirectionalDeclaration(at, a.Int("mergeMode", (int)MergeKind.Concat)),
+        ["DropoutAttribute"] = (a, at) => new DropoutDeclaration(at, a.Float("rate")),
         ["DenseAttribute"] = (a, at) => new DenseDeclaration(at, a.Int("units"), a.Int("activation", (int)ActivationKind.Linear)),
     };
 
@@ -40,6 +53,7 @@ internal static class AttributeReaders
         "RnnDsl.GruAttribute",
         "RnnDsl.BidirectionalAttribute",
         "RnnDsl.DenseAttribute",
+        "RnnDsl.DropoutAttribute",
     };
 
     /// <summary>Whether <paramref name="attribute"/> is one of RnnDsl's layer attributes.</summary>

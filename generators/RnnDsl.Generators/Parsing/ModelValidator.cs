@@ -266,6 +266,14 @@ internal static class ModelValidator
             }
         }
 
+        void Rate(string argument, float value)
+        {
+            if (!(value >= 0f && value < 1f))
+            {
+                report(DiagnosticDescriptors.DropoutRateOutOfRange, layer.Location, new object[] { model, layer.Describe(), argument, Text.Float(value) });
+            }
+        }
+
         switch (layer)
         {
             case EmbeddingDeclaration embedding:
@@ -292,6 +300,8 @@ internal static class ModelValidator
                 break;
             case RecurrentDeclaration recurrent:
                 Positive("units", recurrent.Units);
+                Rate("Dropout", recurrent.InputDropout);
+                Rate("RecurrentDropout", recurrent.RecurrentDropout);
                 CheckActivation(layer, recurrent.Activation, model, report);
                 if (recurrent.Activation == (int)ActivationKind.Softmax)
                 {
@@ -335,6 +345,9 @@ internal static class ModelValidator
                     }
                 }
 
+                break;
+            case DropoutDeclaration dropout:
+                Rate("rate", dropout.Rate);
                 break;
             case DenseDeclaration dense:
                 Positive("units", dense.Units);
@@ -438,7 +451,19 @@ internal static class ModelValidator
                         WrappedKerasName = wrappedName,
                         Merge = (MergeKind)(bidirectional?.MergeMode ?? 0),
                         GoBackwards = recurrent.GoBackwards,
+                        DropoutRate = recurrent.InputDropout,
+                        RecurrentDropout = recurrent.RecurrentDropout,
                         Weights = weights.ToEquatableArray(),
+                    };
+                    break;
+                }
+
+                case DropoutDeclaration dropout:
+                {
+                    string kerasName = KerasName("dropout");
+                    spec = new LayerSpec(LayerKind.Dropout, kerasName, Format.Pascal(kerasName), width, width, ActivationKind.Linear, sequence, sequence)
+                    {
+                        DropoutRate = dropout.Rate,
                     };
                     break;
                 }

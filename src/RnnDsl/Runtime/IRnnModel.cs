@@ -49,6 +49,21 @@ public interface ISequenceModel<TInput> : IRnnModel
     /// <summary>Adds <paramref name="scale"/> times the loss gradient of one sequence to <paramref name="gradients"/>; returns its summed loss.</summary>
     float AccumulateGradients(ReadOnlySpan<TInput> input, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output);
 
+    /// <summary>
+    /// <see cref="AccumulateGradients(ReadOnlySpan{TInput}, ReadOnlySpan{float}, Loss, float, Span{float}, Span{float})"/> in training mode:
+    /// dropout layers and options draw this sequence's masks from <paramref name="dropoutSeed"/>. The same without dropout.
+    /// </summary>
+    float AccumulateGradients(ReadOnlySpan<TInput> input, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output, ulong dropoutSeed);
+
+    /// <summary>
+    /// <see cref="ComputeGradients(ReadOnlySpan{TInput}, ReadOnlySpan{float}, int, Span{float}, Loss)"/> in training mode: the dropout masks
+    /// of sequence i come from <c>DropoutMasks.SequenceSeed(dropoutSeed, i)</c>. The same without dropout.
+    /// </summary>
+    float ComputeGradients(ReadOnlySpan<TInput> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, Loss loss, ulong dropoutSeed);
+
+    /// <summary>Whether the model has dropout (layers or options), which only training mode applies.</summary>
+    bool HasDropout { get; }
+
     /// <summary>How many output rows of this sequence count in the loss.</summary>
     int LossTermCount(ReadOnlySpan<TInput> input);
 

@@ -36,7 +36,8 @@ internal sealed class DataParallelStep<TInput>
 
     /// <summary>
     /// Accumulates the gradients of examples <c>order[start .. start + count)</c>, each scaled by 1 / <paramref name="terms"/>,
-    /// adds their metric counts to <paramref name="counts"/>, and returns the batch's mean loss.
+    /// adds their metric counts to <paramref name="counts"/>, and returns the batch's mean loss. Dropout is on, its masks
+    /// drawn from <paramref name="dropoutSeed"/>.
     /// </summary>
     public double Accumulate(
         IReadOnlyList<TInput[]> inputs,
@@ -47,7 +48,8 @@ internal sealed class DataParallelStep<TInput>
         int terms,
         Loss loss,
         Metric[] metrics,
-        MetricCounts counts)
+        MetricCounts counts,
+        ulong dropoutSeed)
     {
         ISequenceModel<TInput> model = _model;
         Worker[] workers = _workers;
@@ -70,7 +72,11 @@ internal sealed class DataParallelStep<TInput>
                 float[] target = targets[order[i]];
                 int length = model.OutputLength(model.StepsOf(input.Length));
                 float[] output = worker.Output(length);
-                worker.Loss += model.AccumulateGradients(input, target, loss, scale, worker.Gradients, output);
+                // Training mode: each example's dropout masks come from the batch seed and its place in the batch, so they
+                // are the same however the batch is split across threads.
+                worker.Loss += model.HasDropout
+                    ? model.AccumulateGradients(input, target, loss, scale, worker.Gradients, output, DropoutMasks.SequenceSeed(dropoutSeed, i - start))
+                    : model.AccumulateGradients(input, target, loss, scale, worker.Gradients, output);
                 if (metrics.Length > 0)
                 {
                     Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts);

@@ -152,7 +152,7 @@ public static class Training
 
             if (terms > 0)
             {
-                double batchLoss = step.Accumulate(inputs, targets, order, start, count, terms, options.Loss, metrics, epochCounts);
+                double batchLoss = step.Accumulate(inputs, targets, order, start, count, terms, options.Loss, metrics, epochCounts, DropoutMasks.BatchSeed(options.Seed, epoch, batch + 1));
                 step.Apply(options.Optimizer, batchLoss, epoch, batch + 1);
                 epochLoss += batchLoss * terms;
                 epochTerms += terms;

@@ -150,6 +150,8 @@ internal sealed class DeclarationFuzzer
         public bool? ReturnSequences;
         public bool? GoBackwards;
         public int? RecurrentActivation; // Lstm and Gru
+        public string? Rate; // Dropout's rate; a recurrent layer's Dropout option (a C# float expression)
+        public string? RecurrentRate; // a recurrent layer's RecurrentDropout option
         public bool? CellOption; // Lstm: UnitForgetBias; Gru: ResetAfter
         public int? Bidirectional; // null: none; -1: [Bidirectional]; otherwise the merge mode value
         public bool BidirectionalAfter; // [SimpleRnn(4), Bidirectional] instead of [Bidirectional, SimpleRnn(4)]
@@ -675,8 +677,22 @@ internal sealed class DeclarationFuzzer
                     rnn.GoBackwards = false;
                 }
 
+                if (Chance(0.12))
+                {
+                    rnn.Rate = Pick(new[] { "0.25f", "0f", "0.5f", "(float)0.1" });
+                }
+
+                if (Chance(0.12))
+                {
+                    rnn.RecurrentRate = Pick(new[] { "0.3f", "0.99f", "0f" });
+                }
+
                 sequence = rnn.ReturnSequences == true;
                 layers.Add(rnn);
+                if (!last && Chance(0.12))
+                {
+                    layers.Add(new Layer { Kind = "Dropout", Rate = Pick(new[] { "0.5f", "0.2f", "0f", "1f / 3" }) });
+                }
             }
             else
             {
@@ -1394,6 +1410,16 @@ internal sealed class DeclarationFuzzer
                     properties.Add((layer.Kind == "Lstm" ? "UnitForgetBias = " : "ResetAfter = ") + BoolExpression(option));
                 }
 
+                if (layer.Rate is { } inputRate)
+                {
+                    properties.Add("Dropout = " + inputRate);
+                }
+
+                if (layer.RecurrentRate is { } recurrentRate)
+                {
+                    properties.Add("RecurrentDropout = " + recurrentRate);
+                }
+
                 if (layer.ReturnSequences is { } returnSequences)
                 {
                     properties.Add("ReturnSequences = " + BoolExpression(returnSequences));
@@ -1404,6 +1430,9 @@ internal sealed class DeclarationFuzzer
                     properties.Add("GoBackwards = " + BoolExpression(goBackwards));
                 }
 
+                break;
+            case "Dropout":
+                positional.Add(("rate", layer.Rate ?? "0.5f"));
                 break;
             default:
                 positional.Add(("units", IntExpression(layer.A)));
@@ -1552,6 +1581,7 @@ internal sealed class DeclarationFuzzer
             "Embedding" => $"Embedding({layer.A},{layer.B}{(layer.MaskZero == true ? ",mask" : string.Empty)}{(layer.InputLength is { } l ? ",len=" + l : string.Empty)})",
             "Input" => layer.HasTimesteps ? $"Input({layer.A},{layer.B}{(layer.MaskZero == true ? ",mask" : string.Empty)})" : $"Input({layer.B}{(layer.MaskZero == true ? ",mask" : string.Empty)})",
             "Bidirectional" => "Bidirectional",
+            "Dropout" => $"Dropout({layer.Rate})",
             _ => $"{layer.Kind}({layer.A}{(layer.Activation is { } a ? "," + a : string.Empty)}{(layer.ReturnSequences == true ? ",seq" : string.Empty)}{(layer.GoBackwards == true ? ",back" : string.Empty)})",
         };
         if (layer.Bidirectional is { } merge && layer.Kind != "Bidirectional")

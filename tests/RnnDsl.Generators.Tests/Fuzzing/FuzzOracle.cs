@@ -45,7 +45,7 @@ internal static class FuzzOracle
     private static readonly string[] LayerAttributeNames =
     {
         "RnnDsl.EmbeddingAttribute", "RnnDsl.InputAttribute", "RnnDsl.SimpleRnnAttribute", "RnnDsl.LstmAttribute", "RnnDsl.GruAttribute",
-        "RnnDsl.BidirectionalAttribute", "RnnDsl.DenseAttribute",
+        "RnnDsl.BidirectionalAttribute", "RnnDsl.DenseAttribute", "RnnDsl.DropoutAttribute",
     };
 
     /// <summary>Every analyzer the generator assembly ships: RnnDslAnalyzer reports the RNN diagnostics.</summary>

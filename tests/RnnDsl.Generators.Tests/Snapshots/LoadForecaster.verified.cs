@@ -225,6 +225,9 @@ partial class LoadForecaster : IRealValuedModel
         counted.Fill(true);
     }
 
+    /// <summary>Whether the model has dropout (layers or options), which only training mode applies.</summary>
+    public bool HasDropout => false;
+
     /// <summary>
     /// The mean loss over <paramref name="batchSize"/> sequences stored back to back, and its gradient in the
     /// parameter layout (Keras get_weights() order), written to <paramref name="gradients"/>.
@@ -253,6 +256,9 @@ partial class LoadForecaster : IRealValuedModel
 
         return (float)(total * scale);
     }
+
+    /// <summary>ComputeGradients in training mode, which for this model, without dropout, is the same.</summary>
+    public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, Loss loss, ulong dropoutSeed) => ComputeGradients(inputs, targets, batchSize, gradients, loss);
 
     /// <summary>
     /// Backpropagation through time for one sequence: adds <paramref name="scale"/> times the gradient of its loss
@@ -324,6 +330,9 @@ partial class LoadForecaster : IRealValuedModel
 
         return total;
     }
+
+    /// <summary>AccumulateGradients in training mode, which for this model, without dropout, is the same.</summary>
+    public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output, ulong dropoutSeed) => AccumulateGradients(inputs, target, loss, scale, gradients, output);
 
     /// <summary>
     /// lstm (LSTM, 128 units) over a whole sequence:

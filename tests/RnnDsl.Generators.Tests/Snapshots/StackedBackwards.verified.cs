@@ -286,6 +286,9 @@ partial class StackedBackwards : ITokenModel
         }
     }
 
+    /// <summary>Whether the model has dropout (layers or options), which only training mode applies.</summary>
+    public bool HasDropout => false;
+
     /// <summary>
     /// The mean loss over <paramref name="batchSize"/> sequences stored back to back, and its gradient in the
     /// parameter layout (Keras get_weights() order), written to <paramref name="gradients"/>.
@@ -314,6 +317,9 @@ partial class StackedBackwards : ITokenModel
 
         return (float)(total * scale);
     }
+
+    /// <summary>ComputeGradients in training mode, which for this model, without dropout, is the same.</summary>
+    public float ComputeGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, Loss loss, ulong dropoutSeed) => ComputeGradients(tokens, targets, batchSize, gradients, loss);
 
     /// <summary>
     /// Backpropagation through time for one sequence: adds <paramref name="scale"/> times the gradient of its loss
@@ -421,6 +427,9 @@ partial class StackedBackwards : ITokenModel
 
         return total;
     }
+
+    /// <summary>AccumulateGradients in training mode, which for this model, without dropout, is the same.</summary>
+    public float AccumulateGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output, ulong dropoutSeed) => AccumulateGradients(tokens, target, loss, scale, gradients, output);
 
     /// <summary>
     /// embedding (Embedding): each token's row of the [1000, 16] table, <c>embedded[t] = embeddings[tokens[t]]</c>.
