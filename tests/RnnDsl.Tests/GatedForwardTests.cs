@@ -219,10 +219,13 @@ public class GatedForwardTests
         }
     }
 
+    // Not GruBackwardsMasked: a go_backwards layer that returns sequences returns them in processing order while Keras
+    // passes the mask on unreversed, so the next layer's mask does not line up with its input and padding does matter
+    // (as in Keras; the reference comparison covers that model).
     public static IEnumerable<object[]> MaskedVectorModels() =>
         new[]
         {
-            "Reviews", "LstmMasked", "GruMasked", "LstmBackwardsMasked", "GruBackwardsMasked", "BidiLstm", "BidiGruSum",
+            "Reviews", "LstmMasked", "GruMasked", "LstmBackwardsMasked", "BidiLstm", "BidiGruSum",
             "LstmStack", "LstmThenGru", "SimpleRnnThenLstm", "BidiGruThenLstm", "BidiLstmThenLstm", "GruResetBefore", "WideBidiLstm",
         }.Select(name => new object[] { name });
 

@@ -83,24 +83,53 @@ public class GatedGradientTests
         // 1e-5 absolute + 1e-3 relative is far below what a wrong gate, step, index or mask produces with ±0.5 weights.
         const float H = 1e-3f;
         var failures = new List<string>();
+        int checkedCount = 0;
+        int kinks = 0;
         foreach (int index in ParametersToCheck(model.Layers, parameters.Length, tokens, random))
         {
-            float original = parameters[index];
-            parameters[index] = original + H;
-            double plus = BatchLoss(model.Layers, parameters, loss, tokens, inputs, targets, outputWidth);
-            parameters[index] = original - H;
-            double minus = BatchLoss(model.Layers, parameters, loss, tokens, inputs, targets, outputWidth);
-            parameters[index] = original;
-            double numeric = (plus - minus) / ((double)(original + H) - (original - H));
-
+            checkedCount++;
+            var (left, right) = OneSidedSlopes(model.Layers, parameters, index, H, referenceLoss, loss, tokens, inputs, targets, outputWidth);
+            double numeric = (left + right) / 2;
             double tolerance = 1e-5 + 1e-3 * Math.Abs(numeric);
-            if (!(Math.Abs(gradients[index] - numeric) <= tolerance))
+            if (Math.Abs(gradients[index] - numeric) <= tolerance)
             {
-                failures.Add($"parameter {index} ({GradientTests.Describe(model.Layers, index)}): analytic {gradients[index]:R}, numeric {numeric:R}");
+                continue;
             }
+
+            // A ReLU (cell activation) that crosses 0 within ±h makes the loss non-differentiable there: its left and right
+            // slopes then stay apart as h shrinks (for a smooth loss they close in proportion to h). At such a kink the
+            // analytic gradient is one of the two one-sided derivatives, so it must lie between them.
+            var (leftSmall, rightSmall) = OneSidedSlopes(model.Layers, parameters, index, H / 10, referenceLoss, loss, tokens, inputs, targets, outputWidth);
+            bool kink = Math.Abs(rightSmall - leftSmall) > 0.25 * Math.Abs(right - left);
+            double low = Math.Min(leftSmall, rightSmall) - tolerance;
+            double high = Math.Max(leftSmall, rightSmall) + tolerance;
+            if (kink && gradients[index] >= low && gradients[index] <= high)
+            {
+                kinks++;
+                continue;
+            }
+
+            failures.Add($"parameter {index} ({GradientTests.Describe(model.Layers, index)}): analytic {gradients[index]:R}, numeric {numeric:R}"
+                + (kink ? $" (a kink: one-sided slopes {leftSmall:R} and {rightSmall:R})" : string.Empty));
         }
 
-        Assert.True(failures.Count == 0, $"{name}, {loss}: {failures.Count} gradients differ; the first: {string.Join("; ", failures.Take(8))}");
+        Assert.True(failures.Count == 0, $"{name}, {loss}: {failures.Count} of {checkedCount} gradients differ; the first: {string.Join("; ", failures.Take(8))}");
+        Assert.True(kinks <= checkedCount / 20, $"{name}, {loss}: {kinks} of {checkedCount} parameters sit at a ReLU kink; too few were checked exactly");
+    }
+
+    /// <summary>The reference loss's slopes (f(p) - f(p - h)) / h and (f(p + h) - f(p)) / h along one parameter.</summary>
+    private static (double Left, double Right) OneSidedSlopes(
+        IReadOnlyList<Layer> layers, float[] parameters, int index, float h, double center, Loss loss, int[][]? tokens, float[][]? inputs, float[][] targets, int outputWidth)
+    {
+        float original = parameters[index];
+        parameters[index] = original + h;
+        double plus = BatchLoss(layers, parameters, loss, tokens, inputs, targets, outputWidth);
+        double up = (double)parameters[index] - original;
+        parameters[index] = original - h;
+        double minus = BatchLoss(layers, parameters, loss, tokens, inputs, targets, outputWidth);
+        double down = original - (double)parameters[index];
+        parameters[index] = original;
+        return ((center - minus) / down, (plus - center) / up);
     }
 
     private static float[] Target(Loss loss, int rows, int width, SeededRandom random)
