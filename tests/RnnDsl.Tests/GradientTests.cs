@@ -26,7 +26,7 @@ public class GradientTests
             }
 
             Layer last = modelCase.Layers[^1];
-            Activation activation = last is Dense d ? d.Activation : ((SimpleRnn)last).Activation;
+            Activation activation = last is Dense d ? d.Activation : ((Recurrent)last).Activation;
             int width = instance.OutputLength(1);
             IEnumerable<Loss> losses = activation switch
             {
@@ -124,20 +124,25 @@ public class GradientTests
         };
     }
 
-    /// <summary>The weight arrays of the layers, in Keras get_weights() order.</summary>
-    internal static List<(string Name, int Offset, int Length, int Columns)> Blocks(IReadOnlyList<Layer> layers)
+    /// <summary>
+    /// The weight arrays of the layers, in Keras get_weights() order. <c>Gates</c> names the column blocks of a recurrent
+    /// layer's arrays (LSTM "ifco", GRU "zrh", SimpleRNN "h"), each <c>Columns / Gates.Length</c> wide; empty otherwise.
+    /// </summary>
+    internal static List<(string Name, int Offset, int Length, int Columns, string Gates)> Blocks(IReadOnlyList<Layer> layers)
     {
-        var blocks = new List<(string, int, int, int)>();
+        var blocks = new List<(string, int, int, int, string)>();
         int offset = 0;
         int width = 0;
-        void Add(string name, int rows, int columns)
+        void Add(string name, int rows, int columns, string gates = "")
         {
-            blocks.Add((name, offset, rows * columns, columns));
+            blocks.Add((name, offset, rows * columns, columns, gates));
             offset += rows * columns;
         }
 
+        int index = 0;
         foreach (Layer layer in layers)
         {
+            string prefix = $"layer {index++} ";
             switch (layer)
             {
                 case Embedding e:
@@ -147,19 +152,19 @@ public class GradientTests
                 case Input i:
                     width = i.Features;
                     break;
-                case SimpleRnn r:
+                case Recurrent r:
                     foreach (string direction in r.Bidirectional ? new[] { "forward ", "backward " } : new[] { string.Empty })
                     {
-                        Add(direction + "kernel", width, r.Units);
-                        Add(direction + "recurrent_kernel", r.Units, r.Units);
-                        Add(direction + "bias", 1, r.Units);
+                        Add(prefix + direction + "kernel", width, r.GateColumns, r.Gates);
+                        Add(prefix + direction + "recurrent_kernel", r.Units, r.GateColumns, r.Gates);
+                        Add(prefix + direction + "bias", r.BiasRows, r.GateColumns, r.Gates);
                     }
 
-                    width = r.Bidirectional && r.Merge == MergeMode.Concat ? 2 * r.Units : r.Units;
+                    width = r.OutputWidth;
                     break;
                 case Dense d:
-                    Add("dense kernel", width, d.Units);
-                    Add("dense bias", 1, d.Units);
+                    Add(prefix + "dense kernel", width, d.Units);
+                    Add(prefix + "dense bias", 1, d.Units);
                     width = d.Units;
                     break;
             }
@@ -168,10 +173,13 @@ public class GradientTests
         return blocks;
     }
 
-    private static string Describe(IReadOnlyList<Layer> layers, int index)
+    internal static string Describe(IReadOnlyList<Layer> layers, int index)
     {
         var block = Blocks(layers).Last(b => b.Offset <= index);
-        return $"{block.Name}[{(index - block.Offset) / block.Columns}, {(index - block.Offset) % block.Columns}]";
+        int row = (index - block.Offset) / block.Columns;
+        int column = (index - block.Offset) % block.Columns;
+        string gate = block.Gates.Length > 1 ? $", gate {block.Gates[column / (block.Columns / block.Gates.Length)]}" : string.Empty;
+        return $"{block.Name}[{row}, {column}]{gate}";
     }
 
     /// <summary>

@@ -9,7 +9,8 @@ namespace RnnDsl.Tests;
 /// equations and its backend's masking rules (keras.src.backend rnn: a masked step keeps the state and
 /// outputs the previous output, or zeros when zero_output_for_mask, which Bidirectional sets with
 /// return_sequences). It shares no code with the generator; it reads the same flat parameter buffer in
-/// Keras get_weights() order.
+/// Keras get_weights() order. SimpleRNN, LSTM and GRU share the loop (and its masking) and differ only in
+/// their step, each written from its Keras equations.
 /// </summary>
 public static class KerasReference
 {
@@ -19,13 +20,75 @@ public static class KerasReference
 
     public sealed record Input(int Features) : Layer;
 
+    /// <summary>What every recurrent layer has: SimpleRNN, LSTM and GRU, alone or inside Bidirectional.</summary>
+    public abstract record Recurrent : Layer
+    {
+        public abstract int Units { get; init; }
+
+        /// <summary>The state activation (SimpleRNN), the cell candidate's and cell output's (LSTM), the candidate's (GRU).</summary>
+        public abstract Activation Activation { get; init; }
+
+        public abstract bool ReturnSequences { get; init; }
+
+        public abstract bool GoBackwards { get; init; }
+
+        public abstract bool Bidirectional { get; init; }
+
+        public abstract MergeMode Merge { get; init; }
+
+        /// <summary>The gate blocks side by side in the kernel's columns, one letter each: LSTM "ifco", GRU "zrh", SimpleRNN "h".</summary>
+        public abstract string Gates { get; }
+
+        /// <summary>Rows of the bias: 2 for a reset-after GRU (input bias, recurrent bias), else 1.</summary>
+        public virtual int BiasRows => 1;
+
+        /// <summary>Columns of the kernel, the recurrent kernel and the bias: one block of <see cref="Units"/> per gate.</summary>
+        public int GateColumns => Gates.Length * Units;
+
+        /// <summary>Values per step (or of the vector) this layer outputs.</summary>
+        public int OutputWidth => Bidirectional && Merge == MergeMode.Concat ? 2 * Units : Units;
+    }
+
     public sealed record SimpleRnn(
         int Units,
         Activation Activation = Activation.Tanh,
         bool ReturnSequences = false,
         bool GoBackwards = false,
         bool Bidirectional = false,
-        MergeMode Merge = MergeMode.Concat) : Layer;
+        MergeMode Merge = MergeMode.Concat) : Recurrent
+    {
+        public override string Gates => "h";
+    }
+
+    /// <summary>Keras LSTM. <paramref name="UnitForgetBias"/> only changes the initial bias, never the forward pass.</summary>
+    public sealed record Lstm(
+        int Units,
+        Activation Activation = Activation.Tanh,
+        Activation RecurrentActivation = Activation.Sigmoid,
+        bool ReturnSequences = false,
+        bool GoBackwards = false,
+        bool Bidirectional = false,
+        MergeMode Merge = MergeMode.Concat,
+        bool UnitForgetBias = true) : Recurrent
+    {
+        public override string Gates => "ifco";
+    }
+
+    /// <summary>Keras GRU; <paramref name="ResetAfter"/> true is the Keras 2+ (and PyTorch) form with a [2, 3u] bias.</summary>
+    public sealed record Gru(
+        int Units,
+        Activation Activation = Activation.Tanh,
+        Activation RecurrentActivation = Activation.Sigmoid,
+        bool ReturnSequences = false,
+        bool GoBackwards = false,
+        bool Bidirectional = false,
+        MergeMode Merge = MergeMode.Concat,
+        bool ResetAfter = true) : Recurrent
+    {
+        public override string Gates => "zrh";
+
+        public override int BiasRows => ResetAfter ? 2 : 1;
+    }
 
     public sealed record Dense(int Units, Activation Activation = Activation.Linear) : Layer;
 
@@ -60,12 +123,12 @@ public static class KerasReference
                         .ToList();
                     break;
 
-                case SimpleRnn r:
+                case Recurrent r:
                     int inputWidth = sequence![0].Length;
-                    var forward = new RnnWeights(Take(inputWidth * r.Units), Take(r.Units * r.Units), Take(r.Units), inputWidth, r.Units);
+                    Cell forward = ReadCell(r, inputWidth, Take);
                     if (!r.Bidirectional)
                     {
-                        var (outputs, last) = Run(sequence, mask, forward, r.Activation, r.GoBackwards, zeroOutputForMask: false);
+                        var (outputs, last) = Run(sequence, mask, forward, r.GoBackwards, zeroOutputForMask: false);
                         if (r.ReturnSequences)
                         {
                             sequence = outputs; // in processing order, as Keras returns them; the mask passes on unchanged
@@ -79,9 +142,9 @@ public static class KerasReference
                         break;
                     }
 
-                    var backward = new RnnWeights(Take(inputWidth * r.Units), Take(r.Units * r.Units), Take(r.Units), inputWidth, r.Units);
-                    var (forwardOutputs, forwardLast) = Run(sequence, mask, forward, r.Activation, goBackwards: false, zeroOutputForMask: r.ReturnSequences);
-                    var (backwardOutputs, backwardLast) = Run(sequence, mask, backward, r.Activation, goBackwards: true, zeroOutputForMask: r.ReturnSequences);
+                    Cell backward = ReadCell(r, inputWidth, Take);
+                    var (forwardOutputs, forwardLast) = Run(sequence, mask, forward, goBackwards: false, zeroOutputForMask: r.ReturnSequences);
+                    var (backwardOutputs, backwardLast) = Run(sequence, mask, backward, goBackwards: true, zeroOutputForMask: r.ReturnSequences);
                     if (r.ReturnSequences)
                     {
                         backwardOutputs.Reverse(); // Bidirectional re-aligns the backward outputs in time
@@ -135,45 +198,149 @@ public static class KerasReference
         return sequence is not null ? sequence.SelectMany(v => v).ToArray() : vector!;
     }
 
-    private sealed record RnnWeights(double[] Kernel, double[] Recurrent, double[] Bias, int InputWidth, int Units);
+    /// <summary>
+    /// One direction of a recurrent layer: its weights read from the buffer (kernel [in, k·u], recurrent kernel
+    /// [u, k·u], bias [k·u] or, for a reset-after GRU, [2, 3u]), and its step: (x[t], states) → new states, where
+    /// states[0] is h (the step's output) and an LSTM's states[1] is c.
+    /// </summary>
+    private sealed record Cell(int Units, int StateCount, Func<double[], double[][], double[][]> Step);
 
-    /// <summary>Keras's rnn loop: outputs in processing order and the last output.</summary>
-    private static (List<double[]> Outputs, double[] Last) Run(
-        List<double[]> xs, bool[]? mask, RnnWeights w, Activation activation, bool goBackwards, bool zeroOutputForMask)
+    private static Cell ReadCell(Recurrent layer, int inputWidth, Func<int, double[]> take)
     {
-        var h = new double[w.Units];
-        var previousOutput = new double[w.Units];
+        int u = layer.Units;
+        int columns = layer.GateColumns;
+        double[] kernel = take(inputWidth * columns);
+        double[] recurrent = take(u * columns);
+        double[] bias = take(layer.BiasRows * columns);
+
+        // x · W[:, from .. from + count) for a [rows, columns] matrix W.
+        double[] Product(double[] x, double[] matrix, int from, int count)
+        {
+            var y = new double[count];
+            for (int j = 0; j < count; j++)
+            {
+                double sum = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    sum += x[i] * matrix[i * columns + from + j];
+                }
+
+                y[j] = sum;
+            }
+
+            return y;
+        }
+
+        double[] Block(double[] values, int gate) => values.Skip(gate * u).Take(u).ToArray();
+
+        switch (layer)
+        {
+            case SimpleRnn r:
+                // h[t] = act(x W + h[t-1] U + b)
+                return new Cell(u, 1, (x, s) =>
+                {
+                    double[] z = Sum(Product(x, kernel, 0, u), Product(s[0], recurrent, 0, u), bias);
+                    return [Activate(z, r.Activation)];
+                });
+
+            case Lstm l:
+                // z = x W + h[t-1] U + b, blocks i, f, c, o; i, f, o = recurrentActivation; c̃ = activation;
+                // c[t] = f c[t-1] + i c̃; h[t] = o activation(c[t]).
+                return new Cell(u, 2, (x, s) =>
+                {
+                    double[] z = Sum(Product(x, kernel, 0, columns), Product(s[0], recurrent, 0, columns), bias);
+                    double[] i = Activate(Block(z, 0), l.RecurrentActivation);
+                    double[] f = Activate(Block(z, 1), l.RecurrentActivation);
+                    double[] candidate = Activate(Block(z, 2), l.Activation);
+                    double[] o = Activate(Block(z, 3), l.RecurrentActivation);
+                    double[] c = new double[u];
+                    for (int j = 0; j < u; j++)
+                    {
+                        c[j] = f[j] * s[1][j] + i[j] * candidate[j];
+                    }
+
+                    double[] squashed = Activate(c, l.Activation);
+                    double[] h = new double[u];
+                    for (int j = 0; j < u; j++)
+                    {
+                        h[j] = o[j] * squashed[j];
+                    }
+
+                    return [h, c];
+                });
+
+            case Gru g:
+                // Blocks z, r, h. Reset after (Keras 2+, PyTorch): gx = x W + b[0], gh = h[t-1] U + b[1];
+                // z = σ(gx_z + gh_z), r = σ(gx_r + gh_r), h̃ = act(gx_h + r gh_h).
+                // Reset before (Keras 1): z = σ(x W_z + h U_z + b_z), r = σ(x W_r + h U_r + b_r),
+                // h̃ = act(x W_h + (r h) U_h + b_h). Then h[t] = z h[t-1] + (1 - z) h̃.
+                return new Cell(u, 1, (x, s) =>
+                {
+                    double[] h = s[0];
+                    double[] gx = Sum(Product(x, kernel, 0, columns), bias.Take(columns).ToArray());
+                    double[] z;
+                    double[] candidate;
+                    if (g.ResetAfter)
+                    {
+                        double[] gh = Sum(Product(h, recurrent, 0, columns), bias.Skip(columns).ToArray());
+                        z = Activate(Sum(Block(gx, 0), Block(gh, 0)), g.RecurrentActivation);
+                        double[] r = Activate(Sum(Block(gx, 1), Block(gh, 1)), g.RecurrentActivation);
+                        double[] ghh = Block(gh, 2);
+                        candidate = Activate(Block(gx, 2).Select((v, j) => v + r[j] * ghh[j]).ToArray(), g.Activation);
+                    }
+                    else
+                    {
+                        z = Activate(Sum(Block(gx, 0), Product(h, recurrent, 0, u)), g.RecurrentActivation);
+                        double[] r = Activate(Sum(Block(gx, 1), Product(h, recurrent, u, u)), g.RecurrentActivation);
+                        double[] resetState = h.Select((v, j) => r[j] * v).ToArray();
+                        candidate = Activate(Sum(Block(gx, 2), Product(resetState, recurrent, 2 * u, u)), g.Activation);
+                    }
+
+                    return [h.Select((v, j) => z[j] * v + (1 - z[j]) * candidate[j]).ToArray()];
+                });
+
+            default:
+                throw new NotSupportedException(layer.ToString());
+        }
+    }
+
+    private static double[] Sum(params double[][] terms)
+    {
+        var total = new double[terms[0].Length];
+        foreach (double[] term in terms)
+        {
+            for (int j = 0; j < total.Length; j++)
+            {
+                total[j] += term[j];
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Keras's rnn loop: outputs in processing order and the last output. A masked step keeps every state
+    /// (h, and an LSTM's c) and outputs the previous output, or zeros when zero_output_for_mask.
+    /// </summary>
+    private static (List<double[]> Outputs, double[] Last) Run(
+        List<double[]> xs, bool[]? mask, Cell cell, bool goBackwards, bool zeroOutputForMask)
+    {
+        double[][] states = Enumerable.Range(0, cell.StateCount).Select(_ => new double[cell.Units]).ToArray();
+        var previousOutput = new double[cell.Units];
         var outputs = new List<double[]>();
         IEnumerable<int> order = goBackwards ? Enumerable.Range(0, xs.Count).Reverse() : Enumerable.Range(0, xs.Count);
         foreach (int t in order)
         {
-            var candidate = new double[w.Units];
-            for (int j = 0; j < w.Units; j++)
-            {
-                double z = w.Bias[j];
-                for (int i = 0; i < w.InputWidth; i++)
-                {
-                    z += xs[t][i] * w.Kernel[i * w.Units + j];
-                }
-
-                for (int k = 0; k < w.Units; k++)
-                {
-                    z += h[k] * w.Recurrent[k * w.Units + j];
-                }
-
-                candidate[j] = z;
-            }
-
-            candidate = Activate(candidate, activation);
+            double[][] next = cell.Step(xs[t], states);
             double[] output;
             if (mask is null || mask[t])
             {
-                h = candidate;
-                output = candidate;
+                states = next;
+                output = next[0];
             }
             else
             {
-                output = zeroOutputForMask ? new double[w.Units] : previousOutput;
+                output = zeroOutputForMask ? new double[cell.Units] : previousOutput;
             }
 
             outputs.Add(output);
@@ -241,7 +408,7 @@ public static class KerasReference
     {
         // The output is a sequence when no recurrent layer reduces it to one vector; then Keras's mask
         // reaches the loss and padding steps do not count.
-        bool sequenceOutput = layers.OfType<SimpleRnn>().All(r => r.ReturnSequences);
+        bool sequenceOutput = layers.OfType<Recurrent>().All(r => r.ReturnSequences);
         bool maskedRows = sequenceOutput && layers[0] is Embedding { MaskZero: true };
         double total = 0;
         int terms = 0;
