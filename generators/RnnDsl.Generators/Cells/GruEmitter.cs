@@ -171,22 +171,4 @@ internal sealed class GruEmitter : CellEmitter
             writer.Line(n.LinearAlgebra + ".MultiplyAdd(dRecurrence, recurrentKernelT, dStates.Slice(previous * Units, Units));");
         }
     }
-
-    private static void Activate(IndentedWriter writer, RuntimeNames n, ActivationKind activation, string span)
-    {
-        string? call = Format.ActivationCall(n, activation, span);
-        if (call is not null)
-        {
-            writer.Line(call);
-        }
-    }
-
-    private static void Derivative(IndentedWriter writer, RuntimeNames n, ActivationKind activation, string output, string gradient)
-    {
-        string? call = Format.DerivativeCall(n, activation, output, gradient);
-        if (call is not null)
-        {
-            writer.Line(call);
-        }
-    }
 }

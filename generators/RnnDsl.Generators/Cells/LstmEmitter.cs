@@ -52,7 +52,7 @@ internal sealed class LstmEmitter : CellEmitter
         writer.Line();
         writer.Line("// h[t] = o · " + Act(layer) + "(c[t])");
         writer.Line("cell.CopyTo(state);");
-        Activate(writer, n, layer.Cell.Activation, "state", null);
+        Activate(writer, n, layer.Cell.Activation, "state");
         writer.Line(n.TensorPrimitives + ".Multiply(state, outputGate, state);");
     }
 
@@ -73,7 +73,7 @@ internal sealed class LstmEmitter : CellEmitter
         writer.Line();
         writer.Line("// " + Act(layer) + "(c[t]) again, held in dOutputGate until that is written: h[t] = o · " + Act(layer) + "(c[t]).");
         writer.Line("cells.Slice(t * Units, Units).CopyTo(dOutputGate);");
-        Activate(writer, n, act, "dOutputGate", null);
+        Activate(writer, n, act, "dOutputGate");
         writer.Line();
         writer.Line("// dc[t] += dh · o · " + Act(layer) + "'(c[t]), with dInputGate as scratch");
         writer.Line(n.TensorPrimitives + ".Multiply(dh, outputGate, dInputGate);");
@@ -96,24 +96,6 @@ internal sealed class LstmEmitter : CellEmitter
             writer.Line(n.Span + "<float> dPreviousCell = dCells.Slice(previous * Units, Units);");
             writer.Line(n.TensorPrimitives + ".MultiplyAdd(dc, forgetGate, dPreviousCell, dPreviousCell);");
             writer.Line(n.LinearAlgebra + ".MultiplyAdd(dGate, recurrentKernelT, dStates.Slice(previous * Units, Units));");
-        }
-    }
-
-    private static void Activate(IndentedWriter writer, RuntimeNames n, ActivationKind activation, string span, string? what)
-    {
-        string? call = Format.ActivationCall(n, activation, span);
-        if (call is not null)
-        {
-            writer.Line(call + (what is null ? string.Empty : " // " + what));
-        }
-    }
-
-    private static void Derivative(IndentedWriter writer, RuntimeNames n, ActivationKind activation, string output, string gradient)
-    {
-        string? call = Format.DerivativeCall(n, activation, output, gradient);
-        if (call is not null)
-        {
-            writer.Line(call);
         }
     }
 }

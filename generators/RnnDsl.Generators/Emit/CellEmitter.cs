@@ -27,4 +27,24 @@ internal abstract class CellEmitter
 
     /// <summary>The pre-activation the backward pass differentiates, for its summary.</summary>
     public abstract string PreActivation(LayerSpec layer);
+
+    /// <summary>Applies an activation in place, with an optional comment; nothing for the identity.</summary>
+    protected static void Activate(IndentedWriter writer, RuntimeNames names, ActivationKind activation, string span, string? what = null)
+    {
+        string? call = Format.ActivationCall(names, activation, span);
+        if (call is not null)
+        {
+            writer.Line(call + (what is null ? string.Empty : " // " + what));
+        }
+    }
+
+    /// <summary>Turns the gradient of an activation's output into its input's, in place; nothing for the identity.</summary>
+    protected static void Derivative(IndentedWriter writer, RuntimeNames names, ActivationKind activation, string output, string gradient)
+    {
+        string? call = Format.DerivativeCall(names, activation, output, gradient);
+        if (call is not null)
+        {
+            writer.Line(call);
+        }
+    }
 }
