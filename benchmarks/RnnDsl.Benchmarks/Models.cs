@@ -18,3 +18,15 @@ public partial class SimpleClassifier { }
 [SimpleRnn(32)]
 [Dense(1)]
 public partial class Forecaster { }
+
+// The gated-cell models of issue 9: the SimpleClassifier with its cell replaced by LSTM(128) or GRU(128)
+// (Keras parameter counts 402,561 and 382,337).
+[Embedding(10000, 32)]
+[Lstm(128)]
+[Dense(1, Sigmoid)]
+public partial class LstmClassifier { }
+
+[Embedding(10000, 32)]
+[Gru(128)]
+[Dense(1, Sigmoid)]
+public partial class GruClassifier { }
