@@ -6,6 +6,46 @@ namespace RnnDsl.Tests;
 
 public class KernelTests
 {
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 20)]
+    [InlineData(5, 64)]
+    [InlineData(7, 65)]
+    [InlineData(128, 512)]
+    [InlineData(33, 99)]
+    [InlineData(4, 200)]
+    public void Packed_panels_give_the_same_product_as_the_row_major_matrix(int rows, int columns)
+    {
+        float[] matrix = TestData.Reals(rows * columns, rows + columns);
+        float[] x = TestData.Reals(rows, 3 * rows);
+        float[] start = TestData.Reals(columns, 5 * columns);
+        var packed = new float[matrix.Length];
+        LinearAlgebra.PackPanels(matrix, rows, packed);
+
+        // Each panel is a contiguous row-major [rows, width] block of the matrix's columns.
+        int panel = Math.Min(LinearAlgebra.PanelWidth, columns);
+        Assert.Equal(matrix.AsSpan(0, panel).ToArray(), packed.AsSpan(0, panel).ToArray());
+        if (rows > 1)
+        {
+            Assert.Equal(matrix[columns], packed[panel]);
+        }
+
+        float[] expected = (float[])start.Clone();
+        LinearAlgebra.MultiplyAdd(x, matrix, expected);
+        float[] actual = (float[])start.Clone();
+        LinearAlgebra.MultiplyAddPanels(x, packed, actual);
+        int whole = columns / LinearAlgebra.PanelWidth * LinearAlgebra.PanelWidth;
+        for (int j = 0; j < columns; j++)
+        {
+            // Whole panels run the same vector code on the same values: the same bits. A narrower last panel may take
+            // another path than the same columns did inside the wide matrix (one column is a dot product): rounding only.
+            Assert.True(j < whole ? expected[j] == actual[j] : Math.Abs(expected[j] - actual[j]) <= 1e-6f * (1 + Math.Abs(expected[j])), $"column {j}: {expected[j]:R} vs {actual[j]:R}");
+        }
+
+        Assert.Throws<ArgumentException>(() => LinearAlgebra.PackPanels(matrix, rows, new float[matrix.Length + 1]));
+        Assert.Throws<ArgumentException>(() => LinearAlgebra.MultiplyAddPanels(x, packed, new float[columns + 1]));
+    }
+
     [VectorWidthFact(512)]
     public void MultiplyAdd_512_bit_path_is_right_for_every_width_past_the_widest_vector() => CheckEveryColumnCount(512);
 

@@ -47,7 +47,7 @@ internal sealed class GruEmitter : CellEmitter
 
         using (writer.Block("if (!previous.IsEmpty)"))
         {
-            writer.Line(n.LinearAlgebra + ".MultiplyAdd(previous, recurrentKernel, recurrence);");
+            writer.Line(RecurrentProduct(n, layer, "previous", "recurrence"));
         }
 
         writer.Line();
@@ -71,7 +71,7 @@ internal sealed class GruEmitter : CellEmitter
             {
                 writer.Line(n.TensorPrimitives + ".Multiply(resetGate, previous, state);");
                 writer.Line("recurrence.Clear();");
-                writer.Line(n.LinearAlgebra + ".MultiplyAdd(state, recurrentKernel, recurrence); // its h block is (r · h[previous]) · recurrent_kernel_h");
+                writer.Line(RecurrentProduct(n, layer, "state", "recurrence") + " // its h block is (r · h[previous]) · recurrent_kernel_h");
                 writer.Line(n.TensorPrimitives + ".Add(candidate, recurrence.Slice(2 * Units, Units), candidate);");
             }
         }

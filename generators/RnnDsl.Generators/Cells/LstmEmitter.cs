@@ -30,7 +30,7 @@ internal sealed class LstmEmitter : CellEmitter
         RuntimeNames n = model.Names;
         using (writer.Block("if (!previous.IsEmpty)"))
         {
-            writer.Line(n.LinearAlgebra + ".MultiplyAdd(previous, recurrentKernel, gate);");
+            writer.Line(RecurrentProduct(n, layer, "previous", "gate"));
         }
 
         writer.Line();

@@ -28,6 +28,12 @@ internal abstract class CellEmitter
     /// <summary>The pre-activation the backward pass differentiates, for its summary.</summary>
     public abstract string PreActivation(LayerSpec layer);
 
+    /// <summary><c>destination += x · recurrent_kernel</c>, from the packed panels where the recurrence packs them.</summary>
+    protected static string RecurrentProduct(RuntimeNames names, LayerSpec layer, string x, string destination) =>
+        RecurrenceEmitter.PacksRecurrentKernel(layer)
+            ? names.LinearAlgebra + ".MultiplyAddPanels(" + x + ", " + RecurrenceEmitter.PackedRecurrentKernel + ", " + destination + ");"
+            : names.LinearAlgebra + ".MultiplyAdd(" + x + ", recurrentKernel, " + destination + ");";
+
     /// <summary>Applies an activation in place, with an optional comment; nothing for the identity.</summary>
     protected static void Activate(IndentedWriter writer, RuntimeNames names, ActivationKind activation, string span, string? what = null)
     {

@@ -131,6 +131,12 @@ internal static class ForwardPlan
                         buffers.Add(new ScratchBuffer(step.CellBuffer(way, cell.Name), cell.Width, 0, layer.KerasName + " " + which + cell.Comment + ", [steps, " + Format.Int(cell.Width) + "]"));
                     }
 
+                    if (RecurrenceEmitter.PacksRecurrentKernel(layer))
+                    {
+                        int packed = RecurrenceEmitter.PackedLength(layer);
+                        buffers.Add(new ScratchBuffer(step.CellBuffer(way, RecurrenceEmitter.PackedRecurrentKernel), 0, packed, layer.KerasName + " " + which + "kernel, then recurrent_kernel, in column panels, " + Format.Int(packed) + " floats") { HasGradient = false });
+                    }
+
                     if (training && layer.HasDropout)
                     {
                         int weights = (int)WeightSpec.TotalLength(layer.Weights, way);

@@ -55,6 +55,18 @@ internal static class RecurrenceEmitter
         return buffers;
     }
 
+    /// <summary>
+    /// Whether the recurrence packs recurrent_kernel into column panels once per call (<c>LinearAlgebra.PackPanels</c>): for
+    /// a cell with its own gates wider than one panel, where the per-step product otherwise jumps from row to row.
+    /// </summary>
+    public static bool PacksRecurrentKernel(LayerSpec layer) => !layer.Cell!.GatesInState && layer.Cell.Gates * layer.Units > 64;
+
+    /// <summary>The floats of the packing scratch: the larger of kernel and recurrent_kernel, which take turns in it.</summary>
+    public static int PackedLength(LayerSpec layer) => System.Math.Max(layer.InputWidth, layer.Units) * layer.Cell!.Gates * layer.Units;
+
+    /// <summary>The name of the packed recurrent kernel buffer, one per direction.</summary>
+    public const string PackedRecurrentKernel = "packedRecurrentKernel";
+
     /// <summary>The width of all gates as the generated code writes it: <c>Units</c> for one gate, else <c>GateWidth</c>.</summary>
     public static string GateWidth(LayerSpec layer) => Cells.CellWeights.GateWidthSymbol(layer.Cell!.Gates);
 
@@ -74,6 +86,10 @@ internal static class RecurrenceEmitter
     private static string CellArguments(LayerStep step, string direction, bool gradients) =>
         string.Concat(CellBuffers(step.Layer).Select(b => ", " + (gradients ? BackwardEmitter.Gradient(step.CellBuffer(direction, b.Name))! : step.CellBuffer(direction, b.Name))));
 
+    /// <summary>The forward recurrence's arguments after the states: the cell buffers, then the packed recurrent kernel's scratch.</summary>
+    private static string ForwardArguments(LayerStep step, string direction) =>
+        CellArguments(step, direction, false) + (PacksRecurrentKernel(step.Layer) ? ", " + step.CellBuffer(direction, PackedRecurrentKernel) : string.Empty);
+
     /// <summary>The constant for the state width of <paramref name="layer"/> (each direction's, for Bidirectional).</summary>
     public static string UnitsConstant(LayerSpec layer) => layer.Identifier + "Units";
 
@@ -92,8 +108,8 @@ internal static class RecurrenceEmitter
 
         if (layer.Bidirectional)
         {
-            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Forward) + ", backwards: false, " + step.States + CellArguments(step, WeightSpec.Forward, false) + ");");
-            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Backward) + ", backwards: true, " + step.BackwardStates + CellArguments(step, WeightSpec.Backward, false) + ");");
+            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Forward) + ", backwards: false, " + step.States + ForwardArguments(step, WeightSpec.Forward) + ");");
+            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Backward) + ", backwards: true, " + step.BackwardStates + ForwardArguments(step, WeightSpec.Backward) + ");");
             if (layer.OutputIsSequence)
             {
                 writer.Line(layer.Identifier + "Merge(" + step.States + ", " + step.BackwardStates + ", " + MaskEmitter.Argument(layer) + step.Output + ");");
@@ -105,7 +121,7 @@ internal static class RecurrenceEmitter
             return;
         }
 
-        writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, string.Empty) + ", " + step.States + CellArguments(step, string.Empty, false) + ");");
+        writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, string.Empty) + ", " + step.States + ForwardArguments(step, string.Empty) + ");");
         if (step.OutputIsStates)
         {
             return;
@@ -389,10 +405,16 @@ internal static class RecurrenceEmitter
             writer.Line("/// <param name=\"" + buffer.Name + "\">Receives the " + buffer.Comment + " of every step t, [steps, " + Format.Int(buffer.Width) + "].</param>");
         }
 
+        bool packs = PacksRecurrentKernel(layer);
+        if (packs)
+        {
+            writer.Line("/// <param name=\"" + PackedRecurrentKernel + "\">Scratch for kernel, then recurrent_kernel, in column panels, " + Format.Int(PackedLength(layer)) + " floats.</param>");
+        }
+
         string signature = "private static void " + layer.Identifier + "Recurrence(" + n.ReadOnlySpan + "<float> inputs, "
             + MaskEmitter.Parameter(model, layer)
             + n.ReadOnlySpan + "<float> weights, " + (layer.Bidirectional ? "bool backwards, " : string.Empty) + n.Span + "<float> states"
-            + string.Concat(buffers.Select(b => ", " + n.Span + "<float> " + b.Name)) + ")";
+            + string.Concat(buffers.Select(b => ", " + n.Span + "<float> " + b.Name)) + (packs ? ", " + n.Span + "<float> " + PackedRecurrentKernel : string.Empty) + ")";
         using (writer.Block(signature))
         {
             WriteSizes(writer, layer);
@@ -412,10 +434,30 @@ internal static class RecurrenceEmitter
             {
                 writer.Line(n.Span + "<float> " + local + " = " + gates + ".Slice(t * " + gateWidth + ", " + gateWidth + ");");
                 writer.Line(inputBias + ".CopyTo(" + local + ");");
-                writer.Line(n.LinearAlgebra + ".MultiplyAdd(inputs.Slice(t * InputWidth, InputWidth), kernel, " + local + ");");
+                if (!packs)
+                {
+                    writer.Line(n.LinearAlgebra + ".MultiplyAdd(inputs.Slice(t * InputWidth, InputWidth), kernel, " + local + ");");
+                }
+            }
+
+            if (packs)
+            {
+                writer.Line();
+                writer.Line("// kernel in panels of 64 columns, each used by every step while it is in L1.");
+                writer.Line(n.Span + "<float> packedKernel = " + PackedRecurrentKernel + ".Slice(0, InputWidth * " + gateWidth + ");");
+                writer.Line(n.LinearAlgebra + ".PackPanels(kernel, InputWidth, packedKernel);");
+                writer.Line(n.LinearAlgebra + ".MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, " + gates + ");");
             }
 
             writer.Line();
+            if (packs)
+            {
+                writer.Line("// recurrent_kernel in panels of " + Format.Int(64) + " columns, each one contiguous stream, so the per-step product reads it in order.");
+                writer.Line(PackedRecurrentKernel + " = " + PackedRecurrentKernel + ".Slice(0, Units * " + gateWidth + ");");
+                writer.Line(n.LinearAlgebra + ".PackPanels(recurrentKernel, Units, " + PackedRecurrentKernel + ");");
+                writer.Line();
+            }
+
             foreach (string line in cell.StepComment(layer).Split('\n'))
             {
                 writer.Line(line);

@@ -242,7 +242,7 @@ internal static class ModelValidator
                 // (and the recurrent projection's gradient); then the transposed kernels.
                 long gateWidth = Checked.Multiply(layer.Cell!.Gates, (long)layer.Units);
                 long perDirection = Checked.Add(
-                    Checked.Multiply(3, gateWidth),
+                    Checked.Add(Checked.Multiply(3, gateWidth), Checked.Multiply(gateWidth, System.Math.Max((long)layer.Units, layer.InputWidth))), // and the packed kernels
                     Checked.Multiply(2, Checked.Multiply((long)layer.Cell.StepScratch + layer.Cell.StateVectors.Count, layer.Units)));
                 total = Checked.Add(total, Checked.Multiply(layer.Bidirectional ? 2 : 1, perDirection));
                 total = Checked.Add(total, Checked.Multiply(gateWidth, (long)layer.Units + layer.InputWidth));

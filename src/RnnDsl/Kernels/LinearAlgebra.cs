@@ -54,6 +54,84 @@ public static class LinearAlgebra
         MultiplyAddCore(ref MemoryMarshal.GetReference(x), 1, rows, matrix, destination);
     }
 
+    /// <summary>The column width of the panels <see cref="PackPanels"/> makes: four 512-bit vectors.</summary>
+    public const int PanelWidth = 64;
+
+    /// <summary>
+    /// Rewrites a row-major <c>[rows, columns]</c> matrix as panels of <see cref="PanelWidth"/> columns, each panel a
+    /// contiguous row-major <c>[rows, width]</c> matrix (the last one narrower when the columns are not a multiple of it),
+    /// so that <see cref="MultiplyAddPanels"/> reads the matrix as a few long streams instead of jumping from row to row.
+    /// For a recurrent kernel of 128 × 512 this halves the time of the per-step product (it runs out of L2).
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit a <c>[rows, columns]</c> matrix.</exception>
+    public static void PackPanels(ReadOnlySpan<float> matrix, int rows, Span<float> packed)
+    {
+        if (rows < 1 || matrix.Length % rows != 0 || packed.Length != matrix.Length)
+        {
+            throw new ArgumentException($"A matrix of {matrix.Length} values is not {rows} whole rows, or packed ({packed.Length} values) is not as long.", nameof(matrix));
+        }
+
+        int columns = matrix.Length / rows;
+        int at = 0;
+        for (int panel = 0; panel < columns; panel += PanelWidth)
+        {
+            int width = Math.Min(PanelWidth, columns - panel);
+            for (int row = 0; row < rows; row++)
+            {
+                matrix.Slice((row * columns) + panel, width).CopyTo(packed.Slice(at, width));
+                at += width;
+            }
+        }
+    }
+
+    /// <summary><c>destination += x · matrix</c> for a matrix packed by <see cref="PackPanels"/>: the same sums as <see cref="MultiplyAdd"/>, panel by panel.</summary>
+    /// <exception cref="ArgumentException"><paramref name="packed"/> is not <c>x.Length * destination.Length</c> long.</exception>
+    public static void MultiplyAddPanels(ReadOnlySpan<float> x, ReadOnlySpan<float> packed, Span<float> destination)
+    {
+        int rows = x.Length;
+        int columns = destination.Length;
+        if (packed.Length != rows * columns)
+        {
+            throw new ArgumentException($"The packed matrix has {packed.Length} values; a [{rows}, {columns}] matrix has {rows * columns}.", nameof(packed));
+        }
+
+        for (int panel = 0; panel < columns; panel += PanelWidth)
+        {
+            int width = Math.Min(PanelWidth, columns - panel);
+            MultiplyAdd(x, packed.Slice(panel * rows, rows * width), destination.Slice(panel, width));
+        }
+    }
+
+    /// <summary>
+    /// <c>destination[r] += rows[r] · matrix</c> for every row r, for a matrix packed by <see cref="PackPanels"/>: panel by
+    /// panel, so each panel stays in L1 while every row uses it (the input projection of a whole sequence).
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit <c>[count, m]</c>, <c>[m, n]</c> and <c>[count, n]</c>.</exception>
+    public static void MultiplyAddRowsPanels(ReadOnlySpan<float> rows, int width, ReadOnlySpan<float> packed, Span<float> destination)
+    {
+        if (width < 1 || rows.Length % width != 0 || packed.Length % width != 0)
+        {
+            throw new ArgumentException($"rows ({rows.Length} values) and the packed matrix ({packed.Length} values) must be whole rows of {width}.", nameof(width));
+        }
+
+        int count = rows.Length / width;
+        int columns = packed.Length / width;
+        if (destination.Length != count * columns)
+        {
+            throw new ArgumentException($"destination has {destination.Length} values; [{count}, {columns}] has {count * columns}.", nameof(destination));
+        }
+
+        for (int panel = 0; panel < columns; panel += PanelWidth)
+        {
+            int panelWidth = Math.Min(PanelWidth, columns - panel);
+            ReadOnlySpan<float> block = packed.Slice(panel * width, width * panelWidth);
+            for (int r = 0; r < count; r++)
+            {
+                MultiplyAdd(rows.Slice(r * width, width), block, destination.Slice((r * columns) + panel, panelWidth));
+            }
+        }
+    }
+
     /// <summary>
     /// <see cref="MultiplyAdd"/> with hardware vectors no wider than <paramref name="widestBits"/> (512, 256, 128,
     /// or 0 for scalar code), so tests cover every path whatever machine they run on.

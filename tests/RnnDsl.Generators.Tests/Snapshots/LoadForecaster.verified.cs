@@ -192,14 +192,15 @@ partial class LoadForecaster : IRealValuedModel
     {
         int steps = inputs.Length / Features;
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(steps * 768 + 128);
+        Span<float> scratch = ThreadScratch.Get(steps * 768 + 65664);
         Span<float> lstmStates = ThreadScratch.Take(ref scratch, steps * 128); // lstm states, [steps, 128]
         Span<float> lstmGates = ThreadScratch.Take(ref scratch, steps * 512); // lstm gates, i, f, c, o, [steps, 512]
         Span<float> lstmCells = ThreadScratch.Take(ref scratch, steps * 128); // lstm c (cell state), [steps, 128]
+        Span<float> lstmPackedRecurrentKernel = ThreadScratch.Take(ref scratch, 65536); // lstm kernel, then recurrent_kernel, in column panels, 65536 floats
         Span<float> lstmOutput = ThreadScratch.Take(ref scratch, 128); // lstm output, [128]
 
         // lstm (LSTM): output (None, 128)
-        LstmRecurrence(inputs, parameters.Slice(LstmKernelOffset, LstmWeightsLength), lstmStates, lstmGates, lstmCells);
+        LstmRecurrence(inputs, parameters.Slice(LstmKernelOffset, LstmWeightsLength), lstmStates, lstmGates, lstmCells, lstmPackedRecurrentKernel);
         // The output is the state after the last step read.
         lstmStates.Slice((steps - 1) * LstmUnits, LstmUnits).CopyTo(lstmOutput);
 
@@ -282,7 +283,7 @@ partial class LoadForecaster : IRealValuedModel
         ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
 
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(steps * 1536 + 65794);
+        Span<float> scratch = ThreadScratch.Get(steps * 1536 + 131330);
         if (output.IsEmpty)
         {
             output = ThreadScratch.Take(ref scratch, OutputLength(steps));
@@ -295,6 +296,7 @@ partial class LoadForecaster : IRealValuedModel
         Span<float> lstmStates = ThreadScratch.Take(ref scratch, steps * 128); // lstm states, [steps, 128]
         Span<float> lstmGates = ThreadScratch.Take(ref scratch, steps * 512); // lstm gates, i, f, c, o, [steps, 512]
         Span<float> lstmCells = ThreadScratch.Take(ref scratch, steps * 128); // lstm c (cell state), [steps, 128]
+        Span<float> lstmPackedRecurrentKernel = ThreadScratch.Take(ref scratch, 65536); // lstm kernel, then recurrent_kernel, in column panels, 65536 floats
         Span<float> lstmOutput = ThreadScratch.Take(ref scratch, 128); // lstm output, [128]
         scratch.Clear(); // the gradient buffers below accumulate
         Span<float> dOutput = ThreadScratch.Take(ref scratch, 1); // gradient of output, [1]
@@ -307,7 +309,7 @@ partial class LoadForecaster : IRealValuedModel
         // ── Forward pass, keeping every layer's output for the backward pass.
 
         // lstm (LSTM): output (None, 128)
-        LstmRecurrence(inputs, parameters.Slice(LstmKernelOffset, LstmWeightsLength), lstmStates, lstmGates, lstmCells);
+        LstmRecurrence(inputs, parameters.Slice(LstmKernelOffset, LstmWeightsLength), lstmStates, lstmGates, lstmCells, lstmPackedRecurrentKernel);
         // The output is the state after the last step read.
         lstmStates.Slice((steps - 1) * LstmUnits, LstmUnits).CopyTo(lstmOutput);
 
@@ -344,7 +346,8 @@ partial class LoadForecaster : IRealValuedModel
     /// <param name="states">Receives h[t] for every step t, [steps, 128], in input order.</param>
     /// <param name="gates">Receives the gates, i, f, c, o of every step t, [steps, 512].</param>
     /// <param name="cells">Receives the c (cell state) of every step t, [steps, 128].</param>
-    private static void LstmRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, Span<float> states, Span<float> gates, Span<float> cells)
+    /// <param name="packedRecurrentKernel">Scratch for kernel, then recurrent_kernel, in column panels, 65536 floats.</param>
+    private static void LstmRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, Span<float> states, Span<float> gates, Span<float> cells, Span<float> packedRecurrentKernel)
     {
         const int InputWidth = 3;
         const int Units = 128;
@@ -359,8 +362,16 @@ partial class LoadForecaster : IRealValuedModel
         {
             Span<float> gate = gates.Slice(t * GateWidth, GateWidth);
             bias.CopyTo(gate);
-            LinearAlgebra.MultiplyAdd(inputs.Slice(t * InputWidth, InputWidth), kernel, gate);
         }
+
+        // kernel in panels of 64 columns, each used by every step while it is in L1.
+        Span<float> packedKernel = packedRecurrentKernel.Slice(0, InputWidth * GateWidth);
+        LinearAlgebra.PackPanels(kernel, InputWidth, packedKernel);
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, gates);
+
+        // recurrent_kernel in panels of 64 columns, each one contiguous stream, so the per-step product reads it in order.
+        packedRecurrentKernel = packedRecurrentKernel.Slice(0, Units * GateWidth);
+        LinearAlgebra.PackPanels(recurrentKernel, Units, packedRecurrentKernel);
 
         // The recurrence, in reading order: the gates from gates[t] + h[previous] · recurrent_kernel, then c[t] and h[t].
         Span<float> previous = Span<float>.Empty; // h before the first step read is 0
@@ -372,7 +383,7 @@ partial class LoadForecaster : IRealValuedModel
             Span<float> gate = gates.Slice(t * GateWidth, GateWidth);
             if (!previous.IsEmpty)
             {
-                LinearAlgebra.MultiplyAdd(previous, recurrentKernel, gate);
+                LinearAlgebra.MultiplyAddPanels(previous, packedRecurrentKernel, gate);
             }
 
             Span<float> inputGate = gate.Slice(0, Units);

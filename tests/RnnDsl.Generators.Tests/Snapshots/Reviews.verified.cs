@@ -223,19 +223,22 @@ partial class Reviews : ITokenModel
     {
         int steps = tokens.Length;
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(steps * 1249 + 32);
+        Span<float> scratch = ThreadScratch.Get(steps * 1249 + 40992);
         Span<float> mask = ThreadScratch.Take(ref scratch, steps); // 1 where a step counts, 0 at padding (token 0)
         Span<float> embeddingOutput = ThreadScratch.Take(ref scratch, steps * 32); // embedding output, [steps, 32]
         Span<float> bidirectionalForwardStates = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional forward states, [steps, 64]
         Span<float> bidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional backward states, [steps, 64]
         Span<float> bidirectionalForwardGates = ThreadScratch.Take(ref scratch, steps * 192); // bidirectional forward gates, z, r, h, [steps, 192]
         Span<float> bidirectionalForwardRecurrent = ThreadScratch.Take(ref scratch, steps * 192); // bidirectional forward recurrent projection h[previous] · recurrent_kernel + recurrent bias, [steps, 192]
+        Span<float> bidirectionalForwardPackedRecurrentKernel = ThreadScratch.Take(ref scratch, 12288); // bidirectional forward kernel, then recurrent_kernel, in column panels, 12288 floats
         Span<float> bidirectionalBackwardGates = ThreadScratch.Take(ref scratch, steps * 192); // bidirectional backward gates, z, r, h, [steps, 192]
         Span<float> bidirectionalBackwardRecurrent = ThreadScratch.Take(ref scratch, steps * 192); // bidirectional backward recurrent projection h[previous] · recurrent_kernel + recurrent bias, [steps, 192]
+        Span<float> bidirectionalBackwardPackedRecurrentKernel = ThreadScratch.Take(ref scratch, 12288); // bidirectional backward kernel, then recurrent_kernel, in column panels, 12288 floats
         Span<float> bidirectionalOutput = ThreadScratch.Take(ref scratch, steps * 128); // bidirectional output, [steps, 128]
         Span<float> lstmStates = ThreadScratch.Take(ref scratch, steps * 32); // lstm states, [steps, 32]
         Span<float> lstmGates = ThreadScratch.Take(ref scratch, steps * 128); // lstm gates, i, f, c, o, [steps, 128]
         Span<float> lstmCells = ThreadScratch.Take(ref scratch, steps * 32); // lstm c (cell state), [steps, 32]
+        Span<float> lstmPackedRecurrentKernel = ThreadScratch.Take(ref scratch, 16384); // lstm kernel, then recurrent_kernel, in column panels, 16384 floats
         Span<float> lstmOutput = ThreadScratch.Take(ref scratch, 32); // lstm output, [32]
 
         // Which steps are padding, once for the whole sequence.
@@ -245,12 +248,12 @@ partial class Reviews : ITokenModel
         RunEmbedding(tokens, embeddingOutput);
 
         // bidirectional (Bidirectional): output (None, None, 128)
-        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates, bidirectionalForwardGates, bidirectionalForwardRecurrent);
-        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates, bidirectionalBackwardGates, bidirectionalBackwardRecurrent);
+        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates, bidirectionalForwardGates, bidirectionalForwardRecurrent, bidirectionalForwardPackedRecurrentKernel);
+        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates, bidirectionalBackwardGates, bidirectionalBackwardRecurrent, bidirectionalBackwardPackedRecurrentKernel);
         BidirectionalMerge(bidirectionalForwardStates, bidirectionalBackwardStates, mask, bidirectionalOutput);
 
         // lstm (LSTM): output (None, 32)
-        LstmRecurrence(bidirectionalOutput, mask, parameters.Slice(LstmKernelOffset, LstmWeightsLength), lstmStates, lstmGates, lstmCells);
+        LstmRecurrence(bidirectionalOutput, mask, parameters.Slice(LstmKernelOffset, LstmWeightsLength), lstmStates, lstmGates, lstmCells, lstmPackedRecurrentKernel);
         // The output is the state after the last step read.
         lstmStates.Slice((steps - 1) * LstmUnits, LstmUnits).CopyTo(lstmOutput);
 
@@ -346,7 +349,7 @@ partial class Reviews : ITokenModel
         ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
 
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(steps * 2497 + 38978);
+        Span<float> scratch = ThreadScratch.Get(steps * 2497 + 79938);
         if (output.IsEmpty)
         {
             output = ThreadScratch.Take(ref scratch, OutputLength(steps));
@@ -362,12 +365,15 @@ partial class Reviews : ITokenModel
         Span<float> bidirectionalBackwardStates = ThreadScratch.Take(ref scratch, steps * 64); // bidirectional backward states, [steps, 64]
         Span<float> bidirectionalForwardGates = ThreadScratch.Take(ref scratch, steps * 192); // bidirectional forward gates, z, r, h, [steps, 192]
         Span<float> bidirectionalForwardRecurrent = ThreadScratch.Take(ref scratch, steps * 192); // bidirectional forward recurrent projection h[previous] · recurrent_kernel + recurrent bias, [steps, 192]
+        Span<float> bidirectionalForwardPackedRecurrentKernel = ThreadScratch.Take(ref scratch, 12288); // bidirectional forward kernel, then recurrent_kernel, in column panels, 12288 floats
         Span<float> bidirectionalBackwardGates = ThreadScratch.Take(ref scratch, steps * 192); // bidirectional backward gates, z, r, h, [steps, 192]
         Span<float> bidirectionalBackwardRecurrent = ThreadScratch.Take(ref scratch, steps * 192); // bidirectional backward recurrent projection h[previous] · recurrent_kernel + recurrent bias, [steps, 192]
+        Span<float> bidirectionalBackwardPackedRecurrentKernel = ThreadScratch.Take(ref scratch, 12288); // bidirectional backward kernel, then recurrent_kernel, in column panels, 12288 floats
         Span<float> bidirectionalOutput = ThreadScratch.Take(ref scratch, steps * 128); // bidirectional output, [steps, 128]
         Span<float> lstmStates = ThreadScratch.Take(ref scratch, steps * 32); // lstm states, [steps, 32]
         Span<float> lstmGates = ThreadScratch.Take(ref scratch, steps * 128); // lstm gates, i, f, c, o, [steps, 128]
         Span<float> lstmCells = ThreadScratch.Take(ref scratch, steps * 32); // lstm c (cell state), [steps, 32]
+        Span<float> lstmPackedRecurrentKernel = ThreadScratch.Take(ref scratch, 16384); // lstm kernel, then recurrent_kernel, in column panels, 16384 floats
         Span<float> lstmOutput = ThreadScratch.Take(ref scratch, 32); // lstm output, [32]
         scratch.Clear(); // the gradient buffers below accumulate
         Span<float> dOutput = ThreadScratch.Take(ref scratch, 1); // gradient of output, [1]
@@ -395,12 +401,12 @@ partial class Reviews : ITokenModel
         RunEmbedding(tokens, embeddingOutput);
 
         // bidirectional (Bidirectional): output (None, None, 128)
-        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates, bidirectionalForwardGates, bidirectionalForwardRecurrent);
-        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates, bidirectionalBackwardGates, bidirectionalBackwardRecurrent);
+        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, bidirectionalForwardStates, bidirectionalForwardGates, bidirectionalForwardRecurrent, bidirectionalForwardPackedRecurrentKernel);
+        BidirectionalRecurrence(embeddingOutput, mask, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, bidirectionalBackwardStates, bidirectionalBackwardGates, bidirectionalBackwardRecurrent, bidirectionalBackwardPackedRecurrentKernel);
         BidirectionalMerge(bidirectionalForwardStates, bidirectionalBackwardStates, mask, bidirectionalOutput);
 
         // lstm (LSTM): output (None, 32)
-        LstmRecurrence(bidirectionalOutput, mask, parameters.Slice(LstmKernelOffset, LstmWeightsLength), lstmStates, lstmGates, lstmCells);
+        LstmRecurrence(bidirectionalOutput, mask, parameters.Slice(LstmKernelOffset, LstmWeightsLength), lstmStates, lstmGates, lstmCells, lstmPackedRecurrentKernel);
         // The output is the state after the last step read.
         lstmStates.Slice((steps - 1) * LstmUnits, LstmUnits).CopyTo(lstmOutput);
 
@@ -477,7 +483,8 @@ partial class Reviews : ITokenModel
     /// <param name="states">Receives h[t] for every step t, [steps, 64], in input order.</param>
     /// <param name="gates">Receives the gates, z, r, h of every step t, [steps, 192].</param>
     /// <param name="recurrent">Receives the recurrent projection h[previous] · recurrent_kernel + recurrent bias of every step t, [steps, 192].</param>
-    private static void BidirectionalRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, bool backwards, Span<float> states, Span<float> gates, Span<float> recurrent)
+    /// <param name="packedRecurrentKernel">Scratch for kernel, then recurrent_kernel, in column panels, 12288 floats.</param>
+    private static void BidirectionalRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, bool backwards, Span<float> states, Span<float> gates, Span<float> recurrent, Span<float> packedRecurrentKernel)
     {
         const int InputWidth = 32;
         const int Units = 64;
@@ -493,8 +500,16 @@ partial class Reviews : ITokenModel
         {
             Span<float> gate = gates.Slice(t * GateWidth, GateWidth);
             inputBias.CopyTo(gate);
-            LinearAlgebra.MultiplyAdd(inputs.Slice(t * InputWidth, InputWidth), kernel, gate);
         }
+
+        // kernel in panels of 64 columns, each used by every step while it is in L1.
+        Span<float> packedKernel = packedRecurrentKernel.Slice(0, InputWidth * GateWidth);
+        LinearAlgebra.PackPanels(kernel, InputWidth, packedKernel);
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, gates);
+
+        // recurrent_kernel in panels of 64 columns, each one contiguous stream, so the per-step product reads it in order.
+        packedRecurrentKernel = packedRecurrentKernel.Slice(0, Units * GateWidth);
+        LinearAlgebra.PackPanels(recurrentKernel, Units, packedRecurrentKernel);
 
         // The recurrence, in reading order: the recurrent projection of h[previous], the gates z and r, the candidate h̃, then h[t].
         Span<float> previous = Span<float>.Empty; // h before the first step read is 0
@@ -522,7 +537,7 @@ partial class Reviews : ITokenModel
                 bias.Slice(GateWidth, GateWidth).CopyTo(recurrence);
                 if (!previous.IsEmpty)
                 {
-                    LinearAlgebra.MultiplyAdd(previous, recurrentKernel, recurrence);
+                    LinearAlgebra.MultiplyAddPanels(previous, packedRecurrentKernel, recurrence);
                 }
 
                 Span<float> updateGate = gate.Slice(0, Units);
@@ -738,7 +753,8 @@ partial class Reviews : ITokenModel
     /// <param name="states">Receives h[t] for every step t, [steps, 32], in input order.</param>
     /// <param name="gates">Receives the gates, i, f, c, o of every step t, [steps, 128].</param>
     /// <param name="cells">Receives the c (cell state) of every step t, [steps, 32].</param>
-    private static void LstmRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, Span<float> states, Span<float> gates, Span<float> cells)
+    /// <param name="packedRecurrentKernel">Scratch for kernel, then recurrent_kernel, in column panels, 16384 floats.</param>
+    private static void LstmRecurrence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, Span<float> states, Span<float> gates, Span<float> cells, Span<float> packedRecurrentKernel)
     {
         const int InputWidth = 128;
         const int Units = 32;
@@ -753,8 +769,16 @@ partial class Reviews : ITokenModel
         {
             Span<float> gate = gates.Slice(t * GateWidth, GateWidth);
             bias.CopyTo(gate);
-            LinearAlgebra.MultiplyAdd(inputs.Slice(t * InputWidth, InputWidth), kernel, gate);
         }
+
+        // kernel in panels of 64 columns, each used by every step while it is in L1.
+        Span<float> packedKernel = packedRecurrentKernel.Slice(0, InputWidth * GateWidth);
+        LinearAlgebra.PackPanels(kernel, InputWidth, packedKernel);
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, gates);
+
+        // recurrent_kernel in panels of 64 columns, each one contiguous stream, so the per-step product reads it in order.
+        packedRecurrentKernel = packedRecurrentKernel.Slice(0, Units * GateWidth);
+        LinearAlgebra.PackPanels(recurrentKernel, Units, packedRecurrentKernel);
 
         // The recurrence, in reading order: the gates from gates[t] + h[previous] · recurrent_kernel, then c[t] and h[t].
         Span<float> previous = Span<float>.Empty; // h before the first step read is 0
@@ -788,7 +812,7 @@ partial class Reviews : ITokenModel
                 Span<float> gate = gates.Slice(t * GateWidth, GateWidth);
                 if (!previous.IsEmpty)
                 {
-                    LinearAlgebra.MultiplyAdd(previous, recurrentKernel, gate);
+                    LinearAlgebra.MultiplyAddPanels(previous, packedRecurrentKernel, gate);
                 }
 
                 Span<float> inputGate = gate.Slice(0, Units);
