@@ -42,6 +42,24 @@ public class KernelTests
             Assert.True(j < whole ? expected[j] == actual[j] : Math.Abs(expected[j] - actual[j]) <= 1e-6f * (1 + Math.Abs(expected[j])), $"column {j}: {expected[j]:R} vs {actual[j]:R}");
         }
 
+        // Every row of a sequence at once, panel by panel (four rows per panel load where 512-bit vectors run).
+        foreach (int count in new[] { 1, 4, 7, 9 })
+        {
+            float[] many = TestData.Reals(count * rows, 7 * count);
+            float[] each = TestData.Reals(count * columns, 11 * count);
+            float[] together = (float[])each.Clone();
+            for (int r = 0; r < count; r++)
+            {
+                LinearAlgebra.MultiplyAdd(many.AsSpan(r * rows, rows), matrix, each.AsSpan(r * columns, columns));
+            }
+
+            LinearAlgebra.MultiplyAddRowsPanels(many, rows, packed, together);
+            for (int i = 0; i < each.Length; i++)
+            {
+                Assert.True(Math.Abs(each[i] - together[i]) <= 1e-5f * (1 + Math.Abs(each[i])), $"rows {count}, value {i}: {each[i]:R} one row at a time, {together[i]:R} together");
+            }
+        }
+
         Assert.Throws<ArgumentException>(() => LinearAlgebra.PackPanels(matrix, rows, new float[matrix.Length + 1]));
         Assert.Throws<ArgumentException>(() => LinearAlgebra.MultiplyAddPanels(x, packed, new float[columns + 1]));
     }

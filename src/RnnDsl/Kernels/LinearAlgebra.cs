@@ -125,11 +125,80 @@ public static class LinearAlgebra
         {
             int panelWidth = Math.Min(PanelWidth, columns - panel);
             ReadOnlySpan<float> block = packed.Slice(panel * width, width * panelWidth);
-            for (int r = 0; r < count; r++)
+            int r = 0;
+            if (panelWidth == PanelWidth && Vector512.IsHardwareAccelerated)
+            {
+                // Four rows at a time: each vector of the panel is loaded once for four rows.
+                ref float x = ref MemoryMarshal.GetReference(rows);
+                ref float m = ref MemoryMarshal.GetReference(block);
+                ref float d = ref MemoryMarshal.GetReference(destination);
+                for (; r + 4 <= count; r += 4)
+                {
+                    FourRowsOfPanel(ref Unsafe.Add(ref x, r * width), width, ref m, ref Unsafe.Add(ref d, (r * columns) + panel), columns);
+                }
+            }
+
+            for (; r < count; r++)
             {
                 MultiplyAdd(rows.Slice(r * width, width), block, destination.Slice((r * columns) + panel, panelWidth));
             }
         }
+    }
+
+    /// <summary>
+    /// <c>d[i] += x[i] · panel</c> for four rows i (strides <paramref name="width"/> and <paramref name="stride"/>) and a
+    /// <c>[width, 64]</c> panel: 16 accumulators, 4 rows by 4 vectors, each panel vector loaded once for the four rows.
+    /// </summary>
+    private static void FourRowsOfPanel(ref float x, int width, ref float panel, ref float d, int stride)
+    {
+        nuint s = (nuint)stride;
+        Vector512<float> a00 = Vector512.LoadUnsafe(ref d), a01 = Vector512.LoadUnsafe(ref d, 16), a02 = Vector512.LoadUnsafe(ref d, 32), a03 = Vector512.LoadUnsafe(ref d, 48);
+        Vector512<float> a10 = Vector512.LoadUnsafe(ref d, s), a11 = Vector512.LoadUnsafe(ref d, s + 16), a12 = Vector512.LoadUnsafe(ref d, s + 32), a13 = Vector512.LoadUnsafe(ref d, s + 48);
+        Vector512<float> a20 = Vector512.LoadUnsafe(ref d, 2 * s), a21 = Vector512.LoadUnsafe(ref d, (2 * s) + 16), a22 = Vector512.LoadUnsafe(ref d, (2 * s) + 32), a23 = Vector512.LoadUnsafe(ref d, (2 * s) + 48);
+        Vector512<float> a30 = Vector512.LoadUnsafe(ref d, 3 * s), a31 = Vector512.LoadUnsafe(ref d, (3 * s) + 16), a32 = Vector512.LoadUnsafe(ref d, (3 * s) + 32), a33 = Vector512.LoadUnsafe(ref d, (3 * s) + 48);
+        for (int k = 0; k < width; k++)
+        {
+            nuint at = (nuint)(k * PanelWidth);
+            Vector512<float> m0 = Vector512.LoadUnsafe(ref panel, at), m1 = Vector512.LoadUnsafe(ref panel, at + 16);
+            Vector512<float> m2 = Vector512.LoadUnsafe(ref panel, at + 32), m3 = Vector512.LoadUnsafe(ref panel, at + 48);
+            Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref x, k));
+            Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref x, width + k));
+            Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref x, (2 * width) + k));
+            Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref x, (3 * width) + k));
+            a00 = Vector512.MultiplyAddEstimate(m0, x0, a00);
+            a01 = Vector512.MultiplyAddEstimate(m1, x0, a01);
+            a02 = Vector512.MultiplyAddEstimate(m2, x0, a02);
+            a03 = Vector512.MultiplyAddEstimate(m3, x0, a03);
+            a10 = Vector512.MultiplyAddEstimate(m0, x1, a10);
+            a11 = Vector512.MultiplyAddEstimate(m1, x1, a11);
+            a12 = Vector512.MultiplyAddEstimate(m2, x1, a12);
+            a13 = Vector512.MultiplyAddEstimate(m3, x1, a13);
+            a20 = Vector512.MultiplyAddEstimate(m0, x2, a20);
+            a21 = Vector512.MultiplyAddEstimate(m1, x2, a21);
+            a22 = Vector512.MultiplyAddEstimate(m2, x2, a22);
+            a23 = Vector512.MultiplyAddEstimate(m3, x2, a23);
+            a30 = Vector512.MultiplyAddEstimate(m0, x3, a30);
+            a31 = Vector512.MultiplyAddEstimate(m1, x3, a31);
+            a32 = Vector512.MultiplyAddEstimate(m2, x3, a32);
+            a33 = Vector512.MultiplyAddEstimate(m3, x3, a33);
+        }
+
+        a00.StoreUnsafe(ref d);
+        a01.StoreUnsafe(ref d, 16);
+        a02.StoreUnsafe(ref d, 32);
+        a03.StoreUnsafe(ref d, 48);
+        a10.StoreUnsafe(ref d, s);
+        a11.StoreUnsafe(ref d, s + 16);
+        a12.StoreUnsafe(ref d, s + 32);
+        a13.StoreUnsafe(ref d, s + 48);
+        a20.StoreUnsafe(ref d, 2 * s);
+        a21.StoreUnsafe(ref d, (2 * s) + 16);
+        a22.StoreUnsafe(ref d, (2 * s) + 32);
+        a23.StoreUnsafe(ref d, (2 * s) + 48);
+        a30.StoreUnsafe(ref d, 3 * s);
+        a31.StoreUnsafe(ref d, (3 * s) + 16);
+        a32.StoreUnsafe(ref d, (3 * s) + 32);
+        a33.StoreUnsafe(ref d, (3 * s) + 48);
     }
 
     /// <summary>
