@@ -205,6 +205,25 @@ internal static partial class WeightMapping
         return map;
     }
 
+    /// <summary>
+    /// For each column of a Keras kernel or bias row (gate blocks side by side), the row of PyTorch's transposed kernel or
+    /// the index of its bias that holds the same gate and unit: the gate blocks reordered by <see cref="GatePermutation"/>.
+    /// Import and export both go through it, so they cannot disagree.
+    /// </summary>
+    private static int[] TorchColumns(WeightInfo weight)
+    {
+        int[] gates = GatePermutation(weight);
+        int columns = weight.Shape[^1];
+        int units = columns / weight.Gates;
+        var torch = new int[columns];
+        for (int c = 0; c < columns; c++)
+        {
+            torch[c] = (gates[c / units] * units) + (c % units);
+        }
+
+        return torch;
+    }
+
     /// <summary>The torch shape of a weight: kernels transposed (<c>[G·units, input]</c>), everything else as in Keras.</summary>
     public static int[] TorchShape(WeightInfo weight) => weight.Role is WeightRole.Kernel or WeightRole.RecurrentKernel
         ? new[] { weight.Shape[1], weight.Shape[0] }
@@ -239,21 +258,16 @@ internal static partial class WeightMapping
         {
             string key = TorchKey(weight, prefixOf[weight.Layer]);
             Span<float> target = scratch.AsSpan(weight.Offset, weight.Length);
-            int[] gates = GatePermutation(weight);
             if (weight.Role is WeightRole.Kernel or WeightRole.RecurrentKernel)
             {
                 NamedArray tensor = Take(key, weight, "the transpose");
+                int[] torch = TorchColumns(weight);
                 int rows = weight.Shape[0];
-                int columns = weight.Shape[1];
-                int units = columns / weight.Gates;
                 for (int r = 0; r < rows; r++)
                 {
-                    for (int g = 0; g < weight.Gates; g++)
+                    for (int c = 0; c < torch.Length; c++)
                     {
-                        for (int j = 0; j < units; j++)
-                        {
-                            target[(r * columns) + (g * units) + j] = tensor.Values[(((gates[g] * units) + j) * rows) + r];
-                        }
+                        target[(r * torch.Length) + c] = tensor.Values[(torch[c] * rows) + r];
                     }
                 }
             }
@@ -261,25 +275,18 @@ internal static partial class WeightMapping
             {
                 NamedArray input = Take(key, weight, "the input part");
                 NamedArray hidden = Take(HiddenBiasKey(weight, prefixOf[weight.Layer]), weight, "the recurrent part");
-                int columns = weight.Shape[^1];
-                int units = columns / weight.Gates;
-                bool twoRows = weight.Shape.Count == 2;
-                for (int g = 0; g < weight.Gates; g++)
+                int[] torch = TorchColumns(weight);
+                for (int c = 0; c < torch.Length; c++)
                 {
-                    for (int j = 0; j < units; j++)
+                    if (weight.Shape.Count == 2)
                     {
-                        int from = (gates[g] * units) + j;
-                        int to = (g * units) + j;
-                        if (twoRows)
-                        {
-                            target[to] = input.Values[from];
-                            target[columns + to] = hidden.Values[from];
-                        }
-                        else
-                        {
-                            // PyTorch adds its two biases; Keras keeps their sum.
-                            target[to] = input.Values[from] + hidden.Values[from];
-                        }
+                        target[c] = input.Values[torch[c]];
+                        target[torch.Length + c] = hidden.Values[torch[c]];
+                    }
+                    else
+                    {
+                        // PyTorch adds its two biases; Keras keeps their sum.
+                        target[c] = input.Values[torch[c]] + hidden.Values[torch[c]];
                     }
                 }
             }
@@ -311,22 +318,17 @@ internal static partial class WeightMapping
         {
             string key = TorchKey(weight, prefixOf[weight.Layer]);
             ReadOnlySpan<float> source = parameters.Slice(weight.Offset, weight.Length);
-            int[] gates = GatePermutation(weight);
             int[] shape = TorchShape(weight);
             if (weight.Role is WeightRole.Kernel or WeightRole.RecurrentKernel)
             {
+                int[] torch = TorchColumns(weight);
                 int rows = weight.Shape[0];
-                int columns = weight.Shape[1];
-                int units = columns / weight.Gates;
                 var values = new float[weight.Length];
                 for (int r = 0; r < rows; r++)
                 {
-                    for (int g = 0; g < weight.Gates; g++)
+                    for (int c = 0; c < torch.Length; c++)
                     {
-                        for (int j = 0; j < units; j++)
-                        {
-                            values[(((gates[g] * units) + j) * rows) + r] = source[(r * columns) + (g * units) + j];
-                        }
+                        values[(torch[c] * rows) + r] = source[(r * torch.Length) + c];
                     }
                 }
 
@@ -334,20 +336,13 @@ internal static partial class WeightMapping
             }
             else if (IsRecurrentBias(manifest, weight))
             {
-                int columns = weight.Shape[^1];
-                int units = columns / weight.Gates;
-                bool twoRows = weight.Shape.Count == 2;
-                var input = new float[columns];
-                var hidden = new float[columns]; // one Keras bias: all of it in bias_ih, zeros in bias_hh
-                for (int g = 0; g < weight.Gates; g++)
+                int[] torch = TorchColumns(weight);
+                var input = new float[torch.Length];
+                var hidden = new float[torch.Length]; // one Keras bias: all of it in bias_ih, zeros in bias_hh
+                for (int c = 0; c < torch.Length; c++)
                 {
-                    for (int j = 0; j < units; j++)
-                    {
-                        int to = (gates[g] * units) + j;
-                        int from = (g * units) + j;
-                        input[to] = source[from];
-                        hidden[to] = twoRows ? source[columns + from] : 0f;
-                    }
+                    input[torch[c]] = source[c];
+                    hidden[torch[c]] = weight.Shape.Count == 2 ? source[torch.Length + c] : 0f;
                 }
 
                 tensors.Add((key, shape, input));
