@@ -72,11 +72,9 @@ internal sealed class DataParallelStep<TInput>
                 float[] target = targets[order[i]];
                 int length = model.OutputLength(model.StepsOf(input.Length));
                 float[] output = worker.Output(length);
-                // Training mode: each example's dropout masks come from the batch seed and its place in the batch, so they
-                // are the same however the batch is split across threads.
-                worker.Loss += model.HasDropout
-                    ? model.AccumulateGradients(input, target, loss, scale, worker.Gradients, output, DropoutMasks.SequenceSeed(dropoutSeed, i - start))
-                    : model.AccumulateGradients(input, target, loss, scale, worker.Gradients, output);
+                // Training mode (a model without dropout ignores the seed): each example's dropout masks come from the batch
+                // seed and its place in the batch, so they are the same however the batch is split across threads.
+                worker.Loss += model.AccumulateGradients(input, target, loss, scale, worker.Gradients, output, DropoutMasks.SequenceSeed(dropoutSeed, i - start));
                 if (metrics.Length > 0)
                 {
                     Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts);

@@ -85,14 +85,15 @@ internal static class WeightFileFormat
         hash.Append(rest);
         string fingerprint = Encoding.UTF8.GetString(rest, 0, (int)fingerprintLength);
         long count = BinaryPrimitives.ReadInt64LittleEndian(rest.AsSpan((int)fingerprintLength));
+        string architecture = model.Architecture.Fingerprint;
+        InvalidDataException AnotherModel() => Errors.Invalid(source, "the file holds weights for another model. " + Difference(fingerprint, architecture));
         if (count != model.Parameters.Length)
         {
             // Before anything is allocated: a corrupted count must not ask for gigabytes. The checksum comes after the
             // data, so a count the file really holds is told apart from a damaged one by the architecture.
-            string mine = model.Architecture.Fingerprint;
-            throw Errors.Invalid(source, fingerprint == mine
-                ? $"the header gives {count} parameters for this architecture, which has {model.Parameters.Length}: the file is corrupted"
-                : "the file holds weights for another model. " + Difference(fingerprint, mine));
+            throw fingerprint == architecture
+                ? Errors.Invalid(source, $"the header gives {count} parameters for this architecture, which has {model.Parameters.Length}: the file is corrupted")
+                : AnotherModel();
         }
 
         var parameters = new float[count];
@@ -112,10 +113,9 @@ internal static class WeightFileFormat
             throw Errors.Invalid(source, "there are bytes after the checksum; expected the file to end there");
         }
 
-        string architecture = model.Architecture.Fingerprint;
         if (fingerprint != architecture)
         {
-            throw Errors.Invalid(source, "the file holds weights for another model. " + Difference(fingerprint, architecture));
+            throw AnotherModel();
         }
 
         return parameters;
@@ -162,18 +162,28 @@ internal static class LittleEndianFloats
 
     public static void Write(Stream stream, ReadOnlySpan<float> values, NonCryptographicHashAlgorithm? hash = null)
     {
+        if (BitConverter.IsLittleEndian)
+        {
+            // The floats' own bytes, a chunk at a time (a span of every byte of a large model would not fit an int).
+            for (int at = 0; at < values.Length; at += Chunk)
+            {
+                ReadOnlySpan<byte> chunk = MemoryMarshal.AsBytes(values.Slice(at, Math.Min(Chunk, values.Length - at)));
+                hash?.Append(chunk);
+                stream.Write(chunk);
+            }
+
+            return;
+        }
+
+        // A big-endian machine: a little-endian copy, a chunk at a time.
         var buffer = new float[Math.Min(Chunk, Math.Max(values.Length, 1))];
         for (int at = 0; at < values.Length; at += buffer.Length)
         {
             int n = Math.Min(buffer.Length, values.Length - at);
             values.Slice(at, n).CopyTo(buffer);
             Span<byte> bytes = MemoryMarshal.AsBytes(buffer.AsSpan(0, n));
-            if (!BitConverter.IsLittleEndian)
-            {
-                Span<int> words = MemoryMarshal.Cast<byte, int>(bytes);
-                BinaryPrimitives.ReverseEndianness(words, words);
-            }
-
+            Span<int> words = MemoryMarshal.Cast<byte, int>(bytes);
+            BinaryPrimitives.ReverseEndianness(words, words);
             hash?.Append(bytes);
             stream.Write(bytes);
         }
