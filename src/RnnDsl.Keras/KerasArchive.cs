@@ -12,11 +12,11 @@ namespace RnnDsl;
 /// </summary>
 internal static class KerasArchive
 {
-    public static float[] Read(IRnnModel model, Stream stream, string source)
+    public static float[] Read(IRnnModel model, ZipArchive zip, string source)
     {
         try
         {
-            return ReadArchive(model, stream, source);
+            return ReadArchive(model, zip, source);
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
         {
@@ -25,9 +25,8 @@ internal static class KerasArchive
         }
     }
 
-    private static float[] ReadArchive(IRnnModel model, Stream stream, string source)
+    private static float[] ReadArchive(IRnnModel model, ZipArchive zip, string source)
     {
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
         ZipArchiveEntry? config = zip.GetEntry("config.json");
         if (config is not null)
         {
@@ -56,7 +55,7 @@ internal static class KerasArchive
             }
         }
 
-        ZipArchiveEntry weights = zip.GetEntry("model.weights.h5") ?? throw Errors.Invalid(source, "the archive has no model.weights.h5");
+        ZipArchiveEntry weights = zip.GetEntry(WeightFiles.KerasArchiveWeights)!; // the caller found it
         var buffer = new MemoryStream();
         using (Stream data = weights.Open())
         {

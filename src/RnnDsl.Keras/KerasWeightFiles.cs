@@ -41,17 +41,17 @@ public static class KerasWeightFiles
     private static void Load(IRnnModel model, Stream stream, string source)
     {
         Stream seekable = WeightFiles.Seekable(stream);
-        switch (WeightFiles.Sniff(seekable))
+        FileKind kind = WeightFiles.Sniff(seekable);
+        if (kind == FileKind.Hdf5)
         {
-            case "hdf5":
-                WeightFiles.Commit(model, KerasHdf5.Read(model, seekable, source));
-                return;
-            case "zip" when Npy.HasEntry(seekable, "model.weights.h5"):
-                WeightFiles.Commit(model, KerasArchive.Read(model, seekable, source));
-                return;
-            default:
-                WeightFiles.LoadKerasWeights(model, seekable); // .npz, and the messages for anything else
-                return;
+            WeightFiles.Commit(model, KerasHdf5.Read(model, seekable, source));
+            return;
         }
+
+        // An .npz or a .keras archive: one zip, opened once (anything else is refused with what it is).
+        using var zip = WeightFiles.OpenKerasZip(seekable, kind, source);
+        WeightFiles.Commit(model, zip.GetEntry(WeightFiles.KerasArchiveWeights) is null
+            ? WeightFiles.ReadKerasArrays(model, zip, source)
+            : KerasArchive.Read(model, zip, source));
     }
 }

@@ -28,26 +28,11 @@ internal static class Npy
 {
     private static ReadOnlySpan<byte> Magic => new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y' };
 
-    /// <summary>Whether the zip in <paramref name="stream"/> (seekable) has an entry named <paramref name="name"/>; the stream is left where it was.</summary>
-    public static bool HasEntry(Stream stream, string name)
-    {
-        long at = stream.Position;
-        try
-        {
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-            return zip.GetEntry(name) is not null;
-        }
-        catch (InvalidDataException)
-        {
-            return false;
-        }
-        finally
-        {
-            stream.Position = at;
-        }
-    }
-
-    public static List<NamedArray> ReadNpz(Stream stream, string source, long maxValues)
+    /// <summary>
+    /// Opens the zip in <paramref name="stream"/> (seekable) and reads its directory; the zip library's errors for a cut
+    /// or corrupted zip come out naming <paramref name="source"/>.
+    /// </summary>
+    public static ZipArchive OpenZip(Stream stream, string source)
     {
         ZipArchive zip;
         try
@@ -59,40 +44,43 @@ internal static class Npy
             throw Errors.Invalid(source, "this zip (.npz or .keras) cannot be read, it is cut short or corrupted: " + e.Message);
         }
 
-        using (zip)
+        try
         {
-            var arrays = new List<NamedArray>();
-            IReadOnlyCollection<ZipArchiveEntry> entries;
+            _ = zip.Entries;
+        }
+        catch (InvalidDataException e)
+        {
+            zip.Dispose();
+            throw Errors.Invalid(source, "the zip's directory is corrupted: " + e.Message);
+        }
+
+        return zip;
+    }
+
+    /// <summary>The arrays of an <c>.npz</c>: every entry must be a <c>.npy</c> of at most <paramref name="maxValues"/> floats.</summary>
+    public static List<NamedArray> ReadNpz(ZipArchive zip, string source, long maxValues)
+    {
+        var arrays = new List<NamedArray>();
+        foreach (ZipArchiveEntry entry in zip.Entries)
+        {
+            if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
+            {
+                throw Errors.Invalid(source, $"entry {entry.FullName} is not a .npy array; an .npz holds only .npy files");
+            }
+
+            string name = entry.FullName[..^4];
             try
             {
-                entries = zip.Entries;
+                using Stream data = entry.Open();
+                arrays.Add(Read(data, source + " (" + entry.FullName + ")", name, maxValues));
             }
-            catch (InvalidDataException e)
+            catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
             {
-                throw Errors.Invalid(source, "the zip's directory is corrupted: " + e.Message);
+                throw Errors.Invalid(source, $"entry {entry.FullName} is corrupted: {e.Message}");
             }
-
-            foreach (ZipArchiveEntry entry in entries)
-            {
-                if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
-                {
-                    throw Errors.Invalid(source, $"entry {entry.FullName} is not a .npy array; an .npz holds only .npy files");
-                }
-
-                string name = entry.FullName[..^4];
-                try
-                {
-                    using Stream data = entry.Open();
-                    arrays.Add(Read(data, source + " (" + entry.FullName + ")", name, maxValues));
-                }
-                catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
-                {
-                    throw Errors.Invalid(source, $"entry {entry.FullName} is corrupted: {e.Message}");
-                }
-            }
-
-            return arrays;
         }
+
+        return arrays;
     }
 
     public static NamedArray Read(Stream stream, string source, string name, long maxValues)

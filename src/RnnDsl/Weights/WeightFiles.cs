@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.IO.Compression;
 
 namespace RnnDsl;
 
@@ -161,16 +162,16 @@ public static class WeightFiles
     /// <summary>How messages name a stream: its file name for a <see cref="FileStream"/>.</summary>
     internal static string NameOf(Stream stream) => stream is FileStream file ? file.Name : "the stream";
 
-    /// <summary>What a file is, from its first bytes: <c>zip</c>, <c>hdf5</c> or <c>other</c>; the stream is left where it was.</summary>
-    internal static string Sniff(Stream stream)
+    /// <summary>What a file is, from its first bytes: a zip, HDF5, empty, or something else; the stream is left where it was.</summary>
+    internal static FileKind Sniff(Stream stream)
     {
         Span<byte> start = stackalloc byte[8];
         long at = stream.Position;
         int got = stream.ReadAtLeast(start, 8, throwOnEndOfStream: false);
         stream.Position = at;
-        return got >= 4 && start[..4].SequenceEqual(ZipMagic) ? "zip"
-            : got == 8 && start.SequenceEqual(Hdf5Magic) ? "hdf5"
-            : got == 0 ? "empty" : "other";
+        return got >= 4 && start[..4].SequenceEqual(ZipMagic) ? FileKind.Zip
+            : got == 8 && start.SequenceEqual(Hdf5Magic) ? FileKind.Hdf5
+            : got == 0 ? FileKind.Empty : FileKind.Other;
     }
 
     /// <summary>A seekable view of <paramref name="stream"/>: itself, or its rest copied into memory.</summary>
@@ -191,30 +192,53 @@ public static class WeightFiles
     private static void LoadKerasNpz(IRnnModel model, Stream stream, string source)
     {
         Stream seekable = Seekable(stream);
-        switch (Sniff(seekable))
+        FileKind kind = Sniff(seekable);
+        if (kind == FileKind.Hdf5)
         {
-            case "hdf5":
-                throw new NotSupportedException($"{source} is a Keras HDF5 weight file: reading it needs the RnnDsl.Keras package. With it referenced, "
-                    + "model.LoadKerasWeights(path) on a variable of the model's own class reads .weights.h5, .h5 and .keras too; for a model held as IRnnModel, call KerasWeightFiles.LoadKerasWeights(model, path).");
-            case "empty":
-                throw Errors.Invalid(source, "the file is empty; expected a Keras .npz");
-            case "other":
-                throw Errors.Invalid(source, "this is not a Keras .npz (a zip of .npy arrays): it does not start with PK\\x03\\x04"
-                    + " (RnnDsl .rnnw files load with LoadWeights, PyTorch .safetensors with LoadTorchStateDict)");
+            throw new NotSupportedException($"{source} is a Keras HDF5 weight file: reading it needs the RnnDsl.Keras package. With it referenced, "
+                + "model.LoadKerasWeights(path) on a variable of the model's own class reads .weights.h5, .h5 and .keras too; for a model held as IRnnModel, call KerasWeightFiles.LoadKerasWeights(model, path).");
         }
 
-        if (Npy.HasEntry(seekable, "model.weights.h5"))
+        using ZipArchive zip = OpenKerasZip(seekable, kind, source);
+        if (zip.GetEntry(KerasArchiveWeights) is not null)
         {
             throw new NotSupportedException($"{source} is a Keras .keras archive: reading it needs the RnnDsl.Keras package. With it referenced, "
                 + "model.LoadKerasWeights(path) on a variable of the model's own class reads it; for a model held as IRnnModel, call KerasWeightFiles.LoadKerasWeights(model, path).");
         }
 
-        var arrays = Npy.ReadNpz(seekable, source, model.Parameters.Length);
+        Commit(model, ReadKerasArrays(model, zip, source));
+    }
+
+    /// <summary>The entry of a <c>.keras</c> archive that holds its weights; an <c>.npz</c> has none.</summary>
+    internal const string KerasArchiveWeights = "model.weights.h5";
+
+    /// <summary>Opens a Keras zip (<c>.npz</c> or <c>.keras</c>), or says what the file is instead.</summary>
+    internal static ZipArchive OpenKerasZip(Stream seekable, FileKind kind, string source) => kind switch
+    {
+        FileKind.Zip => Npy.OpenZip(seekable, source),
+        FileKind.Empty => throw Errors.Invalid(source, "the file is empty; expected a Keras .npz"),
+        _ => throw Errors.Invalid(source, "this is not a Keras .npz (a zip of .npy arrays): it does not start with PK\\x03\\x04"
+            + " (RnnDsl .rnnw files load with LoadWeights, PyTorch .safetensors with LoadTorchStateDict)"),
+    };
+
+    /// <summary>The weights of an <c>.npz</c>, checked against the model (not yet committed).</summary>
+    internal static float[] ReadKerasArrays(IRnnModel model, ZipArchive zip, string source)
+    {
+        var arrays = Npy.ReadNpz(zip, source, model.Parameters.Length);
         if (arrays.Count == 0)
         {
             throw Errors.Invalid(source, "the zip holds no arrays");
         }
 
-        Commit(model, WeightMapping.FromKerasArrays(model, arrays, source));
+        return WeightMapping.FromKerasArrays(model, arrays, source);
     }
+}
+
+/// <summary>What a weight file is, from its first bytes.</summary>
+internal enum FileKind
+{
+    Empty,
+    Zip,
+    Hdf5,
+    Other,
 }
