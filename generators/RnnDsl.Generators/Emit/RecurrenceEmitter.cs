@@ -150,6 +150,11 @@ internal static class RecurrenceEmitter
         string units = UnitsConstant(layer);
         string dStates = BackwardEmitter.Gradient(step.States)!;
         string dOutput = BackwardEmitter.Gradient(step.Output)!;
+        if (Drops(step))
+        {
+            WriteDropoutGradientTargets(writer, model, step);
+        }
+
         if (layer.Bidirectional)
         {
             string dBackward = BackwardEmitter.Gradient(step.BackwardStates)!;
@@ -204,15 +209,18 @@ internal static class RecurrenceEmitter
     /// <summary>Whether this call of a layer folds dropout masks into its weights: in the training method, for a layer with dropout.</summary>
     private static bool Drops(LayerStep step) => step.Training && step.Layer.HasDropout;
 
+    /// <summary>The weights a direction runs with: the parameters, or (in the training method of a layer with dropout) a local that is the masked copy while training.</summary>
     private static string ForwardWeights(LayerStep step, string direction) =>
-        Drops(step) ? step.CellBuffer(direction, "droppedWeights") : WeightsSlice("parameters", step.Layer, direction);
+        Drops(step) ? step.CellBuffer(direction, "weights") : WeightsSlice("parameters", step.Layer, direction);
 
+    /// <summary>Where a direction's weight gradient goes: the gradient, or a local that is the masked copy's gradient while training.</summary>
     private static string GradientWeights(LayerStep step, string direction) =>
-        Drops(step) ? BackwardEmitter.Gradient(step.CellBuffer(direction, "droppedWeights"))! : WeightsSlice("gradients", step.Layer, direction);
+        Drops(step) ? BackwardEmitter.Gradient(step.CellBuffer(direction, "weights"))! : WeightsSlice("gradients", step.Layer, direction);
 
     /// <summary>
     /// Keras draws one dropout mask per sequence and reuses it at every step, so it can be folded into the weights:
     /// (x · mask) · kernel = x · (kernel with row i scaled by mask[i]), and (h · mask) · recurrent_kernel likewise.
+    /// Outside training the layer runs with the parameters themselves.
     /// </summary>
     private static void WriteDropoutWeights(IndentedWriter writer, ModelSpec model, LayerStep step)
     {
@@ -233,70 +241,76 @@ internal static class RecurrenceEmitter
         writer.Line("// folded into a copy of the weights: (x · mask) · kernel = x · (kernel with row i scaled by mask[i]), and the same for h.");
         foreach (string direction in layer.Directions)
         {
-            List<WeightSpec> weights = layer.Weights.Where(w => w.Direction == direction).ToList();
-            string dropped = step.CellBuffer(direction, "droppedWeights");
-            writer.Line(WeightsSlice("parameters", layer, direction) + ".CopyTo(" + dropped + ");");
+            writer.Line(n.ReadOnlySpan + "<float> " + ForwardWeights(step, direction) + " = " + WeightsSlice("parameters", layer, direction) + ";");
         }
 
         using (writer.Block("if (training)"))
         {
             foreach (string direction in layer.Directions)
             {
-                List<WeightSpec> weights = layer.Weights.Where(w => w.Direction == direction).ToList();
                 string dropped = step.CellBuffer(direction, "droppedWeights");
-                WeightSpec kernel = weights.First(w => w.Role == WeightRole.Kernel);
-                WeightSpec recurrent = weights.First(w => w.Role == WeightRole.RecurrentKernel);
+                writer.Line(ForwardWeights(step, direction) + ".CopyTo(" + dropped + ");");
                 if (layer.DropoutRate > 0)
                 {
-                    string mask = step.CellBuffer(direction, "inputMask");
-                    writer.Line(n.DropoutMasks + ".Fill(" + mask + ", " + Text.FloatLiteral(layer.DropoutRate) + ", ref dropoutState);");
-                    writer.Line(n.DropoutMasks + ".ScaleRows(" + dropped + ".Slice(0, " + Format.Int(kernel.Length) + "), " + mask + ");");
+                    writer.Line(n.DropoutMasks + ".Fill(" + step.CellBuffer(direction, "inputMask") + ", " + Text.FloatLiteral(layer.DropoutRate) + ", ref dropoutState);");
                 }
 
                 if (layer.RecurrentDropout > 0)
                 {
-                    string mask = step.CellBuffer(direction, "recurrentMask");
-                    writer.Line(n.DropoutMasks + ".Fill(" + mask + ", " + Text.FloatLiteral(layer.RecurrentDropout) + ", ref dropoutState);");
-                    writer.Line(n.DropoutMasks + ".ScaleRows(" + dropped + ".Slice(" + Format.Int(kernel.Length) + ", " + Format.Int(recurrent.Length) + "), " + mask + ");");
+                    writer.Line(n.DropoutMasks + ".Fill(" + step.CellBuffer(direction, "recurrentMask") + ", " + Text.FloatLiteral(layer.RecurrentDropout) + ", ref dropoutState);");
                 }
+
+                WriteScaleByMasks(writer, n, step, direction, dropped);
+                writer.Line(ForwardWeights(step, direction) + " = " + dropped + ";");
             }
         }
 
         writer.Line();
     }
 
-    /// <summary>The gradient of the weights with the masks folded in, back through the masks and into the gradient.</summary>
+    /// <summary>Scales the kernel rows of <paramref name="weights"/> (one direction's layout) by the x mask and the recurrent kernel rows by the h mask.</summary>
+    private static void WriteScaleByMasks(IndentedWriter writer, RuntimeNames n, LayerStep step, string direction, string weights)
+    {
+        LayerSpec layer = step.Layer;
+        List<WeightSpec> arrays = layer.Weights.Where(w => w.Direction == direction).ToList();
+        WeightSpec kernel = arrays.First(w => w.Role == WeightRole.Kernel);
+        WeightSpec recurrent = arrays.First(w => w.Role == WeightRole.RecurrentKernel);
+        if (layer.DropoutRate > 0)
+        {
+            writer.Line(n.DropoutMasks + ".ScaleRows(" + weights + ".Slice(0, " + Format.Int(kernel.Length) + "), " + step.CellBuffer(direction, "inputMask") + ");");
+        }
+
+        if (layer.RecurrentDropout > 0)
+        {
+            writer.Line(n.DropoutMasks + ".ScaleRows(" + weights + ".Slice(" + Format.Int(kernel.Length) + ", " + Format.Int(recurrent.Length) + "), " + step.CellBuffer(direction, "recurrentMask") + ");");
+        }
+    }
+
+    /// <summary>Where the backward pass writes the weight gradient: straight into the gradient, or while training into the masked copy's.</summary>
+    private static void WriteDropoutGradientTargets(IndentedWriter writer, ModelSpec model, LayerStep step)
+    {
+        foreach (string direction in step.Layer.Directions)
+        {
+            writer.Line(model.Names.Span + "<float> " + GradientWeights(step, direction) + " = training ? "
+                + BackwardEmitter.Gradient(step.CellBuffer(direction, "droppedWeights")) + " : " + WeightsSlice("gradients", step.Layer, direction) + ";");
+        }
+    }
+
+    /// <summary>While training, the masked copy's gradient back through the masks and into the gradient.</summary>
     private static void WriteDropoutGradients(IndentedWriter writer, ModelSpec model, LayerStep step)
     {
         RuntimeNames n = model.Names;
         LayerSpec layer = step.Layer;
-        writer.Line("// Back through the masks folded into the weights: row i of d(kernel) times mask[i], and the same for recurrent_kernel.");
+        writer.Line("// While training: back through the masks folded into the weights (row i of d(kernel) times mask[i], and the same for recurrent_kernel).");
         using (writer.Block("if (training)"))
         {
             foreach (string direction in layer.Directions)
             {
-                List<WeightSpec> weights = layer.Weights.Where(w => w.Direction == direction).ToList();
                 string dDropped = BackwardEmitter.Gradient(step.CellBuffer(direction, "droppedWeights"))!;
-                WeightSpec kernel = weights.First(w => w.Role == WeightRole.Kernel);
-                WeightSpec recurrent = weights.First(w => w.Role == WeightRole.RecurrentKernel);
-                if (layer.DropoutRate > 0)
-                {
-                    writer.Line(n.DropoutMasks + ".ScaleRows(" + dDropped + ".Slice(0, " + Format.Int(kernel.Length) + "), " + step.CellBuffer(direction, "inputMask") + ");");
-                }
-
-                if (layer.RecurrentDropout > 0)
-                {
-                    writer.Line(n.DropoutMasks + ".ScaleRows(" + dDropped + ".Slice(" + Format.Int(kernel.Length) + ", " + Format.Int(recurrent.Length) + "), " + step.CellBuffer(direction, "recurrentMask") + ");");
-                }
+                string target = WeightsSlice("gradients", layer, direction);
+                WriteScaleByMasks(writer, n, step, direction, dDropped);
+                writer.Line(n.TensorPrimitives + ".Add(" + target + ", " + dDropped + ", " + target + ");");
             }
-        }
-
-        writer.Line();
-        foreach (string direction in layer.Directions)
-        {
-            string dDropped = BackwardEmitter.Gradient(step.CellBuffer(direction, "droppedWeights"))!;
-            string target = WeightsSlice("gradients", layer, direction);
-            writer.Line(n.TensorPrimitives + ".Add(" + target + ", " + dDropped + ", " + target + ");");
         }
     }
 
