@@ -48,19 +48,8 @@ internal static class TrainingEmitter
         writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">" + ModelEmitter.InputErrors(model) + "</exception>");
         string parameters = inputType + " " + input + ", " + n.ReadOnlySpan + "<float> targets, int batchSize, " + n.Span + "<float> gradients, " + n.Loss + " loss";
         string arguments = input + ", targets, batchSize, gradients, loss";
-        if (model.HasDropout)
-        {
-            writer.Line("public float ComputeGradients(" + parameters + ") => Compute(" + arguments + ", training: false, dropoutSeed: 0);");
-            writer.Line();
-            writer.Line("/// <summary>ComputeGradients in training mode: the dropout masks of sequence i come from <c>DropoutMasks.SequenceSeed(dropoutSeed, i)</c>.</summary>");
-            writer.Line("public float ComputeGradients(" + parameters + ", ulong dropoutSeed) => Compute(" + arguments + ", training: true, dropoutSeed);");
-            writer.Line();
-            writer.Line("/// <summary>ComputeGradients, with dropout while training.</summary>");
-        }
-
-        using (writer.Block(model.HasDropout
-            ? "private float Compute(" + parameters + ", bool training, ulong dropoutSeed)"
-            : "public float ComputeGradients(" + parameters + ")"))
+        using (writer.Block(TrainingModeHeader(writer, model, "ComputeGradients", "Compute", parameters, arguments,
+            "the dropout masks of sequence i come from <c>DropoutMasks.SequenceSeed(dropoutSeed, i)</c>")))
         {
             writer.Line("int sequenceLength = " + n.ModelInput + ".SequenceLengthOf(" + input + ".Length, batchSize, " + n.NameOf(input) + ");");
             writer.Line("int targetLength = " + n.ModelInput + ".SequenceLengthOf(targets.Length, batchSize, " + n.NameOf("targets") + ");");
@@ -107,12 +96,7 @@ internal static class TrainingEmitter
             writer.Line("return (float)(total * scale);");
         }
 
-        if (!model.HasDropout)
-        {
-            writer.Line();
-            writer.Line("/// <summary>ComputeGradients in training mode, which for this model, without dropout, is the same.</summary>");
-            writer.Line("public float ComputeGradients(" + parameters + ", ulong dropoutSeed) => ComputeGradients(" + arguments + ");");
-        }
+        WriteTrainingModeWithoutDropout(writer, model, "ComputeGradients", parameters, arguments);
     }
 
     private static void WriteAccumulateGradients(IndentedWriter writer, ModelSpec model, string input, string inputType, bool maskedRows)
@@ -144,19 +128,8 @@ internal static class TrainingEmitter
         writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">" + ModelEmitter.InputErrors(model) + "</exception>");
         string parameters = inputType + " " + input + ", " + n.ReadOnlySpan + "<float> target, " + n.Loss + " loss, float scale, " + n.Span + "<float> gradients, " + n.Span + "<float> output";
         string arguments = input + ", target, loss, scale, gradients, output";
-        if (model.HasDropout)
-        {
-            writer.Line("public float AccumulateGradients(" + parameters + ") => Accumulate(" + arguments + ", training: false, dropoutSeed: 0);");
-            writer.Line();
-            writer.Line("/// <summary>AccumulateGradients in training mode: this sequence's dropout masks come from <paramref name=\"dropoutSeed\"/>.</summary>");
-            writer.Line("public float AccumulateGradients(" + parameters + ", ulong dropoutSeed) => Accumulate(" + arguments + ", training: true, dropoutSeed);");
-            writer.Line();
-            writer.Line("/// <summary>AccumulateGradients, with dropout while training, its masks drawn from <paramref name=\"dropoutSeed\"/>.</summary>");
-        }
-
-        using (writer.Block(model.HasDropout
-            ? "private float Accumulate(" + parameters + ", bool training, ulong dropoutSeed)"
-            : "public float AccumulateGradients(" + parameters + ")"))
+        using (writer.Block(TrainingModeHeader(writer, model, "AccumulateGradients", "Accumulate", parameters, arguments,
+            "this sequence's dropout masks come from <paramref name=\"dropoutSeed\"/>")))
         {
             ModelEmitter.WriteInputChecks(writer, model, input + ".Length");
 
@@ -230,11 +203,38 @@ internal static class TrainingEmitter
             writer.Line("return total;");
         }
 
+        WriteTrainingModeWithoutDropout(writer, model, "AccumulateGradients", parameters, arguments);
+    }
+
+    /// <summary>
+    /// The header of a gradient method's body. With dropout, the public method (documented just before) and its
+    /// training-mode overload call a private core that takes the mode, whose header this returns; without, it is the
+    /// public method's own.
+    /// </summary>
+    private static string TrainingModeHeader(IndentedWriter writer, ModelSpec model, string name, string core, string parameters, string arguments, string masks)
+    {
+        if (!model.HasDropout)
+        {
+            return "public float " + name + "(" + parameters + ")";
+        }
+
+        writer.Line("public float " + name + "(" + parameters + ") => " + core + "(" + arguments + ", training: false, dropoutSeed: 0);");
+        writer.Line();
+        writer.Line("/// <summary>" + name + " in training mode: " + masks + ".</summary>");
+        writer.Line("public float " + name + "(" + parameters + ", ulong dropoutSeed) => " + core + "(" + arguments + ", training: true, dropoutSeed);");
+        writer.Line();
+        writer.Line("/// <summary>" + name + ", with dropout while training, its masks drawn from <paramref name=\"dropoutSeed\"/>.</summary>");
+        return "private float " + core + "(" + parameters + ", bool training, ulong dropoutSeed)";
+    }
+
+    /// <summary>Without dropout, the training-mode overload is the method itself.</summary>
+    private static void WriteTrainingModeWithoutDropout(IndentedWriter writer, ModelSpec model, string name, string parameters, string arguments)
+    {
         if (!model.HasDropout)
         {
             writer.Line();
-            writer.Line("/// <summary>AccumulateGradients in training mode, which for this model, without dropout, is the same.</summary>");
-            writer.Line("public float AccumulateGradients(" + parameters + ", ulong dropoutSeed) => AccumulateGradients(" + arguments + ");");
+            writer.Line("/// <summary>" + name + " in training mode, which for this model, without dropout, is the same.</summary>");
+            writer.Line("public float " + name + "(" + parameters + ", ulong dropoutSeed) => " + name + "(" + arguments + ");");
         }
     }
 }
