@@ -30,7 +30,7 @@ internal sealed class GruEmitter : CellEmitter
 
     public override string PreActivation(LayerSpec layer) => "z, r and h̃ before their activations";
 
-    public override void WriteStep(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    public override void WriteStep(IndentedWriter writer, ModelSpec model, LayerSpec layer, StepForm form)
     {
         RuntimeNames n = model.Names;
         bool after = layer.Cell!.ResetAfter;
@@ -45,9 +45,9 @@ internal sealed class GruEmitter : CellEmitter
             writer.Line("recurrence.Clear();");
         }
 
-        using (writer.Block("if (!previous.IsEmpty)"))
+        using (writer.BlockIf(form.PreviousMayBeEmpty, "if (!previous.IsEmpty)"))
         {
-            writer.Line(RecurrentProduct(n, layer, "previous", "recurrence"));
+            writer.Line(RecurrentProduct(n, form, "previous", "recurrence"));
         }
 
         writer.Line();
@@ -67,11 +67,11 @@ internal sealed class GruEmitter : CellEmitter
         else
         {
             writer.Line("// h̃ = " + Act(layer) + "(x[t] · kernel_h + bias_h + (r · h[previous]) · recurrent_kernel_h), with r · h[previous] held in state for now");
-            using (writer.Block("if (!previous.IsEmpty)"))
+            using (writer.BlockIf(form.PreviousMayBeEmpty, "if (!previous.IsEmpty)"))
             {
                 writer.Line(n.TensorPrimitives + ".Multiply(resetGate, previous, state);");
                 writer.Line("recurrence.Clear();");
-                writer.Line(RecurrentProduct(n, layer, "state", "recurrence") + " // its h block is (r · h[previous]) · recurrent_kernel_h");
+                writer.Line(RecurrentProduct(n, form, "state", "recurrence") + " // its h block is (r · h[previous]) · recurrent_kernel_h");
                 writer.Line(n.TensorPrimitives + ".Add(candidate, recurrence.Slice(2 * Units, Units), candidate);");
             }
         }
@@ -79,13 +79,16 @@ internal sealed class GruEmitter : CellEmitter
         Activate(writer, n, layer.Cell.Activation, "candidate");
         writer.Line();
         writer.Line("// h[t] = z · h[previous] + (1 - z) · h̃ = h̃ + z · (h[previous] - h̃)");
-        using (writer.Block("if (previous.IsEmpty)"))
+        if (form.PreviousMayBeEmpty)
         {
-            writer.Line(n.TensorPrimitives + ".Multiply(updateGate, candidate, state);");
-            writer.Line(n.TensorPrimitives + ".Subtract(candidate, state, state);");
+            using (writer.Block("if (previous.IsEmpty)"))
+            {
+                writer.Line(n.TensorPrimitives + ".Multiply(updateGate, candidate, state);");
+                writer.Line(n.TensorPrimitives + ".Subtract(candidate, state, state);");
+            }
         }
 
-        using (writer.Block("else"))
+        using (writer.BlockIf(form.PreviousMayBeEmpty, "else"))
         {
             writer.Line(n.TensorPrimitives + ".Subtract(previous, candidate, state);");
             writer.Line(n.TensorPrimitives + ".MultiplyAdd(updateGate, state, candidate, state);");

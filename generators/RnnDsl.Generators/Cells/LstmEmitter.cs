@@ -25,12 +25,17 @@ internal sealed class LstmEmitter : CellEmitter
 
     public override string PreActivation(LayerSpec layer) => "the four blocks of x[t] · kernel + h[previous] · recurrent_kernel + bias";
 
-    public override void WriteStep(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    public override void WriteStep(IndentedWriter writer, ModelSpec model, LayerSpec layer, StepForm form)
     {
         RuntimeNames n = model.Names;
-        using (writer.Block("if (!previous.IsEmpty)"))
+        if (!form.PreviousMayBeEmpty)
         {
-            writer.Line(RecurrentProduct(n, layer, "previous", "gate"));
+            writer.Line("// gate += h[previous] · recurrent_kernel");
+        }
+
+        using (writer.BlockIf(form.PreviousMayBeEmpty, "if (!previous.IsEmpty)"))
+        {
+            writer.Line(RecurrentProduct(n, form, "previous", "gate"));
         }
 
         writer.Line();
@@ -44,7 +49,7 @@ internal sealed class LstmEmitter : CellEmitter
         writer.Line();
         writer.Line("// c[t] = f · c[previous] + i · c̃");
         writer.Line(n.TensorPrimitives + ".Multiply(inputGate, cellCandidate, cell);");
-        using (writer.Block("if (!previousCell.IsEmpty)"))
+        using (writer.BlockIf(form.PreviousMayBeEmpty, "if (!previousCell.IsEmpty)"))
         {
             writer.Line(n.TensorPrimitives + ".MultiplyAdd(forgetGate, previousCell, cell, cell);");
         }

@@ -17,9 +17,14 @@ internal sealed class SimpleRnnEmitter : CellEmitter
 
     public override string PreActivation(LayerSpec layer) => "a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias";
 
-    public override void WriteStep(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    public override void WriteStep(IndentedWriter writer, ModelSpec model, LayerSpec layer, StepForm form)
     {
-        using (writer.Block("if (!previous.IsEmpty)"))
+        if (!form.PreviousMayBeEmpty)
+        {
+            writer.Line("// state += h[previous] · recurrent_kernel, then the activation");
+        }
+
+        using (writer.BlockIf(form.PreviousMayBeEmpty, "if (!previous.IsEmpty)"))
         {
             writer.Line(model.Names.LinearAlgebra + ".MultiplyAdd(previous, recurrentKernel, state);");
         }

@@ -19,8 +19,8 @@ internal abstract class CellEmitter
     /// <summary>The comment above the recurrence loop, saying what a step computes.</summary>
     public abstract string StepComment(LayerSpec layer);
 
-    /// <summary>The lines of one step that is read (not padding).</summary>
-    public abstract void WriteStep(IndentedWriter writer, ModelSpec model, LayerSpec layer);
+    /// <summary>The lines of one step that is read (not padding), in the <paramref name="form"/> of where they go.</summary>
+    public abstract void WriteStep(IndentedWriter writer, ModelSpec model, LayerSpec layer, StepForm form);
 
     /// <summary>The lines of one step's backward pass (not padding).</summary>
     public abstract void WriteBackwardStep(IndentedWriter writer, ModelSpec model, LayerSpec layer);
@@ -28,9 +28,9 @@ internal abstract class CellEmitter
     /// <summary>The pre-activation the backward pass differentiates, for its summary.</summary>
     public abstract string PreActivation(LayerSpec layer);
 
-    /// <summary><c>destination += x · recurrent_kernel</c>, from the packed panels where the recurrence packs them.</summary>
-    protected static string RecurrentProduct(RuntimeNames names, LayerSpec layer, string x, string destination) =>
-        RecurrenceEmitter.PacksRecurrentKernel(layer)
+    /// <summary><c>destination += x · recurrent_kernel</c>, from the packed panels where the recurrence packed them.</summary>
+    protected static string RecurrentProduct(RuntimeNames names, StepForm form, string x, string destination) =>
+        form.PackedKernel
             ? names.LinearAlgebra + ".MultiplyAddPanels(" + x + ", " + RecurrenceEmitter.PackedRecurrentKernel + ", " + destination + ");"
             : names.LinearAlgebra + ".MultiplyAdd(" + x + ", recurrentKernel, " + destination + ");";
 
@@ -53,4 +53,17 @@ internal abstract class CellEmitter
             writer.Line(call);
         }
     }
+}
+
+/// <summary>
+/// Where a cell's step is written. In a recurrence over a whole sequence, <c>previous</c> (and any other state vector's
+/// previous span) is empty before the first step read, and recurrent_kernel may be packed in column panels
+/// (<c>packedRecurrentKernel</c>, once per sequence). In a model's <c>Step</c>, <c>previous</c> is always the
+/// stream's state (zeros after <c>CreateState</c>) and recurrent_kernel is read as it is.
+/// </summary>
+internal sealed record StepForm(bool PackedKernel, bool PreviousMayBeEmpty)
+{
+    public static StepForm Recurrence(bool packedKernel) => new(packedKernel, PreviousMayBeEmpty: true);
+
+    public static StepForm Streaming { get; } = new(PackedKernel: false, PreviousMayBeEmpty: false);
 }

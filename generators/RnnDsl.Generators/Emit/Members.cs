@@ -57,6 +57,11 @@ internal static class Members
             yield return "ComputeMask";
         }
 
+        foreach (string name in StepEmitter.MemberNames(model))
+        {
+            yield return name;
+        }
+
         foreach (LayerSpec layer in model.Layers)
         {
             foreach (WeightSpec weight in layer.Weights)

@@ -40,7 +40,7 @@ internal static class ModelEmitter
         writer.Line("/// </code>");
         writer.Line("/// </summary>");
         writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"" + GeneratorName + "\", \"" + generatorVersion + "\")]");
-        using (writer.Block("partial class " + model.ClassSyntax + " : " + (model.TokenInput ? n.ITokenModel : n.IRealValuedModel)))
+        using (writer.Block("partial class " + model.ClassSyntax + " : " + ModelInterface(model)))
         {
             WriteConstants(writer, model);
             writer.Line();
@@ -53,6 +53,7 @@ internal static class ModelEmitter
             WritePredict(writer, model);
             writer.Line();
             WriteForward(writer, model);
+            StepEmitter.Write(writer, model);
             writer.Line();
             TrainingEmitter.WriteTrainingMembers(writer, model);
             foreach (LayerSpec layer in model.Layers)
@@ -71,6 +72,15 @@ internal static class ModelEmitter
         }
 
         return writer.ToString();
+    }
+
+    /// <summary>The runtime interface the class implements: a token or real-valued model, with Step where it can step.</summary>
+    private static string ModelInterface(ModelSpec model)
+    {
+        RuntimeNames n = model.Names;
+        return StepEmitter.CanStep(model)
+            ? (model.TokenInput ? n.ITokenStepModel : n.IRealValuedStepModel)
+            : (model.TokenInput ? n.ITokenModel : n.IRealValuedModel);
     }
 
     private static void WriteConstants(IndentedWriter writer, ModelSpec model)

@@ -518,13 +518,13 @@ internal static class RecurrenceEmitter
                     using (writer.Block("else"))
                     {
                         WriteStepLocals(writer, n, buffers, gateWidth);
-                        cell.WriteStep(writer, model, layer);
+                        cell.WriteStep(writer, model, layer, StepForm.Recurrence(packs));
                     }
                 }
                 else
                 {
                     WriteStepLocals(writer, n, buffers, gateWidth);
-                    cell.WriteStep(writer, model, layer);
+                    cell.WriteStep(writer, model, layer, StepForm.Recurrence(packs));
                 }
 
                 writer.Line();
@@ -533,6 +533,95 @@ internal static class RecurrenceEmitter
                 {
                     writer.Line(state.PreviousLocal + " = " + state.Local + ";");
                 }
+            }
+        }
+    }
+
+    /// <summary>The values a recurrent layer keeps in an <c>RnnState</c>: h and each other state vector (LSTM's c).</summary>
+    public static int StateWidth(LayerSpec layer) => layer.Cell!.StateVectors.Count * layer.Units;
+
+    /// <summary>The floats of scratch one <c>Step</c> of the layer needs: its gates, then h and any other state vector, then the cell's step scratch.</summary>
+    public static int StepScratchLength(LayerSpec layer) =>
+        CellBuffers(layer).Where(b => !b.IsState).Sum(b => b.Width) + StateWidth(layer);
+
+    /// <summary>The name of the method that runs one step of <paramref name="layer"/> for <c>Step</c>.</summary>
+    public static string StepMethod(LayerSpec layer) => layer.Identifier + "Step";
+
+    /// <summary>The call in <c>Step</c> that reads <paramref name="input"/> into the layer's part of the state.</summary>
+    public static string StepCall(LayerSpec layer, string input, string memory, string scratch) =>
+        StepMethod(layer) + "(" + input + ", parameters.Slice(" + layer.Weights[0].ConstantName + ", " + WeightsLengthConstant(layer) + "), " + memory + ", " + scratch + ");";
+
+    /// <summary>
+    /// One step of a (forward-reading) recurrent layer, for <c>Step</c>: the input projection of this step alone, the
+    /// cell's step with the state's values as h[previous] (and c[previous]), then the new values written back over them.
+    /// </summary>
+    public static void WriteStepMethod(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    {
+        RuntimeNames n = model.Names;
+        CellEmitter cell = CellRegistry.Emitter(layer.Cell!);
+        List<WeightSpec> weights = DirectionWeights(layer);
+        List<CellBuffer> buffers = CellBuffers(layer);
+        List<CellBuffer> stateVectors = buffers.Where(b => b.IsState).ToList();
+        string gateWidth = GateWidth(layer);
+        string held = string.Concat(stateVectors.Select(b => " and " + b.Local.Replace("cell", "c")));
+        writer.Line("/// <summary>");
+        writer.Line("/// " + layer.KerasName + " (" + layer.Cell!.KerasClassName + ", " + Format.Units(layer.Units) + "), one step:");
+        foreach (string line in cell.Equation(layer).Split('\n'))
+        {
+            writer.Line(line.Replace(" before the first step read", " in a new state"));
+        }
+
+        writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"x\">x[t], [" + Format.Int(layer.InputWidth) + "].</param>");
+        writer.Line("/// <param name=\"weights\">" + DescribeWeights(weights) + ", back to back.</param>");
+        writer.Line("/// <param name=\"memory\">The layer's part of the state: h" + held + " after the step before, which this step replaces, [" + Format.Int(StateWidth(layer)) + "].</param>");
+        string values = string.Join(", ", buffers.Where(b => !b.IsState).Select(b => b.Name == "gates" ? "the gates" : "the " + b.Comment).Concat(new[] { "h" + held }));
+        writer.Line("/// <param name=\"scratch\">Room for this step's values while they are computed (" + values + "), " + Format.Int(StepScratchLength(layer)) + " floats.</param>");
+        using (writer.Block("private static void " + StepMethod(layer) + "(" + n.ReadOnlySpan + "<float> x, " + n.ReadOnlySpan + "<float> weights, " + n.Span + "<float> memory, " + n.Span + "<float> scratch)"))
+        {
+            WriteSizes(writer, layer);
+            WriteWeightLocals(writer, n.ReadOnlySpan + "<float>", string.Empty, "weights", weights);
+            writer.Line(n.Span + "<float> previous = memory.Slice(0, Units); // h[previous]");
+            int offset = 1;
+            foreach (CellBuffer state in stateVectors)
+            {
+                writer.Line(n.Span + "<float> " + state.PreviousLocal + " = memory.Slice(" + Format.Int(offset) + " * Units, Units); // " + state.Local.Replace("cell", "c") + "[previous]");
+                offset++;
+            }
+
+            // The step's own spans, carved from scratch in the order the summary lists them.
+            string carved = "0";
+            void Carve(string local, string width)
+            {
+                writer.Line(n.Span + "<float> " + local + " = scratch.Slice(" + carved + ", " + width + ");");
+                carved = carved == "0" ? width : carved + " + " + width;
+            }
+
+            foreach (CellBuffer buffer in buffers.Where(b => !b.IsState))
+            {
+                Carve(buffer.Local, buffer.WidthExpression);
+            }
+
+            Carve("state", "Units");
+            foreach (CellBuffer state in stateVectors)
+            {
+                Carve(state.Local, "Units");
+            }
+
+            writer.Line();
+            string projected = layer.Cell.GatesInState ? "state" : "gate";
+            string inputBias = TwoRowBias(layer) ? "bias.Slice(0, " + gateWidth + ")" : "bias";
+            writer.Line("// " + projected + " = x[t] · kernel + " + (TwoRowBias(layer) ? "input bias (bias row 0)" : "bias"));
+            writer.Line(inputBias + ".CopyTo(" + projected + ");");
+            writer.Line(n.LinearAlgebra + ".MultiplyAdd(x, kernel, " + projected + ");");
+            writer.Line();
+            cell.WriteStep(writer, model, layer, StepForm.Streaming);
+            writer.Line();
+            writer.Line("// The new state replaces the old.");
+            writer.Line("state.CopyTo(previous);");
+            foreach (CellBuffer state in stateVectors)
+            {
+                writer.Line(state.Local + ".CopyTo(" + state.PreviousLocal + ");");
             }
         }
     }

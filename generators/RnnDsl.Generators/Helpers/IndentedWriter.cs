@@ -48,6 +48,17 @@ internal sealed class IndentedWriter
         return new Scope(this);
     }
 
+    /// <summary>A <see cref="Block"/> when <paramref name="write"/> holds; otherwise the lines go where they are, unwrapped.</summary>
+    public Scope BlockIf(bool write, string header)
+    {
+        if (write)
+        {
+            return Block(header);
+        }
+
+        return new Scope(this, braces: false, indents: false);
+    }
+
     public Scope Indent()
     {
         _depth++;
@@ -60,16 +71,22 @@ internal sealed class IndentedWriter
     {
         private readonly IndentedWriter _writer;
         private readonly bool _braces;
+        private readonly bool _indents;
 
-        public Scope(IndentedWriter writer, bool braces = true)
+        public Scope(IndentedWriter writer, bool braces = true, bool indents = true)
         {
             _writer = writer;
             _braces = braces;
+            _indents = indents;
         }
 
         public void Dispose()
         {
-            _writer._depth--;
+            if (_indents)
+            {
+                _writer._depth--;
+            }
+
             if (_braces)
             {
                 _writer.Line("}");

@@ -30,6 +30,9 @@ internal sealed record RuntimeNames(
     string LayerConfig,
     string WeightFiles,
     string DropoutMasks,
+    string RnnState,
+    string ITokenStepModel,
+    string IRealValuedStepModel,
     bool NameofIsShadowed)
 {
     /// <summary>Every brief name the generated code uses and the full name it stands for.</summary>
@@ -57,6 +60,9 @@ internal sealed record RuntimeNames(
         ("LayerConfig", "RnnDsl"),
         ("WeightFiles", "RnnDsl"),
         ("DropoutMasks", "RnnDsl"),
+        ("RnnState", "RnnDsl"),
+        ("ITokenStepModel", "RnnDsl"),
+        ("IRealValuedStepModel", "RnnDsl"),
     };
 
     /// <summary>The namespaces the generated file imports, in the order of its using directives.</summary>
@@ -91,6 +97,9 @@ internal sealed record RuntimeNames(
             Name("LayerConfig"),
             Name("WeightFiles"),
             Name("DropoutMasks"),
+            Name("RnnState"),
+            Name("ITokenStepModel"),
+            Name("IRealValuedStepModel"),
             isShadowed("nameof"));
     }
 

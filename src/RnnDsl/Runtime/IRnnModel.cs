@@ -87,3 +87,32 @@ public interface IRealValuedModel : ISequenceModel<float>
     /// <summary>Values per step of the input.</summary>
     int Features { get; }
 }
+
+/// <summary>
+/// A generated model that can read a sequence one step at a time, keeping what it has read in an <see cref="RnnState"/>
+/// (every model without a <c>Bidirectional</c> or <c>GoBackwards</c> layer: those need the whole sequence first).
+/// </summary>
+public interface IStepModel : IRnnModel
+{
+    /// <summary>A new state, every value zero: the state before a sequence's first step. The caller owns it.</summary>
+    RnnState CreateState();
+}
+
+/// <summary>A token model that reads one token at a time: <see cref="Step"/>.</summary>
+public interface ITokenStepModel : ITokenModel, IStepModel
+{
+    /// <summary>
+    /// Reads one more token into <paramref name="state"/> and writes what <c>Predict</c> gives for the sequence read so far.
+    /// </summary>
+    void Step(int token, RnnState state, Span<float> output);
+}
+
+/// <summary>A real-valued model that reads one step of features at a time: <see cref="Step"/>.</summary>
+public interface IRealValuedStepModel : IRealValuedModel, IStepModel
+{
+    /// <summary>
+    /// Reads one more step of <c>Features</c> values into <paramref name="state"/> and writes what <c>Predict</c> gives for
+    /// the sequence read so far.
+    /// </summary>
+    void Step(ReadOnlySpan<float> features, RnnState state, Span<float> output);
+}

@@ -84,6 +84,36 @@ public static class ModelInput
         return length / batchSize;
     }
 
+    /// <summary>Checks that one token id, read by a model's <c>Step</c>, is in <c>[0, vocabularySize)</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The token id is out of range.</exception>
+    public static void CheckToken(int token, int vocabularySize, string argumentName)
+    {
+        if ((uint)token >= (uint)vocabularySize)
+        {
+            throw new ArgumentOutOfRangeException(argumentName, token, $"{argumentName} is {token}; token ids must be in [0, {vocabularySize}).");
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="state"/> was created for a model with <paramref name="architecture"/>: by the same
+    /// model class (any instance), or by one whose layers are the same.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The state is null.</exception>
+    /// <exception cref="ArgumentException">The state belongs to a model with other layers.</exception>
+    public static void CheckState(RnnState state, ModelArchitecture architecture, int length, string modelName, string argumentName)
+    {
+        ArgumentNullException.ThrowIfNull(state, argumentName);
+        if (ReferenceEquals(state.Architecture, architecture)
+            || (state.Length == length && state.Architecture.Fingerprint == architecture.Fingerprint))
+        {
+            return;
+        }
+
+        throw new ArgumentException(
+            $"{argumentName} was created by {state.ModelName}.CreateState(), a model with other layers; {modelName} steps only states from its own CreateState().",
+            argumentName);
+    }
+
     /// <summary>Checks that a destination span has exactly the length the model writes.</summary>
     /// <exception cref="ArgumentException">The length differs.</exception>
     public static void CheckLength(int actual, int expected, string argumentName)

@@ -26,7 +26,7 @@ namespace Tutorials;
 /// </code>
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("RnnDsl.Generators", "VERSION")]
-partial class Forecaster : IRealValuedModel
+partial class Forecaster : IRealValuedStepModel
 {
     /// <summary>The number of parameters, equal to Keras <c>model.count_params()</c>.</summary>
     public const int ParameterCount = 1121;
@@ -202,6 +202,77 @@ partial class Forecaster : IRealValuedModel
 
         // dense (Dense): output (None, 1)
         RunDense(simpleRnnOutput, output);
+    }
+
+    // The state of a stream read step by step (RnnState.Values): each recurrent layer's values, in layer order.
+    private const int SimpleRnnStateOffset = 0; // simple_rnn h [32]
+
+    /// <summary>The number of values in a state of this model (<see cref="CreateState"/>).</summary>
+    public const int StateLength = 32;
+
+    /// <summary>
+    /// A new state for <c>Step</c>, every value zero: the state before a sequence's first step. Its values are
+    /// simple_rnn h [32].
+    /// The caller owns it: one model steps any number of states at once, from any threads, each state on one thread at a time.
+    /// </summary>
+    public RnnState CreateState() => new(ArchitectureDescription, "Forecaster", StateLength);
+
+    /// <summary>
+    /// Reads one more step of a sequence, <paramref name="features"/>, into <paramref name="state"/>, and writes to
+    /// <paramref name="output"/> what <c>Predict</c> gives for the sequence read into the state so far.
+    /// A stream may run longer than MaxSequenceLength. Allocates nothing after the first call on a thread.
+    /// </summary>
+    /// <param name="features">The step's Features values.</param>
+    /// <param name="state">The stream's state, from <see cref="CreateState"/>: read, then replaced by the state after this step.</param>
+    /// <param name="output">Receives OutputWidth values.</param>
+    /// <exception cref="ArgumentException">features does not hold Features values, the state is another model's, or output has the wrong length.</exception>
+    public void Step(ReadOnlySpan<float> features, RnnState state, Span<float> output)
+    {
+        ModelInput.CheckLength(features.Length, Features, nameof(features));
+        ModelInput.CheckState(state, ArchitectureDescription, StateLength, "Forecaster", nameof(state));
+        ModelInput.CheckLength(output.Length, OutputWidth, nameof(output));
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> memory = state.Values;
+        Span<float> scratch = ThreadScratch.Get(32);
+        Span<float> simpleRnnScratch = ThreadScratch.Take(ref scratch, 32); // simple_rnn: this step's values while they are computed
+
+        // simple_rnn (SimpleRNN): h[t] = tanh(x[t] · kernel + h[previous] · recurrent_kernel + bias), with h = 0 in a new state.
+        SimpleRnnStep(features, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), memory.Slice(SimpleRnnStateOffset, 32), simpleRnnScratch);
+        ReadOnlySpan<float> simpleRnnOutput = memory.Slice(SimpleRnnStateOffset, SimpleRnnUnits); // h
+
+        // dense (Dense): y = x · kernel + bias
+        RunDense(simpleRnnOutput, output);
+    }
+
+    /// <summary>
+    /// simple_rnn (SimpleRNN, 32 units), one step:
+    /// <c>h[t] = tanh(x[t] · kernel + h[previous] · recurrent_kernel + bias)</c>, with h = 0 in a new state.
+    /// </summary>
+    /// <param name="x">x[t], [1].</param>
+    /// <param name="weights">kernel [1, 32], recurrent_kernel [32, 32] and bias [32], back to back.</param>
+    /// <param name="memory">The layer's part of the state: h after the step before, which this step replaces, [32].</param>
+    /// <param name="scratch">Room for this step's values while they are computed (h), 32 floats.</param>
+    private static void SimpleRnnStep(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<float> memory, Span<float> scratch)
+    {
+        const int InputWidth = 1;
+        const int Units = 32;
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * Units);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);
+        ReadOnlySpan<float> bias = weights.Slice(InputWidth * Units + Units * Units, Units);
+        Span<float> previous = memory.Slice(0, Units); // h[previous]
+        Span<float> state = scratch.Slice(0, Units);
+
+        // state = x[t] · kernel + bias
+        bias.CopyTo(state);
+        LinearAlgebra.MultiplyAdd(x, kernel, state);
+
+        // state += h[previous] · recurrent_kernel, then the activation
+        LinearAlgebra.MultiplyAdd(previous, recurrentKernel, state);
+
+        Activations.Tanh(state);
+
+        // The new state replaces the old.
+        state.CopyTo(previous);
     }
 
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>

@@ -26,7 +26,7 @@ namespace Tutorials;
 /// </code>
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("RnnDsl.Generators", "VERSION")]
-partial class LoadForecaster : IRealValuedModel
+partial class LoadForecaster : IRealValuedStepModel
 {
     /// <summary>The number of parameters, equal to Keras <c>model.count_params()</c>.</summary>
     public const int ParameterCount = 67713;
@@ -206,6 +206,98 @@ partial class LoadForecaster : IRealValuedModel
 
         // dense (Dense): output (None, 1)
         RunDense(lstmOutput, output);
+    }
+
+    // The state of a stream read step by step (RnnState.Values): each recurrent layer's values, in layer order.
+    private const int LstmStateOffset = 0; // lstm h [128], c [128]
+
+    /// <summary>The number of values in a state of this model (<see cref="CreateState"/>).</summary>
+    public const int StateLength = 256;
+
+    /// <summary>
+    /// A new state for <c>Step</c>, every value zero: the state before a sequence's first step. Its values are
+    /// lstm h [128], c [128].
+    /// The caller owns it: one model steps any number of states at once, from any threads, each state on one thread at a time.
+    /// </summary>
+    public RnnState CreateState() => new(ArchitectureDescription, "LoadForecaster", StateLength);
+
+    /// <summary>
+    /// Reads one more step of a sequence, <paramref name="features"/>, into <paramref name="state"/>, and writes to
+    /// <paramref name="output"/> what <c>Predict</c> gives for the sequence read into the state so far.
+    /// A stream may run longer than MaxSequenceLength. Allocates nothing after the first call on a thread.
+    /// </summary>
+    /// <param name="features">The step's Features values.</param>
+    /// <param name="state">The stream's state, from <see cref="CreateState"/>: read, then replaced by the state after this step.</param>
+    /// <param name="output">Receives OutputWidth values.</param>
+    /// <exception cref="ArgumentException">features does not hold Features values, the state is another model's, or output has the wrong length.</exception>
+    public void Step(ReadOnlySpan<float> features, RnnState state, Span<float> output)
+    {
+        ModelInput.CheckLength(features.Length, Features, nameof(features));
+        ModelInput.CheckState(state, ArchitectureDescription, StateLength, "LoadForecaster", nameof(state));
+        ModelInput.CheckLength(output.Length, OutputWidth, nameof(output));
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> memory = state.Values;
+        Span<float> scratch = ThreadScratch.Get(768);
+        Span<float> lstmScratch = ThreadScratch.Take(ref scratch, 768); // lstm: this step's values while they are computed
+
+        // lstm (LSTM): [i, f, c̃, o] = x[t] · kernel + h[previous] · recurrent_kernel + bias (four blocks of Units), then i, f, o = sigmoid(…), c̃ = tanh(…), c[t] = f · c[previous] + i · c̃, h[t] = o · tanh(c[t]); h and c are 0 in a new state.
+        LstmStep(features, parameters.Slice(LstmKernelOffset, LstmWeightsLength), memory.Slice(LstmStateOffset, 256), lstmScratch);
+        ReadOnlySpan<float> lstmOutput = memory.Slice(LstmStateOffset, LstmUnits); // h
+
+        // dense (Dense): y = x · kernel + bias
+        RunDense(lstmOutput, output);
+    }
+
+    /// <summary>
+    /// lstm (LSTM, 128 units), one step:
+    /// <c>[i, f, c̃, o] = x[t] · kernel + h[previous] · recurrent_kernel + bias</c> (four blocks of Units), then <c>i, f, o = sigmoid(…)</c>,
+    /// <c>c̃ = tanh(…)</c>, <c>c[t] = f · c[previous] + i · c̃</c>, <c>h[t] = o · tanh(c[t])</c>; h and c are 0 in a new state.
+    /// </summary>
+    /// <param name="x">x[t], [3].</param>
+    /// <param name="weights">kernel [3, 512], recurrent_kernel [128, 512] and bias [512], back to back.</param>
+    /// <param name="memory">The layer's part of the state: h and c after the step before, which this step replaces, [256].</param>
+    /// <param name="scratch">Room for this step's values while they are computed (the gates, h and c), 768 floats.</param>
+    private static void LstmStep(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<float> memory, Span<float> scratch)
+    {
+        const int InputWidth = 3;
+        const int Units = 128;
+        const int GateWidth = 4 * Units; // gates i, f, c, o, side by side
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * GateWidth);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * GateWidth, Units * GateWidth);
+        ReadOnlySpan<float> bias = weights.Slice(InputWidth * GateWidth + Units * GateWidth, GateWidth);
+        Span<float> previous = memory.Slice(0, Units); // h[previous]
+        Span<float> previousCell = memory.Slice(1 * Units, Units); // c[previous]
+        Span<float> gate = scratch.Slice(0, GateWidth);
+        Span<float> state = scratch.Slice(GateWidth, Units);
+        Span<float> cell = scratch.Slice(GateWidth + Units, Units);
+
+        // gate = x[t] · kernel + bias
+        bias.CopyTo(gate);
+        LinearAlgebra.MultiplyAdd(x, kernel, gate);
+
+        // gate += h[previous] · recurrent_kernel
+        LinearAlgebra.MultiplyAdd(previous, recurrentKernel, gate);
+
+        Span<float> inputGate = gate.Slice(0, Units);
+        Span<float> forgetGate = gate.Slice(Units, Units);
+        Span<float> cellCandidate = gate.Slice(2 * Units, Units);
+        Span<float> outputGate = gate.Slice(3 * Units, Units);
+        Activations.Sigmoid(gate.Slice(0, 2 * Units)); // i and f
+        Activations.Tanh(cellCandidate); // c̃
+        Activations.Sigmoid(outputGate); // o
+
+        // c[t] = f · c[previous] + i · c̃
+        TensorPrimitives.Multiply(inputGate, cellCandidate, cell);
+        TensorPrimitives.MultiplyAdd(forgetGate, previousCell, cell, cell);
+
+        // h[t] = o · tanh(c[t])
+        cell.CopyTo(state);
+        Activations.Tanh(state);
+        TensorPrimitives.Multiply(state, outputGate, state);
+
+        // The new state replaces the old.
+        state.CopyTo(previous);
+        cell.CopyTo(previousCell);
     }
 
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
