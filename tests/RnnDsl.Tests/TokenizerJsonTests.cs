@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -101,8 +102,26 @@ public class TokenizerJsonTests
         Assert.Contains("not a tokenizer's JSON", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{oops")).Message);
         Assert.Contains("no \"config\"", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{\"class_name\": \"Tokenizer\"}")).Message);
         Assert.Contains("not a Tokenizer", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{\"class_name\": \"Sequential\", \"config\": {}}")).Message);
-        Assert.Contains("char_level", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{\"config\": {\"char_level\": true}}")).Message);
         Assert.Contains("word_counts", Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson("{\"config\": {}}")).Message);
         Assert.Null(Tokenizer.FromJson("{\"config\": {\"num_words\": 0, \"word_counts\": \"{}\", \"word_index\": \"{}\"}}").NumWords); // Keras: 0 is no limit
+    }
+
+    [Fact]
+    public void A_character_level_tokenizer_indexes_characters_by_count_and_round_trips()
+    {
+        // Keras char_level=True: every character is a token, spaces and punctuation too (filters are not applied),
+        // after lower-casing; indices by count, ties in first-seen order. "Aa b!": a×2, ' '×1, b×1, !×1.
+        var tokenizer = new Tokenizer(charLevel: true);
+        tokenizer.FitOnTexts(new[] { "Aa b!" });
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 1, [" "] = 2, ["b"] = 3, ["!"] = 4 }, tokenizer.WordIndex);
+        Assert.Equal(new[] { 3, 1, 2, 4 }, tokenizer.TextToSequence("BA !"));
+        Assert.Equal(5, tokenizer.VocabularySize);
+
+        string json = tokenizer.ToJson();
+        Assert.Contains("\"char_level\": true", json);
+        Tokenizer loaded = Tokenizer.FromJson(json);
+        Assert.True(loaded.CharLevel);
+        Assert.Equal(tokenizer.WordIndex, loaded.WordIndex);
+        Assert.Equal(new[] { 3, 1, 2, 4 }, loaded.TextToSequence("BA !"));
     }
 }

@@ -27,8 +27,9 @@ public sealed class Tokenizer
     /// <param name="numWords">Keep only indices below this (the <c>numWords - 1</c> most frequent words, counting the OOV token); null keeps all.</param>
     /// <param name="oovToken">The token that stands for words outside the kept vocabulary; null drops them.</param>
     /// <param name="lower">Lower-case texts first.</param>
-    /// <param name="filters">Characters treated as separators.</param>
-    public Tokenizer(int? numWords = null, string? oovToken = null, bool lower = true, string filters = DefaultFilters)
+    /// <param name="filters">Characters treated as separators (not used when <paramref name="charLevel"/> is set, as in Keras).</param>
+    /// <param name="charLevel">Every character is a token (Keras <c>char_level=True</c>): for character-level models.</param>
+    public Tokenizer(int? numWords = null, string? oovToken = null, bool lower = true, string filters = DefaultFilters, bool charLevel = false)
     {
         if (numWords is < 1)
         {
@@ -39,7 +40,11 @@ public sealed class Tokenizer
         OovToken = oovToken;
         Lower = lower;
         Filters = filters;
+        CharLevel = charLevel;
     }
+
+    /// <summary>Whether every character is a token (Keras <c>char_level</c>); otherwise texts split into words.</summary>
+    public bool CharLevel { get; }
 
     /// <summary>Indices at or above this are out of vocabulary; null for no limit.</summary>
     public int? NumWords { get; }
@@ -65,11 +70,19 @@ public sealed class Tokenizer
     /// <summary>The size an <c>Embedding</c> needs to accept every index this tokenizer produces.</summary>
     public int VocabularySize => NumWords ?? _index.Count + 1;
 
-    /// <summary>Keras <c>text_to_word_sequence</c>: lower-case, turn filter characters into spaces, split.</summary>
+    /// <summary>
+    /// Keras <c>text_to_word_sequence</c>: lower-case, turn filter characters into spaces, split. With
+    /// <see cref="CharLevel"/>, as Keras does, every character of the (lower-cased) text, spaces and filters included.
+    /// </summary>
     public IEnumerable<string> Words(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         string prepared = Lower ? text.ToLowerInvariant() : text;
+        if (CharLevel)
+        {
+            return prepared.Select(character => character.ToString());
+        }
+
         var chars = prepared.ToCharArray();
         for (int i = 0; i < chars.Length; i++)
         {
@@ -234,7 +247,7 @@ public sealed class Tokenizer
             json.WriteString("filters", Filters);
             json.WriteBoolean("lower", Lower);
             json.WriteString("split", " ");
-            json.WriteBoolean("char_level", false);
+            json.WriteBoolean("char_level", CharLevel);
             if (OovToken is null)
             {
                 json.WriteNull("oov_token");
@@ -290,12 +303,8 @@ public sealed class Tokenizer
             }
 
             JsonElement config = root.TryGetProperty("config", out JsonElement c) ? c : throw new InvalidDataException("The tokenizer JSON has no \"config\" object.");
-            if (config.TryGetProperty("char_level", out JsonElement charLevel) && charLevel.ValueKind == JsonValueKind.True)
-            {
-                throw new InvalidDataException("The tokenizer splits into characters (char_level = true); RnnDsl's Tokenizer splits into words.");
-            }
-
-            if (config.TryGetProperty("split", out JsonElement split) && split.GetString() != " ")
+            bool charLevel = config.TryGetProperty("char_level", out JsonElement level) && level.ValueKind == JsonValueKind.True;
+            if (!charLevel && config.TryGetProperty("split", out JsonElement split) && split.GetString() != " ")
             {
                 throw new InvalidDataException($"The tokenizer splits on \"{split.GetString()}\"; RnnDsl's Tokenizer splits on spaces.");
             }
@@ -305,7 +314,7 @@ public sealed class Tokenizer
             string? oov = config.TryGetProperty("oov_token", out JsonElement o) && o.ValueKind == JsonValueKind.String ? o.GetString() : null;
             bool lower = !config.TryGetProperty("lower", out JsonElement l) || l.ValueKind != JsonValueKind.False;
             string filters = config.TryGetProperty("filters", out JsonElement f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : DefaultFilters;
-            var tokenizer = new Tokenizer(numWords, oov, lower, filters)
+            var tokenizer = new Tokenizer(numWords, oov, lower, filters, charLevel)
             {
                 DocumentCount = config.TryGetProperty("document_count", out JsonElement d) ? d.GetInt32() : 0,
             };
