@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using RnnDsl;
+using RnnDsl.Samples;
 using RnnDsl.Text;
 using Sentiment;
 
@@ -59,8 +60,7 @@ bool[] baselineRight = testInputs.Select((x, n) => (baseline.Probability(x) > 0.
 var model = new SentimentModel(seed: 1);
 Console.WriteLine(model.Summary());
 Console.WriteLine("Training SentimentModel (Adam, binary cross-entropy, batches of 32, 10% held out for validation):");
-var progress = new ProgressBar();
-model.Fit(trainInputs, trainTargets, new FitOptions
+TrainingProgress.Run(progress => model.Fit(trainInputs, trainTargets, new FitOptions
 {
     Epochs = 8,
     BatchSize = 32,
@@ -71,7 +71,7 @@ model.Fit(trainInputs, trainTargets, new FitOptions
     Seed = 1,
     OnBatchEnd = progress.OnBatch,
     OnEpochEnd = progress.OnEpoch,
-});
+}));
 
 var probability = new float[1];
 bool[] modelRight = testInputs.Select((x, n) =>
