@@ -118,7 +118,7 @@ public class TokenizerJsonTests
         Assert.Equal(5, tokenizer.VocabularySize);
 
         string json = tokenizer.ToJson();
-        Assert.Contains("\"char_level\": true", json);
+        Assert.Contains("\"char_level\":true", json);
         Tokenizer loaded = Tokenizer.FromJson(json);
         Assert.True(loaded.CharLevel);
         Assert.Equal(tokenizer.WordIndex, loaded.WordIndex);
