@@ -30,3 +30,9 @@ public partial class LstmClassifier { }
 [Gru(128)]
 [Dense(1, Sigmoid)]
 public partial class GruClassifier { }
+
+// Step-by-step generation (issue 10): the TextGeneration sample's character model.
+[Embedding(50, 32)]
+[Lstm(256, ReturnSequences = true)]
+[Dense(50, Softmax)]
+public partial class CharacterModel { }

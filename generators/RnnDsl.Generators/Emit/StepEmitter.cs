@@ -208,7 +208,12 @@ internal static class StepEmitter
                 case LayerKind.Recurrent:
                 {
                     CellEmitter cell = CellRegistry.Emitter(layer.Cell!);
-                    writer.Line("// " + layer.KerasName + " (" + layer.Cell!.KerasClassName + "): " + BodyComment(cell.Equation(layer)));
+                    writer.Line("// " + layer.KerasName + " (" + layer.Cell!.KerasClassName + "):");
+                    foreach (string line in BodyComment(cell.Equation(layer)))
+                    {
+                        writer.Line("// " + line);
+                    }
+
                     string memory = "memory.Slice(" + StateOffsetConstant(layer) + ", " + Format.Int(RecurrenceEmitter.StateWidth(layer)) + ")";
                     string call = RecurrenceEmitter.StepCall(layer, current, memory, name + "Scratch");
                     if (layer.Masked)
@@ -244,9 +249,9 @@ internal static class StepEmitter
         static string tokens(ModelSpec model) => model.TokenInput ? "token" : "features";
     }
 
-    /// <summary>A cell's doc-comment equation as one plain comment line.</summary>
-    private static string BodyComment(string equation) =>
-        string.Join(" ", equation.Split('\n').Select(line => line.Replace("/// ", string.Empty)))
+    /// <summary>A cell's doc-comment equation as plain comment lines.</summary>
+    private static IEnumerable<string> BodyComment(string equation) =>
+        equation.Split('\n').Select(line => line.Replace("/// ", string.Empty)
             .Replace("<c>", string.Empty).Replace("</c>", string.Empty)
-            .Replace(" before the first step read", " in a new state");
+            .Replace(" before the first step read", " in a new state"));
 }

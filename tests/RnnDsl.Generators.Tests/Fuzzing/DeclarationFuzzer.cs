@@ -55,15 +55,16 @@ internal sealed class DeclarationFuzzer
     private static readonly string[] RuntimeTypeNames =
     {
         "Loss", "Span", "ReadOnlySpan", "ArgumentException", "TensorPrimitives", "LinearAlgebra", "Activations", "ModelInput",
-        "ThreadScratch", "Initializers", "SeededRandom", "LossFunctions", "ITokenModel", "IRealValuedModel",
+        "ThreadScratch", "Initializers", "SeededRandom", "LossFunctions", "ITokenModel", "IRealValuedModel", "RnnState",
+        "ITokenStepModel", "IRealValuedStepModel",
     };
 
-    /// <summary>Public members every generated model has (a class of that name is RNN020).</summary>
+    /// <summary>Public members every generated model has (a class of that name is RNN020); the last three only models that can step.</summary>
     private static readonly string[] PublicGeneratedMembers =
     {
         "ParameterCount", "VocabularySize", "Features", "MaxSequenceLength", "OutputWidth", "OutputIsSequence", "OutputLength",
         "DefaultSeed", "Parameters", "Initialize", "Predict", "PredictBatch", "Forward", "Summary", "SummaryText", "StepsOf",
-        "MasksPaddingSteps", "LossTermCount", "ComputeGradients", "AccumulateGradients",
+        "MasksPaddingSteps", "LossTermCount", "ComputeGradients", "AccumulateGradients", "CreateState", "Step", "StateLength",
     };
 
     /// <summary>Private members the generated code has for some layer stacks.</summary>
@@ -73,7 +74,8 @@ internal sealed class DeclarationFuzzer
         "BackwardEmbedding", "BidirectionalRecurrence", "BidirectionalRecurrenceBackward", "BidirectionalMerge", "BidirectionalMergeBackward",
         "SimpleRnnRecurrence", "SimpleRnnRecurrenceBackward", "SimpleRnn1Recurrence", "DenseKernelOffset", "DenseBiasOffset",
         "Dense1KernelOffset", "EmbeddingEmbeddingsOffset", "SimpleRnnKernelOffset", "SimpleRnnRecurrentKernelOffset", "SimpleRnnBiasOffset",
-        "BidirectionalForwardKernelOffset", "BidirectionalBackwardBiasOffset", "_parameters",
+        "BidirectionalForwardKernelOffset", "BidirectionalBackwardBiasOffset", "_parameters", "SimpleRnnStep", "SimpleRnnStateOffset",
+        "LstmStep", "GruStateOffset",
     };
 
     private static readonly string[] UnicodeNames = { "Modèle", "Модель", "模型", "Δίκτυο", "Ñandú", "Model_ü", "Ǆungla" };

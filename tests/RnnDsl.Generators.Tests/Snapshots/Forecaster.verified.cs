@@ -236,7 +236,8 @@ partial class Forecaster : IRealValuedStepModel
         Span<float> scratch = ThreadScratch.Get(32);
         Span<float> simpleRnnScratch = ThreadScratch.Take(ref scratch, 32); // simple_rnn: this step's values while they are computed
 
-        // simple_rnn (SimpleRNN): h[t] = tanh(x[t] · kernel + h[previous] · recurrent_kernel + bias), with h = 0 in a new state.
+        // simple_rnn (SimpleRNN):
+        // h[t] = tanh(x[t] · kernel + h[previous] · recurrent_kernel + bias), with h = 0 in a new state.
         SimpleRnnStep(features, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), memory.Slice(SimpleRnnStateOffset, 32), simpleRnnScratch);
         ReadOnlySpan<float> simpleRnnOutput = memory.Slice(SimpleRnnStateOffset, SimpleRnnUnits); // h
 

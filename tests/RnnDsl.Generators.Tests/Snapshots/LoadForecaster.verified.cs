@@ -240,7 +240,9 @@ partial class LoadForecaster : IRealValuedStepModel
         Span<float> scratch = ThreadScratch.Get(768);
         Span<float> lstmScratch = ThreadScratch.Take(ref scratch, 768); // lstm: this step's values while they are computed
 
-        // lstm (LSTM): [i, f, c̃, o] = x[t] · kernel + h[previous] · recurrent_kernel + bias (four blocks of Units), then i, f, o = sigmoid(…), c̃ = tanh(…), c[t] = f · c[previous] + i · c̃, h[t] = o · tanh(c[t]); h and c are 0 in a new state.
+        // lstm (LSTM):
+        // [i, f, c̃, o] = x[t] · kernel + h[previous] · recurrent_kernel + bias (four blocks of Units), then i, f, o = sigmoid(…),
+        // c̃ = tanh(…), c[t] = f · c[previous] + i · c̃, h[t] = o · tanh(c[t]); h and c are 0 in a new state.
         LstmStep(features, parameters.Slice(LstmKernelOffset, LstmWeightsLength), memory.Slice(LstmStateOffset, 256), lstmScratch);
         ReadOnlySpan<float> lstmOutput = memory.Slice(LstmStateOffset, LstmUnits); // h
 

@@ -250,7 +250,8 @@ partial class SimpleClassifier : ITokenStepModel
         // embedding (Embedding): x = embeddings[token], read in place
         ReadOnlySpan<float> embeddingOutput = parameters.Slice(EmbeddingEmbeddingsOffset + token * 32, 32);
 
-        // simple_rnn (SimpleRNN): h[t] = tanh(x[t] · kernel + h[previous] · recurrent_kernel + bias), with h = 0 in a new state.
+        // simple_rnn (SimpleRNN):
+        // h[t] = tanh(x[t] · kernel + h[previous] · recurrent_kernel + bias), with h = 0 in a new state.
         SimpleRnnStep(embeddingOutput, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), memory.Slice(SimpleRnnStateOffset, 64), simpleRnnScratch);
         ReadOnlySpan<float> simpleRnnOutput = memory.Slice(SimpleRnnStateOffset, SimpleRnnUnits); // h
 
