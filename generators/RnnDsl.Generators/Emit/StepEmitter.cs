@@ -128,21 +128,16 @@ internal static class StepEmitter
         List<LayerSpec> layers = model.Layers.Where(layer => layer.Kind != LayerKind.Input).ToList();
         List<LayerSpec> recurrent = Recurrent(model).ToList();
         var buffers = new List<(string Name, int Length, string Comment)>();
-        foreach (LayerSpec layer in layers.Take(layers.Count - 1))
+        foreach (LayerSpec layer in layers)
         {
             if (layer.Kind == LayerKind.Recurrent)
             {
                 buffers.Add((Format.Camel(layer.Identifier) + "Scratch", RecurrenceEmitter.StepScratchLength(layer), layer.KerasName + ": this step's values while they are computed"));
             }
-            else if (layer.Kind == LayerKind.Dense)
+            else if (layer.Kind == LayerKind.Dense && layer != model.OutputLayer)
             {
                 buffers.Add((Format.Camel(layer.Identifier) + "Output", layer.OutputWidth, layer.KerasName + " output, [" + Format.Int(layer.OutputWidth) + "]"));
             }
-        }
-
-        if (model.OutputLayer.Kind == LayerKind.Recurrent)
-        {
-            buffers.Add((Format.Camel(model.OutputLayer.Identifier) + "Scratch", RecurrenceEmitter.StepScratchLength(model.OutputLayer), model.OutputLayer.KerasName + ": this step's values while they are computed"));
         }
 
         writer.Line(n.ReadOnlySpan + "<float> parameters = _parameters;");
@@ -160,11 +155,28 @@ internal static class StepEmitter
             }
         }
 
-        string current = tokens(model);
+        // The span the next layer reads: the input, then each layer's output in turn.
+        string current = model.TokenInput ? "token" : "features";
         foreach (LayerSpec layer in layers)
         {
             bool isLast = layer == model.OutputLayer;
             string name = Format.Camel(layer.Identifier);
+
+            // A layer whose output is a span it already has (a row of the parameters, the state's h): the next layer
+            // reads it where it is, and the last layer copies it to the caller's output.
+            void Pass(string span, string comment)
+            {
+                if (isLast)
+                {
+                    writer.Line(span + ".CopyTo(output);" + comment);
+                }
+                else
+                {
+                    writer.Line(n.ReadOnlySpan + "<float> " + name + "Output = " + span + ";" + comment);
+                    current = name + "Output";
+                }
+            }
+
             writer.Line();
             switch (layer.Kind)
             {
@@ -172,17 +184,7 @@ internal static class StepEmitter
                 {
                     WeightSpec embeddings = LayerEmitter.Weight(layer, WeightRole.Embeddings);
                     writer.Line("// " + layer.KerasName + " (Embedding): x = embeddings[token], read in place");
-                    string row = "parameters.Slice(" + embeddings.ConstantName + " + token * " + Format.Int(layer.Units) + ", " + Format.Int(layer.Units) + ")";
-                    if (isLast)
-                    {
-                        writer.Line(row + ".CopyTo(output);");
-                    }
-                    else
-                    {
-                        writer.Line(n.ReadOnlySpan + "<float> " + name + "Output = " + row + ";");
-                        current = name + "Output";
-                    }
-
+                    Pass("parameters.Slice(" + embeddings.ConstantName + " + token * " + Format.Int(layer.Units) + ", " + Format.Int(layer.Units) + ")", string.Empty);
                     break;
                 }
 
@@ -230,23 +232,11 @@ internal static class StepEmitter
                         writer.Line(call);
                     }
 
-                    string h = "memory.Slice(" + StateOffsetConstant(layer) + ", " + RecurrenceEmitter.UnitsConstant(layer) + ")";
-                    if (isLast)
-                    {
-                        writer.Line(h + ".CopyTo(output); // the output is h");
-                    }
-                    else
-                    {
-                        writer.Line(n.ReadOnlySpan + "<float> " + name + "Output = " + h + "; // h");
-                        current = name + "Output";
-                    }
-
+                    Pass("memory.Slice(" + StateOffsetConstant(layer) + ", " + RecurrenceEmitter.UnitsConstant(layer) + ")", " // h");
                     break;
                 }
             }
         }
-
-        static string tokens(ModelSpec model) => model.TokenInput ? "token" : "features";
     }
 
     /// <summary>A cell's doc-comment equation as plain comment lines.</summary>
