@@ -14,10 +14,11 @@ internal static class ForecastPlot
         Line(plot, xs, actual, "actual", Colors.Black, 1.5f);
         Line(plot, xs, forecast, "BirthsLstm, one Step per day", Colors.DodgerBlue, 1.5f);
         Line(plot, xs, lastWeek, "same day last week", Colors.Orange.WithAlpha(0.8), 1f);
-        plot.Axes.DateTimeTicksBottom();
+        var ticks = new ScottPlot.TickGenerators.DateTimeAutomatic { LabelFormatter = date => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
+        plot.Axes.DateTimeTicksBottom().TickGenerator = ticks;
         plot.Title("US births per day in 2014: forecast the evening before");
         plot.YLabel("births");
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.ShowLegend(Edge.Bottom);
         plot.SavePng(path, 1600, 600);
     }
 

@@ -14,10 +14,10 @@ using RnnDsl.Samples;
 // RMSE. The trained LSTM then replays 2014 as a stream with the step API, one Step per day, and the forecasts are
 // plotted against what happened.
 //
-//   dotnet run --project samples/Forecasting -c Release              train both models (about a minute on 2 cores), evaluate, plot
-//   dotnet run --project samples/Forecasting -c Release -- --quick   two epochs (seconds; what CI runs)
+//   dotnet run --project samples/Forecasting -c Release              train both models (seconds), evaluate, plot
+//   dotnet run --project samples/Forecasting -c Release -- --quick   two epochs, saved apart (output-quick; what CI runs)
 bool quick = args.Contains("--quick");
-string output = Path.Combine(AppContext.BaseDirectory, "output");
+string output = Path.Combine(AppContext.BaseDirectory, quick ? "output-quick" : "output");
 int outputAt = Array.IndexOf(args, "--output");
 if (outputAt >= 0)
 {

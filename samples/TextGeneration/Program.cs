@@ -14,26 +14,26 @@ using TextGeneration;
 // the last 5 % against unigram and bigram models counted here, save it, then continue a prompt one character at a
 // time with the step API (CreateState / Step), greedily and sampled.
 //
-//   dotnet run --project samples/TextGeneration -c Release                         train (about 3 minutes on 2 cores), then generate
+//   dotnet run --project samples/TextGeneration -c Release                         train (about 2 minutes on 2 cores), then generate
 //   dotnet run --project samples/TextGeneration -c Release -- "the whale"          the same, continuing your prompt
 //   dotnet run --project samples/TextGeneration -c Release -- --reuse "the whale"  generate with the model an earlier run saved
-//   dotnet run --project samples/TextGeneration -c Release -- --quick              a small slice, one epoch (seconds; what CI runs)
+//   dotnet run --project samples/TextGeneration -c Release -- --quick              a small slice, one epoch (seconds; what CI runs),
+//                                                                                  saved apart (output-quick), so it never replaces a full run's model
 //
 // Why characters, not words: in a few minutes on 2 cores a word model of Moby-Dick (17,500 distinct words, 10,700 seen
 // at most twice) learns little beyond the common words, and its softmax over the vocabulary costs more per step than
-// the LSTM. A character model has 49 outputs, sees each of them thousands of times, and after a couple of passes over
+// the LSTM. A character model has 49 outputs, sees most of them thousands of times, and after a couple of passes over
 // the book writes English-looking words and punctuation.
-bool quick = false;
+bool quick = args.Contains("--quick");
 bool reuse = false;
 int epochs = 3;
-string output = Path.Combine(AppContext.BaseDirectory, "output");
+string output = Path.Combine(AppContext.BaseDirectory, quick ? "output-quick" : "output");
 var promptWords = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--quick":
-            quick = true;
             break;
         case "--reuse":
             reuse = true;
@@ -70,9 +70,28 @@ if (quick)
 
 Console.WriteLine($"Moby-Dick: {text.Length:N0} characters; training on {training.Length:N0}, holding out the last {heldOut.Length:N0}{(quick ? " (--quick: a slice, one epoch)" : string.Empty)}.");
 
+Directory.CreateDirectory(output);
+string weightsPath = Path.Combine(output, "moby.rnnw");
+string tokenizerPath = Path.Combine(output, "tokenizer.json");
+bool load = reuse && File.Exists(weightsPath) && File.Exists(tokenizerPath);
+if (reuse && !load)
+{
+    Console.WriteLine($"--reuse: no saved model in {output} (moby.rnnw and tokenizer.json), so this run trains one.");
+}
+
 // Characters become token ids with the Keras-style tokenizer in character mode: 1 for the most frequent character.
-var tokenizer = new Tokenizer(charLevel: true, lower: false);
-tokenizer.FitOnTexts([text[..cut]]);
+// A reused model comes with the tokenizer it was trained with.
+Tokenizer tokenizer;
+if (load)
+{
+    tokenizer = Tokenizer.Load(tokenizerPath);
+}
+else
+{
+    tokenizer = new Tokenizer(charLevel: true, lower: false);
+    tokenizer.FitOnTexts([text[..cut]]);
+}
+
 if (tokenizer.VocabularySize > MobyModel.Alphabet)
 {
     Console.Error.WriteLine($"The text has {tokenizer.VocabularySize - 1} characters; MobyModel is declared for {MobyModel.Alphabet - 1}.");
@@ -87,14 +106,11 @@ Console.WriteLine($"Alphabet: {tokenizer.WordIndex.Count} characters, most frequ
 (int[][] inputs, float[][] targets) = Sequences(trainingIds, SequenceLength);
 (int[][] heldOutInputs, float[][] heldOutTargets) = Sequences(heldOutIds, SequenceLength);
 
-Directory.CreateDirectory(output);
-string weightsPath = Path.Combine(output, "moby.rnnw");
-string tokenizerPath = Path.Combine(output, "tokenizer.json");
 var model = new MobyModel(seed: 1);
-if (reuse && File.Exists(weightsPath))
+if (load)
 {
     model.LoadWeights(weightsPath);
-    Console.WriteLine($"Loaded the model an earlier run saved: {weightsPath}");
+    Console.WriteLine($"Loaded the model and tokenizer an earlier run saved: {weightsPath}, {tokenizerPath}");
 }
 else
 {
@@ -128,9 +144,9 @@ double unigramLoss = counts.MeanNegativeLogLikelihood(heldOutInputs, heldOutTarg
 double bigramLoss = counts.MeanNegativeLogLikelihood(heldOutInputs, heldOutTargets, bigram: true);
 Console.WriteLine();
 Console.WriteLine($"Held-out perplexity per character ({heldOutTargets.Sum(t => t.Length):N0} characters; lower is better):");
-Console.WriteLine($"  unigram (character frequencies)              {Math.Exp(unigramLoss),6:F2}   {unigramLoss / Math.Log(2),4:F2} bits/char");
-Console.WriteLine($"  bigram (previous character, add-one prior)   {Math.Exp(bigramLoss),6:F2}   {bigramLoss / Math.Log(2),4:F2} bits/char");
-Console.WriteLine($"  MobyModel (LSTM, 256 units)                  {Math.Exp(modelLoss),6:F2}   {modelLoss / Math.Log(2),4:F2} bits/char");
+Console.WriteLine($"  unigram (character frequencies, add-one)                   {Math.Exp(unigramLoss),6:F2}   {unigramLoss / Math.Log(2),4:F2} bits/char");
+Console.WriteLine($"  bigram (previous character, with the unigram as a prior)   {Math.Exp(bigramLoss),6:F2}   {bigramLoss / Math.Log(2),4:F2} bits/char");
+Console.WriteLine($"  MobyModel (LSTM, 256 units)                                {Math.Exp(modelLoss),6:F2}   {modelLoss / Math.Log(2),4:F2} bits/char");
 
 // Generation with the step API: the prompt is read one character at a time into a state, which then branches.
 string prompt = promptWords.Count > 0 ? string.Join(' ', promptWords).ToLowerInvariant() : "call me ishmael. some years ago";

@@ -381,7 +381,8 @@ public class StepTests
         Assert.Equal(before, state.Values.ToArray());
 
         var real = new GruInput();
-        Assert.Throws<ArgumentException>("features", () => real.Step(new float[GruInput.Features - 1], real.CreateState(), new float[GruInput.OutputWidth]));
+        var features = Assert.Throws<ArgumentException>("features", () => real.Step(new float[GruInput.Features - 1], real.CreateState(), new float[GruInput.OutputWidth]));
+        Assert.Contains("features has 2 values; a step of this model reads exactly 3", features.Message);
     }
 
     [Fact]

@@ -51,6 +51,11 @@ internal static class StepEmitter
     {
         if (!CanStep(model))
         {
+            LayerSpec layer = model.Layers.First(l => l.Bidirectional || l.GoBackwards);
+            writer.Line();
+            writer.Line("// No CreateState or Step: " + (layer.Bidirectional ? "the backward direction of " + layer.KerasName + " (Bidirectional)" : layer.KerasName + " (go_backwards)")
+                + " reads the last step first,");
+            writer.Line("// so the model has nothing to give before a sequence ends. Predict takes the whole sequence.");
             return;
         }
 
@@ -115,7 +120,7 @@ internal static class StepEmitter
         {
             writer.Line(tokens
                 ? n.ModelInput + ".CheckToken(token, VocabularySize, " + n.NameOf("token") + ");"
-                : n.ModelInput + ".CheckLength(features.Length, Features, " + n.NameOf("features") + ");");
+                : n.ModelInput + ".CheckFeatures(features.Length, Features, " + n.NameOf("features") + ");");
             writer.Line(n.ModelInput + ".CheckState(state, ArchitectureDescription, " + StateLength + ", " + Format.Literal(model.ClassName) + ", " + n.NameOf("state") + ");");
             writer.Line(n.ModelInput + ".CheckLength(output.Length, OutputWidth, " + n.NameOf("output") + ");");
             WriteStepBody(writer, model);

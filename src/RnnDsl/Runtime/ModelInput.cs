@@ -110,8 +110,18 @@ public static class ModelInput
         }
 
         throw new ArgumentException(
-            $"{argumentName} was created by {state.ModelName}.CreateState(), a model with other layers; {modelName} steps only states from its own CreateState().",
+            $"{argumentName} was created by {state.ModelName}.CreateState(), a model with other layers; {modelName} steps only states made for its layers (its own CreateState()).",
             argumentName);
+    }
+
+    /// <summary>Checks that one step of real-valued input, read by a model's <c>Step</c>, holds exactly <paramref name="features"/> values.</summary>
+    /// <exception cref="ArgumentException">The length differs.</exception>
+    public static void CheckFeatures(int length, int features, string argumentName)
+    {
+        if (length != features)
+        {
+            throw new ArgumentException($"{argumentName} has {length} values; a step of this model reads exactly {features} (Features).", argumentName);
+        }
     }
 
     /// <summary>Checks that a destination span has exactly the length the model writes.</summary>

@@ -232,7 +232,7 @@ partial class LoadForecaster : IRealValuedStepModel
     /// <exception cref="ArgumentException">features does not hold Features values, the state is another model's, or output has the wrong length.</exception>
     public void Step(ReadOnlySpan<float> features, RnnState state, Span<float> output)
     {
-        ModelInput.CheckLength(features.Length, Features, nameof(features));
+        ModelInput.CheckFeatures(features.Length, Features, nameof(features));
         ModelInput.CheckState(state, ArchitectureDescription, StateLength, "LoadForecaster", nameof(state));
         ModelInput.CheckLength(output.Length, OutputWidth, nameof(output));
         ReadOnlySpan<float> parameters = _parameters;

@@ -227,6 +227,9 @@ partial class SentimentModel : ITokenModel
         RunDense(bidirectionalOutput, output);
     }
 
+    // No CreateState or Step: the backward direction of bidirectional (Bidirectional) reads the last step first,
+    // so the model has nothing to give before a sequence ends. Predict takes the whole sequence.
+
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
     public int StepsOf(int length) => length;
 

@@ -256,6 +256,9 @@ partial class StackedBackwards : ITokenModel
         RunDense(bidirectionalOutput, output);
     }
 
+    // No CreateState or Step: simple_rnn (go_backwards) reads the last step first,
+    // so the model has nothing to give before a sequence ends. Predict takes the whole sequence.
+
     /// <summary>The number of steps in an input of <paramref name="length"/> values.</summary>
     public int StepsOf(int length) => length;
 
