@@ -125,7 +125,7 @@ public static class EmailText
             if (bodies is null)
             {
                 // No boundary, or no delimiter line with it: the rest of the message is plain text.
-                parts.Add(new TextPart(false, DecodeBody(entity.Body, transferEncoding, charset: null)));
+                parts.Add(new TextPart(false, DecodeBody(entity.Body, transferEncoding, type.Charset)));
                 return;
             }
 
@@ -259,6 +259,8 @@ public static class EmailText
         public static Entity Parse(string octets, bool isMessage)
         {
             var headers = new List<KeyValuePair<string, string>>();
+            string? name = null; // the field being read, whose value may go on in continuation lines
+            var value = new StringBuilder();
             int position = 0;
             if (isMessage && octets.StartsWith("From ", StringComparison.Ordinal))
             {
@@ -275,14 +277,15 @@ public static class EmailText
                     break;
                 }
 
-                if (line[0] is ' ' or '\t' && headers.Count > 0)
+                if (line[0] is ' ' or '\t' && name is not null)
                 {
-                    KeyValuePair<string, string> last = headers[^1];
-                    headers[^1] = new(last.Key, string.Concat(last.Value, line));
+                    value.Append(line);
                 }
                 else if (FieldNameEnd(line) is int colon and >= 0)
                 {
-                    headers.Add(new(line[..colon].TrimEnd(" \t").ToString(), line[(colon + 1)..].ToString()));
+                    AddField();
+                    name = line[..colon].TrimEnd(" \t").ToString();
+                    value.Clear().Append(line[(colon + 1)..]);
                 }
                 else
                 {
@@ -292,7 +295,16 @@ public static class EmailText
                 position = NextLine(octets, position);
             }
 
+            AddField();
             return new Entity(headers, octets[position..]);
+
+            void AddField()
+            {
+                if (name is not null)
+                {
+                    headers.Add(new(name, value.ToString()));
+                }
+            }
         }
 
         /// <summary>
@@ -506,6 +518,12 @@ public static class EmailText
     }
 
     /// <summary>
+    /// The longest encoded-word read. RFC 2047 allows 75 characters; mailers (and spammers) write longer ones, but
+    /// not this long, and the bound keeps a header full of "=?" from being scanned over and over.
+    /// </summary>
+    private const int MaxEncodedWordLength = 1000;
+
+    /// <summary>
     /// Reads "=?charset?E?text?=" at start (a "*language" suffix of the charset is ignored). The encoded text holds
     /// no blanks; B is base64 (which must be valid), Q is quoted-printable with "_" for a space.
     /// </summary>
@@ -514,14 +532,15 @@ public static class EmailText
         end = 0;
         charset = "";
         bytes = [];
-        int charsetEnd = s.IndexOf('?', start + 2);
-        if (charsetEnd < 0 || charsetEnd == start + 2 || charsetEnd + 2 >= s.Length || s[charsetEnd + 2] != '?')
+        int limit = Math.Min(s.Length, start + MaxEncodedWordLength);
+        int charsetEnd = s.IndexOf('?', start + 2, limit - (start + 2));
+        if (charsetEnd < 0 || charsetEnd == start + 2 || charsetEnd + 3 > limit || s[charsetEnd + 2] != '?')
         {
             return false;
         }
 
         int textStart = charsetEnd + 3;
-        int textEnd = s.IndexOf("?=", textStart, StringComparison.Ordinal);
+        int textEnd = s.IndexOf("?=", textStart, limit - textStart, StringComparison.Ordinal);
         if (textEnd < 0)
         {
             return false;
@@ -827,6 +846,7 @@ public static class EmailText
     private static string HtmlToText(string html)
     {
         var text = new StringBuilder(html.Length);
+        int lastTagEnd = html.LastIndexOf('>'); // a "<" after it starts no tag (and is not searched from again and again)
         int i = 0;
         while (i < html.Length)
         {
@@ -840,7 +860,7 @@ public static class EmailText
                 int end = html.IndexOf("-->", i + 4, StringComparison.Ordinal);
                 i = end < 0 ? html.Length : end + 3;
             }
-            else if (c == '<' && Html.IsTagStart(html, i) && html.IndexOf('>', i) is int tagEnd and >= 0)
+            else if (c == '<' && i < lastTagEnd && Html.IsTagStart(html, i) && html.IndexOf('>', i) is int tagEnd and >= 0)
             {
                 string name = Html.TagName(html, i, out bool closing);
                 text.Append(Html.Separator(name));

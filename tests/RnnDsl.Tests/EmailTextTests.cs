@@ -501,6 +501,28 @@ public class EmailTextTests
     }
 
     [Fact]
+    public void Pathological_inputs_are_read_in_about_linear_time()
+    {
+        const int n = 200_000;
+        string[] messages =
+        [
+            "Subject: x\nContent-Type: text/html\n\n" + string.Concat(Enumerable.Repeat("<a", n)), // "<" with no ">" after it
+            "Subject: x\nContent-Type: text/html\n\n" + string.Concat(Enumerable.Repeat("<!--<script>&#&amp", n)),
+            "Subject: " + string.Concat(Enumerable.Repeat("=?a?q?", n)) + "\n\nbody", // "=?" with no "?=" after it
+            "Subject: x\n" + string.Concat(Enumerable.Repeat(" folded\n", n)) + "\nbody", // many continuation lines
+            "Subject: x\nContent-Transfer-Encoding: quoted-printable\n\n" + string.Concat(Enumerable.Repeat("= =\t=", n)),
+        ];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (string message in messages)
+        {
+            Assert.Contains('\n', EmailText.Extract(message));
+        }
+
+        // Each is about 1 MB: linear work takes milliseconds, quadratic work minutes. The bound is loose for slow machines.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"{clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact]
     public void Extraction_is_idempotent_on_its_own_body()
     {
         string first = Extract("Subject: s\n\n  a  \n\n\n b\n");
