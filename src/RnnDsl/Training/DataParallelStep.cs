@@ -20,14 +20,14 @@ internal sealed class DataParallelStep<TInput>
     private readonly float[] _gradients;
     private readonly float[] _lastGood;
 
-    public DataParallelStep(ISequenceModel<TInput> model, int threads, int metrics)
+    public DataParallelStep(ISequenceModel<TInput> model, int threads, int metrics, ScoreBuffer? scores)
     {
         _model = model;
         int parameterCount = model.Parameters.Length;
         _workers = new Worker[threads];
         for (int w = 0; w < threads; w++)
         {
-            _workers[w] = new Worker(parameterCount, metrics);
+            _workers[w] = new Worker(parameterCount, metrics, scores);
         }
 
         _gradients = new float[parameterCount];
@@ -36,7 +36,7 @@ internal sealed class DataParallelStep<TInput>
 
     /// <summary>
     /// Accumulates the gradients of examples <c>order[start .. start + count)</c>, each scaled by 1 / <paramref name="terms"/>,
-    /// adds their metric counts to <paramref name="counts"/>, and returns the batch's mean loss. Dropout is on, its masks
+    /// adds their metric counts to <paramref name="counts"/> (scores at their place <c>i</c> in the epoch), and returns the batch's mean loss. Dropout is on, its masks
     /// drawn from <paramref name="dropoutSeed"/>.
     /// </summary>
     public double Accumulate(
@@ -77,7 +77,7 @@ internal sealed class DataParallelStep<TInput>
                 worker.Loss += model.AccumulateGradients(input, target, loss, scale, worker.Gradients, output, DropoutMasks.SequenceSeed(dropoutSeed, i - start));
                 if (metrics.Length > 0)
                 {
-                    Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts);
+                    Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts, 1f, i);
                 }
             }
         }
@@ -191,10 +191,10 @@ internal sealed class DataParallelStep<TInput>
     {
         private float[] _output = Array.Empty<float>();
 
-        public Worker(int parameterCount, int metrics)
+        public Worker(int parameterCount, int metrics, ScoreBuffer? scores)
         {
             Gradients = new float[parameterCount];
-            Counts = new MetricCounts(metrics);
+            Counts = new MetricCounts(metrics, scores);
         }
 
         public float[] Gradients { get; }

@@ -34,7 +34,7 @@ internal sealed class EarlyStoppingMonitor
         }
 
         _settings = settings;
-        _higherIsBetter = settings.HigherIsBetter ?? settings.Monitor.Contains("accuracy", StringComparison.Ordinal);
+        _higherIsBetter = settings.HigherIsBetter ?? Metrics.HigherIsBetter(settings.Monitor);
         _bestWeights = settings.RestoreBestWeights ? new float[parameterCount] : null;
     }
 

@@ -62,7 +62,9 @@ public static class Training
             throw new ArgumentException("There are no training examples.", nameof(inputs));
         }
 
+        TrainingData.CheckMetrics(model, options.Metrics, nameof(options), "options.Metrics");
         TrainingData.CheckExamples(model, inputs, targets, options.Loss, nameof(inputs), nameof(targets));
+        TrainingData.CheckBinaryLabels(targets, options.Metrics, nameof(targets));
         if (validationCount > 0)
         {
             validationInputs = inputs.Skip(trainCount).ToArray();
@@ -73,6 +75,7 @@ public static class Training
             ArgumentNullException.ThrowIfNull(validationInputs);
             ArgumentNullException.ThrowIfNull(validationTargets);
             TrainingData.CheckExamples(model, validationInputs, validationTargets, options.Loss, nameof(validationInputs), nameof(validationTargets));
+            TrainingData.CheckBinaryLabels(validationTargets, options.Metrics, nameof(validationTargets));
         }
 
         bool validating = validationInputs is not null && validationTargets is not null && validationInputs.Count > 0;
@@ -81,7 +84,10 @@ public static class Training
             : null;
 
         Metric[] metrics = options.Metrics.ToArray();
-        var step = new DataParallelStep<TInput>(model, Math.Min(options.Threads, options.BatchSize), metrics.Length);
+        bool scoring = metrics.Contains(Metric.Auc);
+        var trainingCounts = new MetricCounts(metrics.Length, scoring ? new ScoreBuffer(trainCount) : null);
+        var validationCounts = new MetricCounts(metrics.Length, scoring && validating ? new ScoreBuffer(validationInputs!.Count) : null);
+        var step = new DataParallelStep<TInput>(model, Math.Min(options.Threads, options.BatchSize), metrics.Length, trainingCounts.Scores);
         int[] order = Enumerable.Range(0, trainCount).ToArray();
         var random = new SeededRandom(options.Seed);
         var history = new History();
@@ -98,10 +104,10 @@ public static class Training
                 }
             }
 
-            Dictionary<string, double> logs = TrainEpoch(model, inputs, targets, options, step, order, metrics, epoch);
+            Dictionary<string, double> logs = TrainEpoch(model, inputs, targets, options, step, order, metrics, trainingCounts, epoch);
             if (validating)
             {
-                foreach (var (key, value) in EvaluateChecked(model, validationInputs!, validationTargets!, options.Loss, metrics))
+                foreach (var (key, value) in EvaluateChecked(model, validationInputs!, validationTargets!, options.Loss, metrics, validationCounts))
                 {
                     logs["val_" + key] = value;
                 }
@@ -133,13 +139,14 @@ public static class Training
         DataParallelStep<TInput> step,
         int[] order,
         Metric[] metrics,
+        MetricCounts epochCounts,
         int epoch)
         where TInput : unmanaged
     {
         int batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
         double epochLoss = 0;
         long epochTerms = 0;
-        var epochCounts = new MetricCounts(metrics.Length);
+        epochCounts.Clear();
         for (int batch = 0; batch < batches; batch++)
         {
             int start = batch * options.BatchSize;
@@ -157,6 +164,8 @@ public static class Training
                 epochLoss += batchLoss * terms;
                 epochTerms += terms;
             }
+
+            epochCounts.Scored = start + count;
 
             options.OnBatchEnd?.Invoke(new BatchProgress(epoch, options.Epochs, batch + 1, batches, epochTerms == 0 ? 0 : epochLoss / epochTerms));
         }
@@ -185,13 +194,18 @@ public static class Training
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
         TrainingData.CheckLoss(loss, model.OutputLength(1), nameof(loss), nameof(loss));
+        metrics ??= Array.Empty<Metric>();
+        TrainingData.CheckMetrics(model, metrics, nameof(metrics), nameof(metrics));
         TrainingData.CheckExamples(model, inputs, targets, loss, nameof(inputs), nameof(targets));
+        TrainingData.CheckBinaryLabels(targets, metrics, nameof(targets));
         if (inputs.Count == 0)
         {
             throw new ArgumentException("inputs has no examples; Evaluate needs at least one.", nameof(inputs));
         }
 
-        return EvaluateChecked(model, inputs, targets, loss, metrics?.ToArray() ?? Array.Empty<Metric>());
+        Metric[] wanted = metrics.ToArray();
+        var counts = new MetricCounts(wanted.Length, wanted.Contains(Metric.Auc) ? new ScoreBuffer(inputs.Count) : null);
+        return EvaluateChecked(model, inputs, targets, loss, wanted, counts);
     }
 
     /// <summary>
@@ -206,12 +220,15 @@ public static class Training
         return counted;
     }
 
-    /// <summary><see cref="Evaluate{TInput}"/> on examples already checked: Fit's validation data, every epoch.</summary>
+    /// <summary>
+    /// <see cref="Evaluate{TInput}"/> on examples already checked (Fit's validation data, every epoch), counting the
+    /// metrics in <paramref name="counts"/>, which are cleared first.
+    /// </summary>
     private static Dictionary<string, double> EvaluateChecked<TInput>(
-        ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, Metric[] wanted)
+        ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, Metric[] wanted, MetricCounts counts)
         where TInput : unmanaged
     {
-        var counts = new MetricCounts(wanted.Length);
+        counts.Clear();
         double total = 0;
         long terms = 0;
         float[] output = Array.Empty<float>();
@@ -227,9 +244,11 @@ public static class Training
             }
 
             model.Predict(inputs[n], output);
-            total += RowLosses(model, inputs[n], targets[n], output, loss, wanted, counts, scratchGradient, out int rows);
+            total += RowLosses(model, inputs[n], targets[n], output, loss, wanted, counts, scratchGradient, n, out int rows);
             terms += rows;
         }
+
+        counts.Scored = inputs.Count;
 
         var logs = new Dictionary<string, double> { ["loss"] = terms == 0 ? 0 : total / terms };
         counts.WriteTo(logs, wanted);
@@ -238,7 +257,7 @@ public static class Training
 
     /// <summary>The summed loss of one example's counted rows, and its metric counts.</summary>
     private static double RowLosses<TInput>(
-        ISequenceModel<TInput> model, TInput[] input, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts, float[] scratch, out int rows)
+        ISequenceModel<TInput> model, TInput[] input, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts, float[] scratch, int position, out int rows)
         where TInput : unmanaged
     {
         int width = model.OutputLength(1);
@@ -258,7 +277,7 @@ public static class Training
             rows++;
         }
 
-        Metrics.Count(model, counted, target, output, loss, metrics, counts);
+        Metrics.Count(model, counted, target, output, loss, metrics, counts, 1f, position);
         return total;
     }
 }

@@ -58,7 +58,10 @@ public sealed class EarlyStopping
     /// <summary>Put back the weights of the best epoch when training ends.</summary>
     public bool RestoreBestWeights { get; init; }
 
-    /// <summary>Whether larger is better; by default, true for keys containing "accuracy", false otherwise (Keras mode "auto").</summary>
+    /// <summary>
+    /// Whether larger is better. By default (Keras 3 mode "auto", which reads each metric's direction) false for
+    /// <c>loss</c> and <c>val_loss</c> and true for every <see cref="Metric"/>: accuracies, precision, recall, F1 and AUC.
+    /// </summary>
     public bool? HigherIsBetter { get; init; }
 }
 

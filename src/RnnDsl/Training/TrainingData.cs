@@ -38,6 +38,68 @@ internal static class TrainingData
     }
 
     /// <summary>
+    /// Checks that every metric is a defined <see cref="Metric"/>, and that a binary one (precision, recall, F1, AUC) has
+    /// one output value per example to read; <paramref name="what"/> is how the caller's <paramref name="argumentName"/>
+    /// spells the list.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The list is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is not a defined <see cref="Metric"/>.</exception>
+    /// <exception cref="ArgumentException">A binary metric on a model with more than one output value per example.</exception>
+    public static void CheckMetrics(IRnnModel model, IReadOnlyList<Metric> metrics, string argumentName, string what)
+    {
+        ArgumentNullException.ThrowIfNull(metrics, argumentName);
+        for (int m = 0; m < metrics.Count; m++)
+        {
+            Metric metric = metrics[m];
+            if (!Enum.IsDefined(metric))
+            {
+                throw new ArgumentOutOfRangeException(
+                    argumentName, metric, $"{what}[{m}] is {(int)metric}, which is not a Metric; use one of {string.Join(", ", Enum.GetNames<Metric>())}.");
+            }
+
+            if (Metrics.IsBinary(metric) && !OneValuePerExample(model))
+            {
+                string outputs = model.OutputLength(2) != model.OutputLength(1)
+                    ? $"a sequence ({model.OutputLength(1)} value(s) per step)"
+                    : $"{model.OutputLength(1)} values per example";
+                throw new ArgumentException(
+                    $"{what}[{m}] is Metric.{metric}, a binary metric: it reads one score per example, as from Dense(1, Sigmoid) "
+                    + $"after a recurrent layer without ReturnSequences, but this model outputs {outputs}.",
+                    argumentName);
+            }
+        }
+    }
+
+    /// <summary>Whether the model writes exactly one value for an example, whatever its length.</summary>
+    public static bool OneValuePerExample(IRnnModel model) => model.OutputLength(1) == 1 && model.OutputLength(2) == 1;
+
+    /// <summary>Checks that every label is 0 or 1 when a binary metric is wanted (targets already checked for length: one value each).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A label is another value.</exception>
+    public static void CheckBinaryLabels(IReadOnlyList<float[]> targets, IReadOnlyList<Metric> metrics, string targetsName)
+    {
+        Metric? binary = null;
+        foreach (Metric metric in metrics)
+        {
+            binary ??= Metrics.IsBinary(metric) ? metric : null;
+        }
+
+        if (binary is null)
+        {
+            return;
+        }
+
+        for (int n = 0; n < targets.Count; n++)
+        {
+            float y = targets[n][0];
+            if (y != 0f && y != 1f)
+            {
+                throw new ArgumentOutOfRangeException(
+                    targetsName, y, $"{targetsName}[{n}][0] is {Format(y)}; Metric.{binary} counts labels 0 and 1 only.");
+            }
+        }
+    }
+
+    /// <summary>
     /// Checks every example: no nulls, a target per input, at least one step and no more than the model accepts,
     /// token ids in the model's range, finite real inputs, and targets of the right length that the loss accepts.
     /// </summary>
