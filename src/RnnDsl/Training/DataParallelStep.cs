@@ -35,13 +35,16 @@ internal sealed class DataParallelStep<TInput>
     }
 
     /// <summary>
-    /// Accumulates the gradients of examples <c>order[start .. start + count)</c>, each scaled by 1 / <paramref name="terms"/>,
+    /// Accumulates the gradients of examples <c>order[start .. start + count)</c>, each scaled by 1 / <paramref name="terms"/>
+    /// and by its class weight (<paramref name="exampleWeights"/>, by example index; null for weight 1: Keras divides the
+    /// weighted sum by the batch size, not by the sum of the weights),
     /// adds their metric counts to <paramref name="counts"/> (scores at their place <c>i</c> in the epoch), and returns the batch's mean loss. Dropout is on, its masks
     /// drawn from <paramref name="dropoutSeed"/>.
     /// </summary>
     public double Accumulate(
         IReadOnlyList<TInput[]> inputs,
         IReadOnlyList<float[]> targets,
+        float[]? exampleWeights,
         int[] order,
         int start,
         int count,
@@ -72,12 +75,13 @@ internal sealed class DataParallelStep<TInput>
                 float[] target = targets[order[i]];
                 int length = model.OutputLength(model.StepsOf(input.Length));
                 float[] output = worker.Output(length);
+                float weight = exampleWeights is null ? 1f : exampleWeights[order[i]];
                 // Training mode (a model without dropout ignores the seed): each example's dropout masks come from the batch
                 // seed and its place in the batch, so they are the same however the batch is split across threads.
-                worker.Loss += model.AccumulateGradients(input, target, loss, scale, worker.Gradients, output, DropoutMasks.SequenceSeed(dropoutSeed, i - start));
+                worker.Loss += (double)weight * model.AccumulateGradients(input, target, loss, scale * weight, worker.Gradients, output, DropoutMasks.SequenceSeed(dropoutSeed, i - start));
                 if (metrics.Length > 0)
                 {
-                    Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts, 1f, i);
+                    Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts, weight, i);
                 }
             }
         }

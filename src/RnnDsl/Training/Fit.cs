@@ -78,6 +78,7 @@ public static class Training
             TrainingData.CheckBinaryLabels(validationTargets, options.Metrics, nameof(validationTargets));
         }
 
+        float[]? exampleWeights = TrainingData.ClassWeights(model, targets, trainCount, options.Loss, options.ClassWeight, nameof(options), nameof(targets));
         bool validating = validationInputs is not null && validationTargets is not null && validationInputs.Count > 0;
         EarlyStoppingMonitor? stopping = options.EarlyStopping is { } earlyStopping
             ? new EarlyStoppingMonitor(earlyStopping, options.Metrics, validating, model.Parameters.Length, nameof(options))
@@ -104,7 +105,7 @@ public static class Training
                 }
             }
 
-            Dictionary<string, double> logs = TrainEpoch(model, inputs, targets, options, step, order, metrics, trainingCounts, epoch);
+            Dictionary<string, double> logs = TrainEpoch(model, inputs, targets, exampleWeights, options, step, order, metrics, trainingCounts, epoch);
             if (validating)
             {
                 foreach (var (key, value) in EvaluateChecked(model, validationInputs!, validationTargets!, options.Loss, metrics, validationCounts))
@@ -135,6 +136,7 @@ public static class Training
         ISequenceModel<TInput> model,
         IReadOnlyList<TInput[]> inputs,
         IReadOnlyList<float[]> targets,
+        float[]? exampleWeights,
         FitOptions options,
         DataParallelStep<TInput> step,
         int[] order,
@@ -159,7 +161,7 @@ public static class Training
 
             if (terms > 0)
             {
-                double batchLoss = step.Accumulate(inputs, targets, order, start, count, terms, options.Loss, metrics, epochCounts, DropoutMasks.BatchSeed(options.Seed, epoch, batch + 1));
+                double batchLoss = step.Accumulate(inputs, targets, exampleWeights, order, start, count, terms, options.Loss, metrics, epochCounts, DropoutMasks.BatchSeed(options.Seed, epoch, batch + 1));
                 step.Apply(options.Optimizer, batchLoss, epoch, batch + 1);
                 epochLoss += batchLoss * terms;
                 epochTerms += terms;

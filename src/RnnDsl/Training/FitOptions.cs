@@ -30,6 +30,17 @@ public sealed class FitOptions
     /// <summary>The fraction of the data, taken from its end before shuffling as Keras does, held out for validation.</summary>
     public double ValidationSplit { get; init; }
 
+    /// <summary>
+    /// Keras <c>class_weight</c>: a weight per class index that multiplies each training example's loss, and so its
+    /// gradient. The class of an example is its label under binary cross-entropy (which must then be 0 or 1), its class
+    /// index under sparse categorical cross-entropy, and the index of the largest value of its one-hot target under
+    /// categorical cross-entropy. A class left out weighs 1, as in Keras. As in Keras, a batch's loss is the weighted
+    /// sum divided by the number of examples (not by the sum of the weights), the training metrics are weighted the
+    /// same way, and validation is not weighted. It needs a model with one output row per example (Keras refuses
+    /// class weights for sequence targets too) and a classification loss.
+    /// </summary>
+    public IReadOnlyDictionary<int, float>? ClassWeight { get; init; }
+
     /// <summary>Stop early when a monitored value stops improving.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
 

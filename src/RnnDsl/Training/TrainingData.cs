@@ -100,6 +100,80 @@ internal static class TrainingData
     }
 
     /// <summary>
+    /// Each of the first <paramref name="count"/> examples' weight under <paramref name="classWeight"/> (Keras
+    /// <c>class_weight</c>), or null without one. The examples are already checked.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model outputs a sequence, the loss is not a classification loss, or a weight is not a finite number of at least 0.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A class is not one of the model's, or a binary label is not 0 or 1.</exception>
+    public static float[]? ClassWeights(
+        IRnnModel model, IReadOnlyList<float[]> targets, int count, Loss loss, IReadOnlyDictionary<int, float>? classWeight, string argumentName, string targetsName)
+    {
+        if (classWeight is null)
+        {
+            return null;
+        }
+
+        const string what = "options.ClassWeight";
+        int width = model.OutputLength(1);
+        if (model.OutputLength(2) != width)
+        {
+            throw new ArgumentException(
+                $"{what} weighs each example by its class, but this model outputs a sequence, a class per step; class weights need "
+                + "one output row per example (Keras refuses class_weight for sequence targets too).", argumentName);
+        }
+
+        int classes = loss switch
+        {
+            Loss.BinaryCrossentropy when width == 1 => 2,
+            Loss.SparseCategoricalCrossentropy or Loss.CategoricalCrossentropy => width,
+            _ => throw new ArgumentException(
+                $"{what} needs a classification loss: BinaryCrossentropy on one output, SparseCategoricalCrossentropy or "
+                + $"CategoricalCrossentropy; the loss is {loss} on {width} output(s).", argumentName),
+        };
+
+        var byClass = new float[classes];
+        Array.Fill(byClass, 1f);
+        foreach (var (key, weight) in classWeight)
+        {
+            if ((uint)key >= (uint)classes)
+            {
+                throw new ArgumentOutOfRangeException(argumentName, key, $"{what} has class {key}; this model's classes are 0 to {classes - 1}.");
+            }
+
+            if (!float.IsFinite(weight) || weight < 0)
+            {
+                throw new ArgumentException($"{what}[{key}] is {Format(weight)}; a class weight must be a finite number of at least 0.", argumentName);
+            }
+
+            byClass[key] = weight;
+        }
+
+        var weights = new float[count];
+        for (int n = 0; n < count; n++)
+        {
+            float[] target = targets[n];
+            int label;
+            if (loss == Loss.CategoricalCrossentropy)
+            {
+                label = TensorPrimitives.IndexOfMax(target);
+            }
+            else if (target[0] == 0f || target[0] == 1f || loss == Loss.SparseCategoricalCrossentropy)
+            {
+                label = (int)target[0];
+            }
+            else
+            {
+                throw new ArgumentOutOfRangeException(
+                    targetsName, target[0], $"{targetsName}[{n}][0] is {Format(target[0])}; with {what} the label is the class, so it must be 0 or 1.");
+            }
+
+            weights[n] = byClass[label];
+        }
+
+        return weights;
+    }
+
+    /// <summary>
     /// Checks every example: no nulls, a target per input, at least one step and no more than the model accepts,
     /// token ids in the model's range, finite real inputs, and targets of the right length that the loss accepts.
     /// </summary>
