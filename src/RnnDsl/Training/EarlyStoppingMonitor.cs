@@ -5,7 +5,7 @@ using System.Linq;
 namespace RnnDsl;
 
 /// <summary>
-/// The bookkeeping of Keras <c>EarlyStopping</c> for one <see cref="Training.Fit{TInput}"/>: the best value so far,
+/// The bookkeeping of Keras <c>EarlyStopping</c> for one <c>Training.Fit</c>: the best value so far,
 /// the epochs since it, and, only when <see cref="EarlyStopping.RestoreBestWeights"/> is set, the weights it had.
 /// </summary>
 internal sealed class EarlyStoppingMonitor

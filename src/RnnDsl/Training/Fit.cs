@@ -46,21 +46,9 @@ public static class Training
             throw new ArgumentException("Epochs, BatchSize and Threads must be at least 1.", nameof(options));
         }
 
-        if (options.ValidationSplit is < 0 or >= 1)
-        {
-            throw new ArgumentException($"ValidationSplit is {options.ValidationSplit}; it must be in [0, 1).", nameof(options));
-        }
-
         // Everything that can be checked before training is checked here, so bad data never costs an epoch.
         TrainingData.CheckLoss(options.Loss, model.OutputLength(1), nameof(options), "options.Loss");
-
-        // Keras takes the validation split from the end of the data, before any shuffling.
-        int validationCount = (int)(inputs.Count * options.ValidationSplit);
-        int trainCount = inputs.Count - validationCount;
-        if (trainCount == 0)
-        {
-            throw new ArgumentException("There are no training examples.", nameof(inputs));
-        }
+        (int trainCount, int validationCount) = TrainingData.Split(inputs.Count, options.ValidationSplit, nameof(options));
 
         TrainingData.CheckMetrics(model, options.Metrics, nameof(options), "options.Metrics");
         TrainingData.CheckExamples(model, inputs, targets, options.Loss, nameof(inputs), nameof(targets));
@@ -74,12 +62,18 @@ public static class Training
         {
             ArgumentNullException.ThrowIfNull(validationInputs);
             ArgumentNullException.ThrowIfNull(validationTargets);
+            if (validationInputs.Count == 0)
+            {
+                throw new ArgumentException(
+                    "validationInputs has no examples; pass at least one, or null to train without validation.", nameof(validationInputs));
+            }
+
             TrainingData.CheckExamples(model, validationInputs, validationTargets, options.Loss, nameof(validationInputs), nameof(validationTargets));
             TrainingData.CheckBinaryLabels(validationTargets, options.Metrics, nameof(validationTargets));
         }
 
         float[]? exampleWeights = TrainingData.ClassWeights(model, targets, trainCount, options.Loss, options.ClassWeight, nameof(options), nameof(targets));
-        bool validating = validationInputs is not null && validationTargets is not null && validationInputs.Count > 0;
+        bool validating = validationInputs is not null;
         EarlyStoppingMonitor? stopping = options.EarlyStopping is { } earlyStopping
             ? new EarlyStoppingMonitor(earlyStopping, options.Metrics, validating, model.Parameters.Length, nameof(options))
             : null;
@@ -126,6 +120,34 @@ public static class Training
 
         stopping?.RestoreBest(model.Parameters);
         return history;
+    }
+
+    /// <summary>
+    /// <see cref="Fit{TInput}(ISequenceModel{TInput}, IReadOnlyList{TInput[]}, IReadOnlyList{float[]}, FitOptions, IReadOnlyList{TInput[]}?, IReadOnlyList{float[]}?)"/>
+    /// with one target value per example (<c>float[] y</c>): for a model with one output row per example and a loss that
+    /// takes one value for it, such as a binary label for <c>Dense(1, Sigmoid)</c>, a class index under sparse categorical
+    /// cross-entropy, or one value to regress. Errors name a bad value as <c>targets[4]</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model outputs a sequence or takes several target values per example; and as the other overload.</exception>
+    public static History Fit<TInput>(
+        this ISequenceModel<TInput> model,
+        IReadOnlyList<TInput[]> inputs,
+        IReadOnlyList<float> targets,
+        FitOptions options,
+        IReadOnlyList<TInput[]>? validationInputs = null,
+        IReadOnlyList<float>? validationTargets = null)
+        where TInput : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(options);
+        TrainingData.CheckLoss(options.Loss, model.OutputLength(1), nameof(options), "options.Loss");
+        return model.Fit(
+            inputs,
+            OneTargetPerExample.From(model, targets, options.Loss, nameof(targets)),
+            options,
+            validationInputs,
+            validationTargets is null ? null : OneTargetPerExample.From(model, validationTargets, options.Loss, nameof(validationTargets)));
     }
 
     /// <summary>
@@ -211,6 +233,26 @@ public static class Training
     }
 
     /// <summary>
+    /// <see cref="Evaluate{TInput}(ISequenceModel{TInput}, IReadOnlyList{TInput[]}, IReadOnlyList{float[]}, Loss, IReadOnlyList{Metric}?)"/>
+    /// with one target value per example, for a model with one output row per example and a loss that takes one value
+    /// for it (see the <c>IReadOnlyList&lt;float&gt;</c> overload of <c>Fit</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The model outputs a sequence or takes several target values per example; and as the other overload.</exception>
+    public static IReadOnlyDictionary<string, double> Evaluate<TInput>(
+        this ISequenceModel<TInput> model,
+        IReadOnlyList<TInput[]> inputs,
+        IReadOnlyList<float> targets,
+        Loss loss,
+        IReadOnlyList<Metric>? metrics = null)
+        where TInput : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(targets);
+        TrainingData.CheckLoss(loss, model.OutputLength(1), nameof(loss), nameof(loss));
+        return model.Evaluate(inputs, OneTargetPerExample.From(model, targets, loss, nameof(targets)), loss, metrics);
+    }
+
+    /// <summary>
     /// For each of the <paramref name="rows"/> output rows of an example, whether it counts in the loss and metrics,
     /// as the model's own output mask says (padding steps of a masked sequence output do not).
     /// </summary>
@@ -223,7 +265,7 @@ public static class Training
     }
 
     /// <summary>
-    /// <see cref="Evaluate{TInput}"/> on examples already checked (Fit's validation data, every epoch), counting the
+    /// <c>Evaluate</c> on examples already checked (Fit's validation data, every epoch), counting the
     /// metrics in <paramref name="counts"/>, which are cleared first.
     /// </summary>
     private static Dictionary<string, double> EvaluateChecked<TInput>(

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 
 namespace RnnDsl;
 
-/// <summary>What <see cref="Training.Fit{TInput}"/> is told to do, in the spirit of Keras <c>compile</c> and <c>fit</c>.</summary>
+/// <summary>What <c>Training.Fit</c> is told to do, in the spirit of Keras <c>compile</c> and <c>fit</c>.</summary>
 public sealed class FitOptions
 {
     /// <summary>Passes over the training data.</summary>
@@ -27,7 +27,12 @@ public sealed class FitOptions
     /// <summary>The seed of the shuffle.</summary>
     public int Seed { get; init; }
 
-    /// <summary>The fraction of the data, taken from its end before shuffling as Keras does, held out for validation.</summary>
+    /// <summary>
+    /// The fraction of the data held out for validation, taken from its end before shuffling, by Keras 3's rule: the
+    /// first <c>floor(n × (1 - ValidationSplit))</c> examples train and the rest validate (so 0.01 of 50 examples holds
+    /// out 1). A split that leaves no training or no validation example, or one that is NaN or outside [0, 1), is refused.
+    /// When it is above 0, validation data passed to <c>Fit</c> is not used.
+    /// </summary>
     public double ValidationSplit { get; init; }
 
     /// <summary>

@@ -1,8 +1,9 @@
+using System;
 using System.Collections.Generic;
 
 namespace RnnDsl;
 
-/// <summary>What <see cref="Training.Fit{TInput}"/> returns: Keras <c>History.history</c>, one value per epoch for each key.</summary>
+/// <summary>What <c>Training.Fit</c> returns: Keras <c>History.history</c>, one value per epoch for each key.</summary>
 public sealed class History
 {
     internal History()
@@ -19,7 +20,19 @@ public sealed class History
     public bool StoppedEarly { get; internal set; }
 
     /// <summary>The values of <paramref name="key"/>, one per epoch.</summary>
-    public IReadOnlyList<double> this[string key] => Values[key];
+    /// <exception cref="KeyNotFoundException">The history has no such key; the message lists the keys it has.</exception>
+    public IReadOnlyList<double> this[string key]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            return Values.TryGetValue(key, out List<double>? values)
+                ? values
+                : throw new KeyNotFoundException(Values.Count == 0
+                    ? $"no '{key}' in the history; it is empty (no epoch finished)."
+                    : $"no '{key}' in the history; it has: {string.Join(", ", Values.Keys)}.");
+        }
+    }
 
     internal void Add(IReadOnlyDictionary<string, double> logs)
     {

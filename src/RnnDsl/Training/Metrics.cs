@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 
 namespace RnnDsl;
 
-/// <summary>Metrics reported by <see cref="Training.Fit{TInput}(ISequenceModel{TInput}, IReadOnlyList{TInput[]}, IReadOnlyList{float[]}, FitOptions, IReadOnlyList{TInput[]}?, IReadOnlyList{float[]}?)"/> and <see cref="Training.Evaluate{TInput}(ISequenceModel{TInput}, IReadOnlyList{TInput[]}, IReadOnlyList{float[]}, Loss, IReadOnlyList{Metric}?)"/>, as in Keras.</summary>
+/// <summary>Metrics reported by <c>Training.Fit</c> and <c>Training.Evaluate</c>, as in Keras.</summary>
 /// <remarks>
 /// <see cref="Precision"/>, <see cref="Recall"/>, <see cref="F1Score"/> and <see cref="Auc"/> are binary: they need a
 /// model with one output value per example (such as <c>Dense(1, Sigmoid)</c> after a recurrent layer without

@@ -7,7 +7,7 @@ using System.Runtime.InteropServices;
 namespace RnnDsl;
 
 /// <summary>
-/// The checks <see cref="Training.Fit{TInput}"/> and <see cref="Training.Evaluate{TInput}"/> make before any work, so
+/// The checks <c>Training.Fit</c> and <c>Training.Evaluate</c> make before any work, so
 /// bad data never costs an epoch, never changes the model, and is never reported as divergence. Each error names the
 /// argument, the example and the position, such as <c>inputs[17][3]</c> or <c>targets[4][0]</c>.
 /// </summary>
@@ -35,6 +35,42 @@ internal static class TrainingData
                 + "classes and would learn nothing here. For one output (Dense(1, Sigmoid)) use Loss.BinaryCrossentropy.",
                 argumentName);
         }
+    }
+
+    /// <summary>
+    /// How many of <paramref name="count"/> examples train and how many validate under <paramref name="validationSplit"/>,
+    /// by Keras 3's rule (<c>train_validation_split</c>): the first <c>floor(count × (1 - split))</c> train, the rest,
+    /// taken from the end before any shuffling, validate.
+    /// </summary>
+    /// <exception cref="ArgumentException">There are no examples, the split is NaN or outside [0, 1), or it leaves no training or no validation example.</exception>
+    public static (int Train, int Validation) Split(int count, double validationSplit, string argumentName)
+    {
+        if (count == 0)
+        {
+            throw new ArgumentException("inputs has no examples; Fit needs at least one.", "inputs");
+        }
+
+        if (double.IsNaN(validationSplit) || validationSplit is < 0 or >= 1)
+        {
+            throw new ArgumentException(
+                $"options.ValidationSplit is {validationSplit.ToString(CultureInfo.InvariantCulture)}; it must be in [0, 1).", argumentName);
+        }
+
+        if (validationSplit == 0)
+        {
+            return (count, 0);
+        }
+
+        int train = (int)Math.Floor(count * (1.0 - validationSplit));
+        if (train == 0 || train == count)
+        {
+            throw new ArgumentException(
+                $"options.ValidationSplit {validationSplit.ToString(CultureInfo.InvariantCulture)} of {count} examples leaves {train} to train on "
+                + $"and {count - train} to validate on; it must leave at least one of each (Keras refuses it too). Pass more examples, "
+                + "another split, or validation data of their own.", argumentName);
+        }
+
+        return (train, count - train);
     }
 
     /// <summary>
@@ -94,7 +130,7 @@ internal static class TrainingData
             if (y != 0f && y != 1f)
             {
                 throw new ArgumentOutOfRangeException(
-                    targetsName, y, $"{targetsName}[{n}][0] is {Format(y)}; Metric.{binary} counts labels 0 and 1 only.");
+                    targetsName, y, $"{Place(targets, targetsName, n, 0)} is {Format(y)}; Metric.{binary} counts labels 0 and 1 only.");
             }
         }
     }
@@ -164,7 +200,7 @@ internal static class TrainingData
             else
             {
                 throw new ArgumentOutOfRangeException(
-                    targetsName, target[0], $"{targetsName}[{n}][0] is {Format(target[0])}; with {what} the label is the class, so it must be 0 or 1.");
+                    targetsName, target[0], $"{Place(targets, targetsName, n, 0)} is {Format(target[0])}; with {what} the label is the class, so it must be 0 or 1.");
             }
 
             weights[n] = byClass[label];
@@ -213,7 +249,7 @@ internal static class TrainingData
                     $"{targetsName}[{n}] has {target.Length} values; with {steps} steps and loss {loss} this example needs {rows * targetWidth}.", targetsName);
             }
 
-            CheckTargets(model, input, target, rows, width, loss, n, targetsName);
+            CheckTargets(model, input, target, rows, width, loss, n, targets is OneTargetPerExample, targetsName);
         }
 
         CheckSequenceLengths(model, inputs, inputsName);
@@ -258,9 +294,10 @@ internal static class TrainingData
 
     /// <summary>Checks the counted rows of one target: finite values, and labels the loss accepts.</summary>
     private static void CheckTargets<TInput>(
-        ISequenceModel<TInput> model, TInput[] input, float[] target, int rows, int width, Loss loss, int n, string targetsName)
+        ISequenceModel<TInput> model, TInput[] input, float[] target, int rows, int width, Loss loss, int n, bool flat, string targetsName)
         where TInput : unmanaged
     {
+        string Place(int at) => flat ? $"{targetsName}[{n}]" : $"{targetsName}[{n}][{at}]";
         int targetWidth = target.Length / rows;
         bool[] counted = Training.CountedRows(model, input, rows);
         for (int row = 0; row < rows; row++)
@@ -276,19 +313,19 @@ internal static class TrainingData
                 float y = target[at];
                 if (!float.IsFinite(y))
                 {
-                    throw new ArgumentException($"{targetsName}[{n}][{at}] is {Format(y)}; targets must be finite numbers.", targetsName);
+                    throw new ArgumentException($"{Place(at)} is {Format(y)}; targets must be finite numbers.", targetsName);
                 }
 
                 if (loss == Loss.BinaryCrossentropy && y is < 0 or > 1)
                 {
                     throw new ArgumentOutOfRangeException(
-                        targetsName, y, $"{targetsName}[{n}][{at}] is {Format(y)}; binary cross-entropy takes labels in [0, 1].");
+                        targetsName, y, $"{Place(at)} is {Format(y)}; binary cross-entropy takes labels in [0, 1].");
                 }
 
                 if (loss == Loss.SparseCategoricalCrossentropy && (y != MathF.Floor(y) || y < 0 || y >= width))
                 {
                     throw new ArgumentOutOfRangeException(
-                        targetsName, y, $"{targetsName}[{n}][{at}] is {Format(y)}; sparse categorical cross-entropy takes an integer class index in [0, {width}).");
+                        targetsName, y, $"{Place(at)} is {Format(y)}; sparse categorical cross-entropy takes an integer class index in [0, {width}).");
                 }
             }
         }
@@ -338,6 +375,10 @@ internal static class TrainingData
         }
     }
 
+    /// <summary>Where value <paramref name="at"/> of example <paramref name="n"/> is, as the caller wrote the targets: <c>targets[4][0]</c>, or <c>targets[4]</c> for one value per example.</summary>
+    private static string Place(IReadOnlyList<float[]> targets, string name, int n, int at) =>
+        targets is OneTargetPerExample ? $"{name}[{n}]" : $"{name}[{n}][{at}]";
+
     private static string Describe(Loss loss) => loss switch
     {
         Loss.BinaryCrossentropy => "binary cross-entropy",
@@ -347,4 +388,57 @@ internal static class TrainingData
     };
 
     private static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Targets given as one value per example (the <c>IReadOnlyList&lt;float&gt;</c> overloads of <c>Fit</c> and
+/// <c>Evaluate</c>), as the one-value rows the training code reads; errors name their places as the caller wrote them
+/// (<c>targets[4]</c>).
+/// </summary>
+internal sealed class OneTargetPerExample : IReadOnlyList<float[]>
+{
+    private readonly float[][] _rows;
+
+    private OneTargetPerExample(float[][] rows)
+    {
+        _rows = rows;
+    }
+
+    public int Count => _rows.Length;
+
+    public float[] this[int index] => _rows[index];
+
+    /// <summary>
+    /// Checks that the model takes one target value per example under <paramref name="loss"/> (one output row, and one
+    /// value for that row), then wraps <paramref name="targets"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model outputs a sequence, or the loss takes a row of several values.</exception>
+    public static OneTargetPerExample From(IRnnModel model, IReadOnlyList<float> targets, Loss loss, string targetsName)
+    {
+        int width = model.OutputLength(1);
+        if (model.OutputLength(2) != width)
+        {
+            throw new ArgumentException(
+                $"{targetsName} holds one value per example, but this model outputs a sequence, a row per step; pass one float[] of targets per example.", targetsName);
+        }
+
+        int targetWidth = LossFunctions.TargetWidth(loss, width);
+        if (targetWidth != 1)
+        {
+            throw new ArgumentException(
+                $"{targetsName} holds one value per example, but with loss {loss} this model takes {targetWidth} per example; pass one float[] of targets per example.", targetsName);
+        }
+
+        var rows = new float[targets.Count][];
+        for (int n = 0; n < rows.Length; n++)
+        {
+            rows[n] = [targets[n]];
+        }
+
+        return new OneTargetPerExample(rows);
+    }
+
+    public IEnumerator<float[]> GetEnumerator() => ((IEnumerable<float[]>)_rows).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => _rows.GetEnumerator();
 }
