@@ -20,14 +20,18 @@ internal sealed class DataParallelStep<TInput>
     private readonly float[] _gradients;
     private readonly float[] _lastGood;
 
-    public DataParallelStep(ISequenceModel<TInput> model, int threads, int metrics, ScoreBuffer? scores)
+    /// <summary>
+    /// Sets up <paramref name="threads"/> workers for <paramref name="model"/>, with each training example's class weight
+    /// (<paramref name="exampleWeights"/>, by example index; null for weight 1) and the buffer that AUC's scores go to.
+    /// </summary>
+    public DataParallelStep(ISequenceModel<TInput> model, int threads, int metrics, float[]? exampleWeights, ScoreBuffer? scores)
     {
         _model = model;
         int parameterCount = model.Parameters.Length;
         _workers = new Worker[threads];
         for (int w = 0; w < threads; w++)
         {
-            _workers[w] = new Worker(parameterCount, metrics, scores);
+            _workers[w] = new Worker(parameterCount, metrics, exampleWeights, scores);
         }
 
         _gradients = new float[parameterCount];
@@ -36,15 +40,13 @@ internal sealed class DataParallelStep<TInput>
 
     /// <summary>
     /// Accumulates the gradients of examples <c>order[start .. start + count)</c>, each scaled by 1 / <paramref name="terms"/>
-    /// and by its class weight (<paramref name="exampleWeights"/>, by example index; null for weight 1: Keras divides the
-    /// weighted sum by the batch size, not by the sum of the weights),
+    /// and by its class weight (Keras divides the weighted sum by the batch size, not by the sum of the weights),
     /// adds their metric counts to <paramref name="counts"/> (scores at their place <c>i</c> in the epoch), and returns the batch's mean loss. Dropout is on, its masks
     /// drawn from <paramref name="dropoutSeed"/>.
     /// </summary>
     public double Accumulate(
         IReadOnlyList<TInput[]> inputs,
         IReadOnlyList<float[]> targets,
-        float[]? exampleWeights,
         int[] order,
         int start,
         int count,
@@ -75,7 +77,7 @@ internal sealed class DataParallelStep<TInput>
                 float[] target = targets[order[i]];
                 int length = model.OutputLength(model.StepsOf(input.Length));
                 float[] output = worker.Output(length);
-                float weight = exampleWeights is null ? 1f : exampleWeights[order[i]];
+                float weight = worker.ExampleWeights is { } weights ? weights[order[i]] : 1f;
                 // Training mode (a model without dropout ignores the seed): each example's dropout masks come from the batch
                 // seed and its place in the batch, so they are the same however the batch is split across threads.
                 worker.Loss += (double)weight * model.AccumulateGradients(input, target, loss, scale * weight, worker.Gradients, output, DropoutMasks.SequenceSeed(dropoutSeed, i - start));
@@ -195,11 +197,15 @@ internal sealed class DataParallelStep<TInput>
     {
         private float[] _output = Array.Empty<float>();
 
-        public Worker(int parameterCount, int metrics, ScoreBuffer? scores)
+        public Worker(int parameterCount, int metrics, float[]? exampleWeights, ScoreBuffer? scores)
         {
             Gradients = new float[parameterCount];
             Counts = new MetricCounts(metrics, scores);
+            ExampleWeights = exampleWeights;
         }
+
+        /// <summary>Each training example's class weight, by example index; null when every weight is 1. The same array for every worker.</summary>
+        public float[]? ExampleWeights { get; }
 
         public float[] Gradients { get; }
 

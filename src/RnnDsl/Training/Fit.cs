@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace RnnDsl;
 
@@ -73,53 +74,8 @@ public static class Training
         }
 
         float[]? exampleWeights = TrainingData.ClassWeights(model, targets, trainCount, options.Loss, options.ClassWeight, nameof(options), nameof(targets));
-        bool validating = validationInputs is not null;
-        EarlyStoppingMonitor? stopping = options.EarlyStopping is { } earlyStopping
-            ? new EarlyStoppingMonitor(earlyStopping, options.Metrics, validating, model.Parameters.Length, nameof(options))
-            : null;
-
-        Metric[] metrics = options.Metrics.ToArray();
-        bool scoring = metrics.Contains(Metric.Auc);
-        var trainingCounts = new MetricCounts(metrics.Length, scoring ? new ScoreBuffer(trainCount) : null);
-        var validationCounts = new MetricCounts(metrics.Length, scoring && validating ? new ScoreBuffer(validationInputs!.Count) : null);
-        var step = new DataParallelStep<TInput>(model, Math.Min(options.Threads, options.BatchSize), metrics.Length, trainingCounts.Scores);
-        int[] order = Enumerable.Range(0, trainCount).ToArray();
-        var random = new SeededRandom(options.Seed);
-        var history = new History();
-
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            var clock = Stopwatch.StartNew();
-            if (options.Shuffle)
-            {
-                for (int i = trainCount - 1; i > 0; i--)
-                {
-                    int j = random.NextInt(i + 1);
-                    (order[i], order[j]) = (order[j], order[i]);
-                }
-            }
-
-            Dictionary<string, double> logs = TrainEpoch(model, inputs, targets, exampleWeights, options, step, order, metrics, trainingCounts, epoch);
-            if (validating)
-            {
-                foreach (var (key, value) in EvaluateChecked(model, validationInputs!, validationTargets!, options.Loss, metrics, validationCounts))
-                {
-                    logs["val_" + key] = value;
-                }
-            }
-
-            history.Add(logs);
-            history.Epochs = epoch;
-            options.OnEpochEnd?.Invoke(new EpochProgress(epoch, options.Epochs, logs, clock.Elapsed));
-            if (stopping is not null && stopping.ShouldStop(logs, model.Parameters))
-            {
-                history.StoppedEarly = true;
-                break;
-            }
-        }
-
-        stopping?.RestoreBest(model.Parameters);
-        return history;
+        var run = new FitRun<TInput>(model, inputs, targets, trainCount, exampleWeights, options, validationInputs, validationTargets);
+        return run.Run();
     }
 
     /// <summary>
@@ -148,55 +104,6 @@ public static class Training
             options,
             validationInputs,
             validationTargets is null ? null : OneTargetPerExample.From(model, validationTargets, options.Loss, nameof(validationTargets)));
-    }
-
-    /// <summary>
-    /// One pass over the training examples in <paramref name="order"/>, a gradient step per batch; returns the epoch's
-    /// logs: the mean loss over its counted rows and the metrics.
-    /// </summary>
-    private static Dictionary<string, double> TrainEpoch<TInput>(
-        ISequenceModel<TInput> model,
-        IReadOnlyList<TInput[]> inputs,
-        IReadOnlyList<float[]> targets,
-        float[]? exampleWeights,
-        FitOptions options,
-        DataParallelStep<TInput> step,
-        int[] order,
-        Metric[] metrics,
-        MetricCounts epochCounts,
-        int epoch)
-        where TInput : unmanaged
-    {
-        int batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
-        double epochLoss = 0;
-        long epochTerms = 0;
-        epochCounts.Clear();
-        for (int batch = 0; batch < batches; batch++)
-        {
-            int start = batch * options.BatchSize;
-            int count = Math.Min(options.BatchSize, order.Length - start);
-            int terms = 0;
-            for (int i = start; i < start + count; i++)
-            {
-                terms += model.LossTermCount(inputs[order[i]]);
-            }
-
-            if (terms > 0)
-            {
-                double batchLoss = step.Accumulate(inputs, targets, exampleWeights, order, start, count, terms, options.Loss, metrics, epochCounts, DropoutMasks.BatchSeed(options.Seed, epoch, batch + 1));
-                step.Apply(options.Optimizer, batchLoss, epoch, batch + 1);
-                epochLoss += batchLoss * terms;
-                epochTerms += terms;
-            }
-
-            epochCounts.Scored = start + count;
-
-            options.OnBatchEnd?.Invoke(new BatchProgress(epoch, options.Epochs, batch + 1, batches, epochTerms == 0 ? 0 : epochLoss / epochTerms));
-        }
-
-        var logs = new Dictionary<string, double> { ["loss"] = epochTerms == 0 ? 0 : epochLoss / epochTerms };
-        epochCounts.WriteTo(logs, metrics);
-        return logs;
     }
 
     /// <summary>
@@ -229,7 +136,7 @@ public static class Training
 
         Metric[] wanted = metrics.ToArray();
         var counts = new MetricCounts(wanted.Length, wanted.Contains(Metric.Auc) ? new ScoreBuffer(inputs.Count) : null);
-        return EvaluateChecked(model, inputs, targets, loss, wanted, counts);
+        return EvaluateChecked(model, inputs, targets, loss, wanted, counts, CancellationToken.None)!;
     }
 
     /// <summary>
@@ -266,10 +173,11 @@ public static class Training
 
     /// <summary>
     /// <c>Evaluate</c> on examples already checked (Fit's validation data, every epoch), counting the
-    /// metrics in <paramref name="counts"/>, which are cleared first.
+    /// metrics in <paramref name="counts"/>, which are cleared first; null when <paramref name="cancellation"/> is
+    /// requested (checked before each example).
     /// </summary>
-    private static Dictionary<string, double> EvaluateChecked<TInput>(
-        ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, Metric[] wanted, MetricCounts counts)
+    internal static Dictionary<string, double>? EvaluateChecked<TInput>(
+        ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, Metric[] wanted, MetricCounts counts, CancellationToken cancellation)
         where TInput : unmanaged
     {
         counts.Clear();
@@ -279,6 +187,11 @@ public static class Training
         float[] scratchGradient = Array.Empty<float>();
         for (int n = 0; n < inputs.Count; n++)
         {
+            if (cancellation.IsCancellationRequested)
+            {
+                return null;
+            }
+
             int steps = model.StepsOf(inputs[n].Length);
             int length = model.OutputLength(steps);
             if (output.Length != length)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace RnnDsl;
 
@@ -49,11 +50,22 @@ public sealed class FitOptions
     /// <summary>Stop early when a monitored value stops improving.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
 
-    /// <summary>Called after every batch.</summary>
+    /// <summary>Save the weights after each epoch, or after each epoch that improves a monitored value (Keras <c>ModelCheckpoint</c>).</summary>
+    public ModelCheckpoint? Checkpoint { get; init; }
+
+    /// <summary>Called after every batch. <see cref="BatchProgress.StopTraining"/> ends training after that batch's epoch is wrapped up.</summary>
     public Action<BatchProgress>? OnBatchEnd { get; init; }
 
-    /// <summary>Called after every epoch, with that epoch's logs.</summary>
+    /// <summary>Called after every epoch, with that epoch's logs. <see cref="EpochProgress.StopTraining"/> ends training there.</summary>
     public Action<EpochProgress>? OnEpochEnd { get; init; }
+
+    /// <summary>
+    /// Cancels training: Fit checks it before every batch (and between validation examples), so it stops within one
+    /// batch, and throws <see cref="TrainingCanceledException"/> (an <see cref="OperationCanceledException"/>) carrying
+    /// the history of the epochs that finished. The model keeps the weights of the last completed step: a step is
+    /// never left half applied, and <see cref="EarlyStopping.RestoreBestWeights"/> is not applied.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
 
     /// <summary>Threads that share each batch, each with its own gradient buffer. Defaults to the machine's cores.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
@@ -82,7 +94,56 @@ public sealed class EarlyStopping
 }
 
 /// <summary>Progress after one batch: 1-based epoch and batch numbers, and the epoch's mean loss so far.</summary>
-public readonly record struct BatchProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss);
+public readonly record struct BatchProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss)
+{
+    private readonly TrainingStop? _stop;
+
+    internal BatchProgress(int epoch, int epochs, int batch, int batches, double loss, TrainingStop stop)
+        : this(epoch, epochs, batch, batches, loss)
+    {
+        _stop = stop;
+    }
+
+    /// <summary>
+    /// Ends training, as Keras's <c>model.stop_training = True</c> from <c>on_train_batch_end</c>: the rest of this epoch is
+    /// skipped, the epoch is wrapped up as usual over the batches run (validation, history, checkpoint, <c>OnEpochEnd</c>),
+    /// and <c>Fit</c> returns with <see cref="History.StoppedByCallback"/> set.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This progress was not made by <c>Fit</c>.</exception>
+    public void StopTraining() => TrainingStop.Request(_stop);
+}
 
 /// <summary>Progress after one epoch: 1-based epoch number and its logs (<c>loss</c>, metrics, <c>val_</c> values).</summary>
-public sealed record EpochProgress(int Epoch, int Epochs, IReadOnlyDictionary<string, double> Logs, TimeSpan Elapsed);
+public sealed record EpochProgress(int Epoch, int Epochs, IReadOnlyDictionary<string, double> Logs, TimeSpan Elapsed)
+{
+    private readonly TrainingStop? _stop;
+
+    internal EpochProgress(int epoch, int epochs, IReadOnlyDictionary<string, double> logs, TimeSpan elapsed, TrainingStop stop)
+        : this(epoch, epochs, logs, elapsed)
+    {
+        _stop = stop;
+    }
+
+    /// <summary>
+    /// Ends training after this epoch, as Keras's <c>model.stop_training = True</c> from <c>on_epoch_end</c>; <c>Fit</c> returns
+    /// with <see cref="History.StoppedByCallback"/> set.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This progress was not made by <c>Fit</c>.</exception>
+    public void StopTraining() => TrainingStop.Request(_stop);
+}
+
+/// <summary>A callback's request to end training, shared by the progress reports of one <c>Fit</c>.</summary>
+internal sealed class TrainingStop
+{
+    public bool Requested { get; private set; }
+
+    public static void Request(TrainingStop? stop)
+    {
+        if (stop is null)
+        {
+            throw new InvalidOperationException("StopTraining works on the progress that Fit passes to OnBatchEnd and OnEpochEnd; this one was made elsewhere.");
+        }
+
+        stop.Requested = true;
+    }
+}

@@ -19,6 +19,12 @@ public sealed class History
     /// <summary>Whether early stopping ended training.</summary>
     public bool StoppedEarly { get; internal set; }
 
+    /// <summary>
+    /// Whether a callback ended training with <see cref="BatchProgress.StopTraining"/> or <see cref="EpochProgress.StopTraining"/>
+    /// (Keras <c>model.stop_training = True</c>).
+    /// </summary>
+    public bool StoppedByCallback { get; internal set; }
+
     /// <summary>The values of <paramref name="key"/>, one per epoch.</summary>
     /// <exception cref="KeyNotFoundException">The history has no such key; the message lists the keys it has.</exception>
     public IReadOnlyList<double> this[string key]
