@@ -40,8 +40,41 @@ public sealed class ModelCheckpoint
 }
 
 /// <summary>
+/// Keras <c>ReduceLROnPlateau</c>, with its defaults: after <see cref="Patience"/> epochs in which <see cref="Monitor"/>
+/// has not improved by more than <see cref="MinDelta"/>, the learning rate is multiplied by <see cref="Factor"/>, but
+/// not below <see cref="MinLearningRate"/>; then <see cref="Cooldown"/> epochs pass before epochs without improvement
+/// count again. It acts at the end of an epoch, so the new rate holds from the next epoch's first step.
+/// </summary>
+public sealed class ReduceLROnPlateau
+{
+    /// <summary>The history key to watch; <c>val_loss</c> by default.</summary>
+    public string Monitor { get; init; } = "val_loss";
+
+    /// <summary>What the learning rate is multiplied by: <c>new = old × Factor</c>, in (0, 1); 0.1 by default.</summary>
+    public double Factor { get; init; } = 0.1;
+
+    /// <summary>Epochs without improvement before the rate is reduced; 10 by default.</summary>
+    public int Patience { get; init; } = 10;
+
+    /// <summary>The smallest change that counts as an improvement; 1e-4 by default.</summary>
+    public double MinDelta { get; init; } = 1e-4;
+
+    /// <summary>
+    /// Epochs after a reduction before epochs without improvement count again; 0 by default. As in Keras, the count
+    /// goes down at the start of each epoch's check, so a cooldown of 1 pauses nothing and 2 pauses one epoch.
+    /// </summary>
+    public int Cooldown { get; init; }
+
+    /// <summary>The lowest learning rate a reduction leaves (Keras <c>min_lr</c>); 0 by default.</summary>
+    public double MinLearningRate { get; init; }
+
+    /// <summary>Whether larger is better; by default as <see cref="EarlyStopping.HigherIsBetter"/> decides (Keras mode "auto").</summary>
+    public bool? HigherIsBetter { get; init; }
+}
+
+/// <summary>
 /// Keras's <c>MonitorCallback</c>: a logged value, which way is better, the smallest change that counts, and the best
-/// so far. Shared by early stopping and checkpoints.
+/// so far. Shared by early stopping, checkpoints and learning-rate reduction.
 /// </summary>
 internal sealed class MonitoredValue
 {
@@ -128,6 +161,63 @@ internal sealed class CheckpointWriter
             }
 
             model.SaveWeights(_path);
+        }
+    }
+}
+
+/// <summary>The bookkeeping of a <see cref="ReduceLROnPlateau"/> for one <c>Fit</c>, step for step as Keras's <c>on_epoch_end</c>.</summary>
+internal sealed class PlateauMonitor
+{
+    private readonly ReduceLROnPlateau _settings;
+    private readonly MonitoredValue _monitor;
+    private int _wait;
+    private int _cooldown;
+
+    /// <exception cref="ArgumentException">A setting is out of range, or the monitored key is not logged.</exception>
+    public PlateauMonitor(ReduceLROnPlateau settings, IReadOnlyList<Metric> metrics, bool validating, string argumentName)
+    {
+        if (!(settings.Factor is > 0 and < 1))
+        {
+            throw new ArgumentException(
+                $"ReduceLROnPlateau.Factor is {settings.Factor.ToString(CultureInfo.InvariantCulture)}; it must be in (0, 1): the rate is multiplied by it.", argumentName);
+        }
+
+        if (settings.Patience < 0 || settings.Cooldown < 0 || !(settings.MinLearningRate >= 0) || double.IsInfinity(settings.MinLearningRate))
+        {
+            throw new ArgumentException("ReduceLROnPlateau.Patience, Cooldown and MinLearningRate must be 0 or more (and the rate finite).", argumentName);
+        }
+
+        _settings = settings;
+        _monitor = new MonitoredValue("ReduceLROnPlateau", settings.Monitor, settings.HigherIsBetter, settings.MinDelta, metrics, validating, argumentName);
+    }
+
+    /// <summary>Reads an epoch's logs and reduces <paramref name="optimizer"/>'s learning rate when the plateau has lasted.</summary>
+    public void EpochEnded(IReadOnlyDictionary<string, double> logs, Optimizer optimizer)
+    {
+        if (_cooldown > 0)
+        {
+            _cooldown--;
+            _wait = 0;
+        }
+
+        if (_monitor.Improved(logs))
+        {
+            _wait = 0;
+            return;
+        }
+
+        if (_cooldown > 0 || ++_wait < _settings.Patience)
+        {
+            return;
+        }
+
+        // Keras: reduce only while above the minimum; new = max(old × factor, min), computed in double and stored as float.
+        float old = optimizer.LearningRate;
+        if (old > (float)_settings.MinLearningRate)
+        {
+            optimizer.LearningRate = (float)Math.Max(old * _settings.Factor, _settings.MinLearningRate);
+            _cooldown = _settings.Cooldown;
+            _wait = 0;
         }
     }
 }

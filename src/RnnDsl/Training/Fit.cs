@@ -74,6 +74,13 @@ public static class Training
         }
 
         float[]? exampleWeights = TrainingData.ClassWeights(model, targets, trainCount, options.Loss, options.ClassWeight, nameof(options), nameof(targets));
+        if (options.LearningRateSchedule is not null && options.ReduceLROnPlateau is not null)
+        {
+            throw new ArgumentException(
+                "options has both a LearningRateSchedule and ReduceLROnPlateau; set one: the schedule sets every step's rate, so there is no rate to reduce "
+                + "(Keras cannot set the rate of an optimizer that has a schedule either).", nameof(options));
+        }
+
         var run = new FitRun<TInput>(model, inputs, targets, trainCount, exampleWeights, options, validationInputs, validationTargets);
         return run.Run();
     }

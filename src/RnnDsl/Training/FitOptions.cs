@@ -53,6 +53,21 @@ public sealed class FitOptions
     /// <summary>Save the weights after each epoch, or after each epoch that improves a monitored value (Keras <c>ModelCheckpoint</c>).</summary>
     public ModelCheckpoint? Checkpoint { get; init; }
 
+    /// <summary>
+    /// Multiply the learning rate by a factor when a monitored value stops improving (Keras <c>ReduceLROnPlateau</c>).
+    /// While it is set the history logs <c>learning_rate</c> every epoch, as Keras's does. Not with <see cref="LearningRateSchedule"/>.
+    /// </summary>
+    public ReduceLROnPlateau? ReduceLROnPlateau { get; init; }
+
+    /// <summary>
+    /// The learning rate of every step, from the optimizer's step count (<see cref="Optimizer.Iterations"/>, 0 for a new
+    /// optimizer's first step), as a Keras schedule passed as the optimizer's <c>learning_rate</c>: <see cref="ExponentialDecay"/>,
+    /// <see cref="CosineDecay"/>, <see cref="PiecewiseConstantDecay"/>. Fit sets <see cref="Optimizer.LearningRate"/>
+    /// from it before each step, so changes made in a callback last until the next step. Not with <see cref="ReduceLROnPlateau"/>
+    /// (Keras cannot set the rate of an optimizer that has a schedule either).
+    /// </summary>
+    public LearningRateSchedule? LearningRateSchedule { get; init; }
+
     /// <summary>Called after every batch. <see cref="BatchProgress.StopTraining"/> ends training after that batch's epoch is wrapped up.</summary>
     public Action<BatchProgress>? OnBatchEnd { get; init; }
 
@@ -98,11 +113,15 @@ public readonly record struct BatchProgress(int Epoch, int Epochs, int Batch, in
 {
     private readonly TrainingStop? _stop;
 
-    internal BatchProgress(int epoch, int epochs, int batch, int batches, double loss, TrainingStop stop)
+    internal BatchProgress(int epoch, int epochs, int batch, int batches, double loss, float learningRate, TrainingStop stop)
         : this(epoch, epochs, batch, batches, loss)
     {
+        LearningRate = learningRate;
         _stop = stop;
     }
+
+    /// <summary>The learning rate of this batch's step.</summary>
+    public float LearningRate { get; init; }
 
     /// <summary>
     /// Ends training, as Keras's <c>model.stop_training = True</c> from <c>on_train_batch_end</c>: the rest of this epoch is
@@ -118,11 +137,18 @@ public sealed record EpochProgress(int Epoch, int Epochs, IReadOnlyDictionary<st
 {
     private readonly TrainingStop? _stop;
 
-    internal EpochProgress(int epoch, int epochs, IReadOnlyDictionary<string, double> logs, TimeSpan elapsed, TrainingStop stop)
+    internal EpochProgress(int epoch, int epochs, IReadOnlyDictionary<string, double> logs, TimeSpan elapsed, float learningRate, TrainingStop stop)
         : this(epoch, epochs, logs, elapsed)
     {
+        LearningRate = learningRate;
         _stop = stop;
     }
+
+    /// <summary>
+    /// The learning rate of the epoch's last step, before <see cref="FitOptions.ReduceLROnPlateau"/> acts on this epoch
+    /// (the value Keras logs as <c>learning_rate</c>).
+    /// </summary>
+    public float LearningRate { get; init; }
 
     /// <summary>
     /// Ends training after this epoch, as Keras's <c>model.stop_training = True</c> from <c>on_epoch_end</c>; <c>Fit</c> returns

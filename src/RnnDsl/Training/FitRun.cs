@@ -7,7 +7,7 @@ namespace RnnDsl;
 
 /// <summary>
 /// One <c>Training.Fit</c> on data already checked: the epochs, each a shuffled pass of gradient steps, then validation,
-/// the history, the epoch-end callbacks (checkpoint, <c>OnEpochEnd</c>, early stopping), and the
+/// the history, the epoch-end callbacks (checkpoint, learning-rate reduction, <c>OnEpochEnd</c>, early stopping), and the
 /// ways training ends early (early stopping, a callback's <c>StopTraining</c>, cancellation). Every buffer is made here,
 /// before the first epoch.
 /// </summary>
@@ -27,6 +27,7 @@ internal sealed class FitRun<TInput>
     private readonly int[] _order;
     private readonly EarlyStoppingMonitor? _earlyStopping;
     private readonly CheckpointWriter? _checkpoint;
+    private readonly PlateauMonitor? _plateau;
     private readonly TrainingStop _stop = new();
     private readonly History _history = new();
 
@@ -54,6 +55,7 @@ internal sealed class FitRun<TInput>
             ? new EarlyStoppingMonitor(earlyStopping, options.Metrics, validating, model.Parameters.Length, argumentName)
             : null;
         _checkpoint = options.Checkpoint is { } checkpoint ? new CheckpointWriter(checkpoint, options.Metrics, validating, argumentName) : null;
+        _plateau = options.ReduceLROnPlateau is { } plateau ? new PlateauMonitor(plateau, options.Metrics, validating, argumentName) : null;
 
         _metrics = options.Metrics.ToArray();
         bool scoring = _metrics.Contains(Metric.Auc);
@@ -93,10 +95,18 @@ internal sealed class FitRun<TInput>
                 }
             }
 
+            // The rate of the epoch's last step; Keras's ReduceLROnPlateau logs it before it acts.
+            float learningRate = options.Optimizer.LearningRate;
+            if (_plateau is not null)
+            {
+                logs["learning_rate"] = learningRate;
+            }
+
             _history.Add(logs);
             _history.Epochs = epoch;
             _checkpoint?.EpochEnded(logs, _model);
-            options.OnEpochEnd?.Invoke(new EpochProgress(epoch, options.Epochs, logs, clock.Elapsed, _stop));
+            _plateau?.EpochEnded(logs, options.Optimizer);
+            options.OnEpochEnd?.Invoke(new EpochProgress(epoch, options.Epochs, logs, clock.Elapsed, learningRate, _stop));
             if (_earlyStopping is not null && _earlyStopping.ShouldStop(logs, _model.Parameters))
             {
                 _history.StoppedEarly = true;
@@ -145,6 +155,11 @@ internal sealed class FitRun<TInput>
             {
                 double batchLoss = _step.Accumulate(
                     _inputs, _targets, _order, start, count, terms, options.Loss, _metrics, _trainingCounts, DropoutMasks.BatchSeed(options.Seed, epoch, batch + 1));
+                if (options.LearningRateSchedule is { } schedule)
+                {
+                    optimizer.LearningRate = schedule.LearningRate(optimizer.Iterations);
+                }
+
                 _step.Apply(optimizer, batchLoss, epoch, batch + 1);
                 epochLoss += batchLoss * terms;
                 epochTerms += terms;
@@ -152,7 +167,7 @@ internal sealed class FitRun<TInput>
 
             _trainingCounts.Scored = start + count;
             options.OnBatchEnd?.Invoke(new BatchProgress(
-                epoch, options.Epochs, batch + 1, batches, epochTerms == 0 ? 0 : epochLoss / epochTerms, _stop));
+                epoch, options.Epochs, batch + 1, batches, epochTerms == 0 ? 0 : epochLoss / epochTerms, optimizer.LearningRate, _stop));
             if (_stop.Requested)
             {
                 break;
