@@ -108,17 +108,20 @@ public class LearningRateTests
         // 12, 13, 14: no improvement; at the floor nothing is reduced -> 0.2
         double[] values = [1.0, 0.95, 0.92, 0.5, 0.45, 0.44, 0.43, 0.42, 0.41, 0.40, 0.39, 0.385, 0.38, 0.38];
         float[] expected = [1f, 1f, 0.5f, 0.5f, 0.5f, 0.25f, 0.25f, 0.25f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f];
-        var settings = new ReduceLROnPlateau { Monitor = "val_loss", Factor = 0.5, Patience = 2, MinDelta = 0.1, Cooldown = 2, MinLearningRate = 0.2 };
-        var plateau = new PlateauMonitor(settings, [], validating: true, "options");
-        var optimizer = new Sgd(learningRate: 1f);
-        var rates = new List<float>();
-        foreach (double value in values)
+        foreach (double minDelta in new[] { 0.1, -0.1 }) // Keras takes abs(min_delta)
         {
-            plateau.EpochEnded(new Dictionary<string, double> { ["val_loss"] = value }, optimizer);
-            rates.Add(optimizer.LearningRate);
-        }
+            var settings = new ReduceLROnPlateau { Monitor = "val_loss", Factor = 0.5, Patience = 2, MinDelta = minDelta, Cooldown = 2, MinLearningRate = 0.2 };
+            var plateau = new PlateauMonitor(settings, [], validating: true, "options");
+            var optimizer = new Sgd(learningRate: 1f);
+            var rates = new List<float>();
+            foreach (double value in values)
+            {
+                plateau.EpochEnded(new Dictionary<string, double> { ["val_loss"] = value }, optimizer);
+                rates.Add(optimizer.LearningRate);
+            }
 
-        Assert.Equal(expected, rates);
+            Assert.Equal(expected, rates);
+        }
     }
 
     [Fact]

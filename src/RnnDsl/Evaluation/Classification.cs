@@ -246,7 +246,7 @@ public static class Classification
 /// <param name="Threshold">The lowest score predicted positive; +∞ for the first point, where nothing is.</param>
 public readonly record struct RocPoint(double FalsePositiveRate, double TruePositiveRate, float Threshold);
 
-/// <summary>The area under a ROC curve from scores sorted ascending, for <see cref="Classification"/> and the AUC metric of training.</summary>
+/// <summary>The area under a ROC curve from scores sorted ascending, for <see cref="Classification"/> and <see cref="Metric.Auc"/>.</summary>
 internal static class BinaryRanking
 {
     /// <summary>

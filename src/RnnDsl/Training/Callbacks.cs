@@ -85,7 +85,7 @@ internal sealed class MonitoredValue
     /// Checks that <paramref name="key"/> is one this training logs: <c>loss</c>, the metrics, and their <c>val_</c> forms
     /// when validating. <paramref name="what"/> is the option as the message names it (<c>EarlyStopping</c>).
     /// </summary>
-    /// <exception cref="ArgumentException">The key is not logged, or the minimum change is negative or NaN.</exception>
+    /// <exception cref="ArgumentException">The key is not logged, or the minimum change is NaN.</exception>
     public MonitoredValue(string what, string key, bool? higherIsBetter, double minDelta, IReadOnlyList<Metric> metrics, bool validating, string argumentName)
     {
         var keys = new List<string> { "loss" };
@@ -100,14 +100,14 @@ internal sealed class MonitoredValue
             throw new ArgumentException($"{what} monitors '{key}', which this training does not log; it logs {string.Join(", ", keys)}.", argumentName);
         }
 
-        if (!(minDelta >= 0))
+        if (double.IsNaN(minDelta))
         {
-            throw new ArgumentException($"{what}.MinDelta is {minDelta.ToString(CultureInfo.InvariantCulture)}; it must be 0 or more.", argumentName);
+            throw new ArgumentException($"{what}.MinDelta is NaN; it must be a number.", argumentName);
         }
 
         Key = key;
         HigherIsBetter = higherIsBetter ?? Metrics.HigherIsBetter(key);
-        _minDelta = minDelta;
+        _minDelta = Math.Abs(minDelta); // Keras takes abs(min_delta)
     }
 
     public string Key { get; }

@@ -95,7 +95,7 @@ public sealed class EarlyStopping
     /// <summary>Epochs without improvement before training stops.</summary>
     public int Patience { get; init; }
 
-    /// <summary>The smallest change that counts as an improvement.</summary>
+    /// <summary>The smallest change that counts as an improvement (its size: Keras takes <c>abs(min_delta)</c>).</summary>
     public double MinDelta { get; init; }
 
     /// <summary>Put back the weights of the best epoch when training ends.</summary>
