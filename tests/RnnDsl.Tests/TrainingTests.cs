@@ -13,7 +13,7 @@ public class TrainingTests
     /// first. The test set is made of pairs that differ only by swapping the 1 and the 2: the same bag of
     /// words with opposite labels, so any bag-of-words model scores exactly 50% on it.
     /// </summary>
-    private static (int[][] Inputs, float[][] Targets) OrderTask(int count, int seed, bool pairs)
+    internal static (int[][] Inputs, float[][] Targets) OrderTask(int count, int seed, bool pairs)
     {
         var random = new SeededRandom(seed);
         var inputs = new List<int[]>();
@@ -204,6 +204,7 @@ public class TrainingTests
     [Theory]
     [InlineData("val_loss")]
     [InlineData("val_accuracy")]
+    [InlineData("val_auc")]
     public void Early_stopping_with_Keras_defaults_stops_at_the_first_epoch_without_improvement(string monitor)
     {
         // Keras defaults: patience 0, min_delta 0, mode "auto", restore_best_weights False. The validation
@@ -219,7 +220,7 @@ public class TrainingTests
             Epochs = 20,
             BatchSize = 32,
             Optimizer = new Adam(learningRate: 0.01f),
-            Metrics = [Metric.Accuracy],
+            Metrics = [Metric.Accuracy, Metric.Auc],
             Seed = 5,
             Threads = 1,
             EarlyStopping = new EarlyStopping { Monitor = monitor },
@@ -228,9 +229,9 @@ public class TrainingTests
         History history = model.Fit(inputs, targets, options, validationInputs, flipped);
 
         // Keras's rule: stop at the first epoch whose value is not better than the best so far;
-        // "auto" mode takes higher as better for accuracy and lower for loss.
+        // "auto" mode takes higher as better for accuracy and AUC and lower for loss.
         IReadOnlyList<double> values = history[monitor];
-        bool higherIsBetter = monitor == "val_accuracy";
+        bool higherIsBetter = monitor != "val_loss";
         int expectedEpochs = values.Count;
         double best = values[0];
         for (int e = 1; e < values.Count; e++)

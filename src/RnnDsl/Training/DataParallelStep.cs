@@ -20,14 +20,18 @@ internal sealed class DataParallelStep<TInput>
     private readonly float[] _gradients;
     private readonly float[] _lastGood;
 
-    public DataParallelStep(ISequenceModel<TInput> model, int threads, int metrics)
+    /// <summary>
+    /// Sets up <paramref name="threads"/> workers for <paramref name="model"/>, with each training example's class weight
+    /// (<paramref name="exampleWeights"/>, by example index; null for weight 1) and the buffer that AUC's scores go to.
+    /// </summary>
+    public DataParallelStep(ISequenceModel<TInput> model, int threads, int metrics, float[]? exampleWeights, ScoreBuffer? scores)
     {
         _model = model;
         int parameterCount = model.Parameters.Length;
         _workers = new Worker[threads];
         for (int w = 0; w < threads; w++)
         {
-            _workers[w] = new Worker(parameterCount, metrics);
+            _workers[w] = new Worker(parameterCount, metrics, exampleWeights, scores);
         }
 
         _gradients = new float[parameterCount];
@@ -35,8 +39,9 @@ internal sealed class DataParallelStep<TInput>
     }
 
     /// <summary>
-    /// Accumulates the gradients of examples <c>order[start .. start + count)</c>, each scaled by 1 / <paramref name="terms"/>,
-    /// adds their metric counts to <paramref name="counts"/>, and returns the batch's mean loss. Dropout is on, its masks
+    /// Accumulates the gradients of examples <c>order[start .. start + count)</c>, each scaled by 1 / <paramref name="terms"/>
+    /// and by its class weight (Keras divides the weighted sum by the batch size, not by the sum of the weights),
+    /// adds their metric counts to <paramref name="counts"/> (scores at their place <c>i</c> in the epoch), and returns the batch's mean loss. Dropout is on, its masks
     /// drawn from <paramref name="dropoutSeed"/>.
     /// </summary>
     public double Accumulate(
@@ -72,12 +77,13 @@ internal sealed class DataParallelStep<TInput>
                 float[] target = targets[order[i]];
                 int length = model.OutputLength(model.StepsOf(input.Length));
                 float[] output = worker.Output(length);
+                float weight = worker.ExampleWeights is { } weights ? weights[order[i]] : 1f;
                 // Training mode (a model without dropout ignores the seed): each example's dropout masks come from the batch
                 // seed and its place in the batch, so they are the same however the batch is split across threads.
-                worker.Loss += model.AccumulateGradients(input, target, loss, scale, worker.Gradients, output, DropoutMasks.SequenceSeed(dropoutSeed, i - start));
+                worker.Loss += (double)weight * model.AccumulateGradients(input, target, loss, scale * weight, worker.Gradients, output, DropoutMasks.SequenceSeed(dropoutSeed, i - start));
                 if (metrics.Length > 0)
                 {
-                    Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts);
+                    Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts, weight, i);
                 }
             }
         }
@@ -191,11 +197,15 @@ internal sealed class DataParallelStep<TInput>
     {
         private float[] _output = Array.Empty<float>();
 
-        public Worker(int parameterCount, int metrics)
+        public Worker(int parameterCount, int metrics, float[]? exampleWeights, ScoreBuffer? scores)
         {
             Gradients = new float[parameterCount];
-            Counts = new MetricCounts(metrics);
+            Counts = new MetricCounts(metrics, scores);
+            ExampleWeights = exampleWeights;
         }
+
+        /// <summary>Each training example's class weight, by example index; null when every weight is 1. The same array for every worker.</summary>
+        public float[]? ExampleWeights { get; }
 
         public float[] Gradients { get; }
 

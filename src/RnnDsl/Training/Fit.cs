@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace RnnDsl;
 
@@ -46,23 +47,13 @@ public static class Training
             throw new ArgumentException("Epochs, BatchSize and Threads must be at least 1.", nameof(options));
         }
 
-        if (options.ValidationSplit is < 0 or >= 1)
-        {
-            throw new ArgumentException($"ValidationSplit is {options.ValidationSplit}; it must be in [0, 1).", nameof(options));
-        }
-
         // Everything that can be checked before training is checked here, so bad data never costs an epoch.
         TrainingData.CheckLoss(options.Loss, model.OutputLength(1), nameof(options), "options.Loss");
+        (int trainCount, int validationCount) = TrainingData.Split(inputs.Count, options.ValidationSplit, nameof(options));
 
-        // Keras takes the validation split from the end of the data, before any shuffling.
-        int validationCount = (int)(inputs.Count * options.ValidationSplit);
-        int trainCount = inputs.Count - validationCount;
-        if (trainCount == 0)
-        {
-            throw new ArgumentException("There are no training examples.", nameof(inputs));
-        }
-
+        TrainingData.CheckMetrics(model, options.Metrics, nameof(options), "options.Metrics");
         TrainingData.CheckExamples(model, inputs, targets, options.Loss, nameof(inputs), nameof(targets));
+        TrainingData.CheckBinaryLabels(targets, options.Metrics, nameof(targets));
         if (validationCount > 0)
         {
             validationInputs = inputs.Skip(trainCount).ToArray();
@@ -72,98 +63,54 @@ public static class Training
         {
             ArgumentNullException.ThrowIfNull(validationInputs);
             ArgumentNullException.ThrowIfNull(validationTargets);
+            if (validationInputs.Count == 0)
+            {
+                throw new ArgumentException(
+                    "validationInputs has no examples; pass at least one, or null to train without validation.", nameof(validationInputs));
+            }
+
             TrainingData.CheckExamples(model, validationInputs, validationTargets, options.Loss, nameof(validationInputs), nameof(validationTargets));
+            TrainingData.CheckBinaryLabels(validationTargets, options.Metrics, nameof(validationTargets));
         }
 
-        bool validating = validationInputs is not null && validationTargets is not null && validationInputs.Count > 0;
-        EarlyStoppingMonitor? stopping = options.EarlyStopping is { } earlyStopping
-            ? new EarlyStoppingMonitor(earlyStopping, options.Metrics, validating, model.Parameters.Length, nameof(options))
-            : null;
-
-        Metric[] metrics = options.Metrics.ToArray();
-        var step = new DataParallelStep<TInput>(model, Math.Min(options.Threads, options.BatchSize), metrics.Length);
-        int[] order = Enumerable.Range(0, trainCount).ToArray();
-        var random = new SeededRandom(options.Seed);
-        var history = new History();
-
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        float[]? exampleWeights = TrainingData.ClassWeights(model, targets, trainCount, options.Loss, options.ClassWeight, nameof(options), nameof(targets));
+        if (options.LearningRateSchedule is not null && options.ReduceLROnPlateau is not null)
         {
-            var clock = Stopwatch.StartNew();
-            if (options.Shuffle)
-            {
-                for (int i = trainCount - 1; i > 0; i--)
-                {
-                    int j = random.NextInt(i + 1);
-                    (order[i], order[j]) = (order[j], order[i]);
-                }
-            }
-
-            Dictionary<string, double> logs = TrainEpoch(model, inputs, targets, options, step, order, metrics, epoch);
-            if (validating)
-            {
-                foreach (var (key, value) in EvaluateChecked(model, validationInputs!, validationTargets!, options.Loss, metrics))
-                {
-                    logs["val_" + key] = value;
-                }
-            }
-
-            history.Add(logs);
-            history.Epochs = epoch;
-            options.OnEpochEnd?.Invoke(new EpochProgress(epoch, options.Epochs, logs, clock.Elapsed));
-            if (stopping is not null && stopping.ShouldStop(logs, model.Parameters))
-            {
-                history.StoppedEarly = true;
-                break;
-            }
+            throw new ArgumentException(
+                "options has both a LearningRateSchedule and ReduceLROnPlateau; set one: the schedule sets every step's rate, so there is no rate to reduce "
+                + "(Keras cannot set the rate of an optimizer that has a schedule either).", nameof(options));
         }
 
-        stopping?.RestoreBest(model.Parameters);
-        return history;
+        var run = new FitRun<TInput>(model, inputs, targets, trainCount, exampleWeights, options, validationInputs, validationTargets);
+        return run.Run();
     }
 
     /// <summary>
-    /// One pass over the training examples in <paramref name="order"/>, a gradient step per batch; returns the epoch's
-    /// logs: the mean loss over its counted rows and the metrics.
+    /// <see cref="Fit{TInput}(ISequenceModel{TInput}, IReadOnlyList{TInput[]}, IReadOnlyList{float[]}, FitOptions, IReadOnlyList{TInput[]}?, IReadOnlyList{float[]}?)"/>
+    /// with one target value per example (<c>float[] y</c>): for a model with one output row per example and a loss that
+    /// takes one value for it, such as a binary label for <c>Dense(1, Sigmoid)</c>, a class index under sparse categorical
+    /// cross-entropy, or one value to regress. Errors name a bad value as <c>targets[4]</c>.
     /// </summary>
-    private static Dictionary<string, double> TrainEpoch<TInput>(
-        ISequenceModel<TInput> model,
+    /// <exception cref="ArgumentException">The model outputs a sequence or takes several target values per example; and as the other overload.</exception>
+    public static History Fit<TInput>(
+        this ISequenceModel<TInput> model,
         IReadOnlyList<TInput[]> inputs,
-        IReadOnlyList<float[]> targets,
+        IReadOnlyList<float> targets,
         FitOptions options,
-        DataParallelStep<TInput> step,
-        int[] order,
-        Metric[] metrics,
-        int epoch)
+        IReadOnlyList<TInput[]>? validationInputs = null,
+        IReadOnlyList<float>? validationTargets = null)
         where TInput : unmanaged
     {
-        int batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
-        double epochLoss = 0;
-        long epochTerms = 0;
-        var epochCounts = new MetricCounts(metrics.Length);
-        for (int batch = 0; batch < batches; batch++)
-        {
-            int start = batch * options.BatchSize;
-            int count = Math.Min(options.BatchSize, order.Length - start);
-            int terms = 0;
-            for (int i = start; i < start + count; i++)
-            {
-                terms += model.LossTermCount(inputs[order[i]]);
-            }
-
-            if (terms > 0)
-            {
-                double batchLoss = step.Accumulate(inputs, targets, order, start, count, terms, options.Loss, metrics, epochCounts, DropoutMasks.BatchSeed(options.Seed, epoch, batch + 1));
-                step.Apply(options.Optimizer, batchLoss, epoch, batch + 1);
-                epochLoss += batchLoss * terms;
-                epochTerms += terms;
-            }
-
-            options.OnBatchEnd?.Invoke(new BatchProgress(epoch, options.Epochs, batch + 1, batches, epochTerms == 0 ? 0 : epochLoss / epochTerms));
-        }
-
-        var logs = new Dictionary<string, double> { ["loss"] = epochTerms == 0 ? 0 : epochLoss / epochTerms };
-        epochCounts.WriteTo(logs, metrics);
-        return logs;
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(options);
+        TrainingData.CheckLoss(options.Loss, model.OutputLength(1), nameof(options), "options.Loss");
+        return model.Fit(
+            inputs,
+            OneTargetPerExample.From(model, targets, options.Loss, nameof(targets)),
+            options,
+            validationInputs,
+            validationTargets is null ? null : OneTargetPerExample.From(model, validationTargets, options.Loss, nameof(validationTargets)));
     }
 
     /// <summary>
@@ -185,13 +132,38 @@ public static class Training
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
         TrainingData.CheckLoss(loss, model.OutputLength(1), nameof(loss), nameof(loss));
+        metrics ??= Array.Empty<Metric>();
+        TrainingData.CheckMetrics(model, metrics, nameof(metrics), nameof(metrics));
         TrainingData.CheckExamples(model, inputs, targets, loss, nameof(inputs), nameof(targets));
+        TrainingData.CheckBinaryLabels(targets, metrics, nameof(targets));
         if (inputs.Count == 0)
         {
             throw new ArgumentException("inputs has no examples; Evaluate needs at least one.", nameof(inputs));
         }
 
-        return EvaluateChecked(model, inputs, targets, loss, metrics?.ToArray() ?? Array.Empty<Metric>());
+        Metric[] wanted = metrics.ToArray();
+        var counts = new MetricCounts(wanted.Length, wanted.Contains(Metric.Auc) ? new ScoreBuffer(inputs.Count) : null);
+        return EvaluateChecked(model, inputs, targets, loss, wanted, counts, CancellationToken.None)!;
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate{TInput}(ISequenceModel{TInput}, IReadOnlyList{TInput[]}, IReadOnlyList{float[]}, Loss, IReadOnlyList{Metric}?)"/>
+    /// with one target value per example, for a model with one output row per example and a loss that takes one value
+    /// for it (see the <c>IReadOnlyList&lt;float&gt;</c> overload of <c>Fit</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The model outputs a sequence or takes several target values per example; and as the other overload.</exception>
+    public static IReadOnlyDictionary<string, double> Evaluate<TInput>(
+        this ISequenceModel<TInput> model,
+        IReadOnlyList<TInput[]> inputs,
+        IReadOnlyList<float> targets,
+        Loss loss,
+        IReadOnlyList<Metric>? metrics = null)
+        where TInput : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(targets);
+        TrainingData.CheckLoss(loss, model.OutputLength(1), nameof(loss), nameof(loss));
+        return model.Evaluate(inputs, OneTargetPerExample.From(model, targets, loss, nameof(targets)), loss, metrics);
     }
 
     /// <summary>
@@ -206,18 +178,27 @@ public static class Training
         return counted;
     }
 
-    /// <summary><see cref="Evaluate{TInput}"/> on examples already checked: Fit's validation data, every epoch.</summary>
-    private static Dictionary<string, double> EvaluateChecked<TInput>(
-        ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, Metric[] wanted)
+    /// <summary>
+    /// <c>Evaluate</c> on examples already checked (Fit's validation data, every epoch), counting the
+    /// metrics in <paramref name="counts"/>, which are cleared first; null when <paramref name="cancellation"/> is
+    /// requested (checked before each example).
+    /// </summary>
+    internal static Dictionary<string, double>? EvaluateChecked<TInput>(
+        ISequenceModel<TInput> model, IReadOnlyList<TInput[]> inputs, IReadOnlyList<float[]> targets, Loss loss, Metric[] wanted, MetricCounts counts, CancellationToken cancellation)
         where TInput : unmanaged
     {
-        var counts = new MetricCounts(wanted.Length);
+        counts.Clear();
         double total = 0;
         long terms = 0;
         float[] output = Array.Empty<float>();
         float[] scratchGradient = Array.Empty<float>();
         for (int n = 0; n < inputs.Count; n++)
         {
+            if (cancellation.IsCancellationRequested)
+            {
+                return null;
+            }
+
             int steps = model.StepsOf(inputs[n].Length);
             int length = model.OutputLength(steps);
             if (output.Length != length)
@@ -227,9 +208,11 @@ public static class Training
             }
 
             model.Predict(inputs[n], output);
-            total += RowLosses(model, inputs[n], targets[n], output, loss, wanted, counts, scratchGradient, out int rows);
+            total += RowLosses(model, inputs[n], targets[n], output, loss, wanted, counts, scratchGradient, n, out int rows);
             terms += rows;
         }
+
+        counts.Scored = inputs.Count;
 
         var logs = new Dictionary<string, double> { ["loss"] = terms == 0 ? 0 : total / terms };
         counts.WriteTo(logs, wanted);
@@ -238,7 +221,7 @@ public static class Training
 
     /// <summary>The summed loss of one example's counted rows, and its metric counts.</summary>
     private static double RowLosses<TInput>(
-        ISequenceModel<TInput> model, TInput[] input, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts, float[] scratch, out int rows)
+        ISequenceModel<TInput> model, TInput[] input, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts, float[] scratch, int position, out int rows)
         where TInput : unmanaged
     {
         int width = model.OutputLength(1);
@@ -258,7 +241,7 @@ public static class Training
             rows++;
         }
 
-        Metrics.Count(model, counted, target, output, loss, metrics, counts);
+        Metrics.Count(model, counted, target, output, loss, metrics, counts, 1f, position);
         return total;
     }
 }

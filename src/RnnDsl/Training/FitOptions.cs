@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace RnnDsl;
 
-/// <summary>What <see cref="Training.Fit{TInput}"/> is told to do, in the spirit of Keras <c>compile</c> and <c>fit</c>.</summary>
+/// <summary>What <c>Training.Fit</c> is told to do, in the spirit of Keras <c>compile</c> and <c>fit</c>.</summary>
 public sealed class FitOptions
 {
     /// <summary>Passes over the training data.</summary>
@@ -27,17 +28,59 @@ public sealed class FitOptions
     /// <summary>The seed of the shuffle.</summary>
     public int Seed { get; init; }
 
-    /// <summary>The fraction of the data, taken from its end before shuffling as Keras does, held out for validation.</summary>
+    /// <summary>
+    /// The fraction of the data held out for validation, taken from its end before shuffling, by Keras 3's rule: the
+    /// first <c>floor(n × (1 - ValidationSplit))</c> examples train and the rest validate (so 0.01 of 50 examples holds
+    /// out 1). A split that leaves no training or no validation example, or one that is NaN or outside [0, 1), is refused.
+    /// When it is above 0, validation data passed to <c>Fit</c> is not used.
+    /// </summary>
     public double ValidationSplit { get; init; }
+
+    /// <summary>
+    /// Keras <c>class_weight</c>: a weight per class index that multiplies each training example's loss, and so its
+    /// gradient. The class of an example is its label under binary cross-entropy (which must then be 0 or 1), its class
+    /// index under sparse categorical cross-entropy, and the index of the largest value of its one-hot target under
+    /// categorical cross-entropy. A class left out weighs 1, as in Keras. As in Keras, a batch's loss is the weighted
+    /// sum divided by the number of examples (not by the sum of the weights), the training metrics are weighted the
+    /// same way, and validation is not weighted. It needs a model with one output row per example (Keras refuses
+    /// class weights for sequence targets too) and a classification loss.
+    /// </summary>
+    public IReadOnlyDictionary<int, float>? ClassWeight { get; init; }
 
     /// <summary>Stop early when a monitored value stops improving.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
 
-    /// <summary>Called after every batch.</summary>
+    /// <summary>Save the weights after each epoch, or after each epoch that improves a monitored value (Keras <c>ModelCheckpoint</c>).</summary>
+    public ModelCheckpoint? Checkpoint { get; init; }
+
+    /// <summary>
+    /// Multiply the learning rate by a factor when a monitored value stops improving (Keras <c>ReduceLROnPlateau</c>).
+    /// While it is set the history logs <c>learning_rate</c> every epoch, as Keras's does. Not with <see cref="LearningRateSchedule"/>.
+    /// </summary>
+    public ReduceLROnPlateau? ReduceLROnPlateau { get; init; }
+
+    /// <summary>
+    /// The learning rate of every step, from the optimizer's step count (<see cref="Optimizer.Iterations"/>, 0 for a new
+    /// optimizer's first step), as a Keras schedule passed as the optimizer's <c>learning_rate</c>: <see cref="ExponentialDecay"/>,
+    /// <see cref="CosineDecay"/>, <see cref="PiecewiseConstantDecay"/>. Fit sets <see cref="Optimizer.LearningRate"/>
+    /// from it before each step, so changes made in a callback last until the next step. Not with <see cref="ReduceLROnPlateau"/>
+    /// (Keras cannot set the rate of an optimizer that has a schedule either).
+    /// </summary>
+    public LearningRateSchedule? LearningRateSchedule { get; init; }
+
+    /// <summary>Called after every batch. <see cref="BatchProgress.StopTraining"/> ends training after that batch's epoch is wrapped up.</summary>
     public Action<BatchProgress>? OnBatchEnd { get; init; }
 
-    /// <summary>Called after every epoch, with that epoch's logs.</summary>
+    /// <summary>Called after every epoch, with that epoch's logs. <see cref="EpochProgress.StopTraining"/> ends training there.</summary>
     public Action<EpochProgress>? OnEpochEnd { get; init; }
+
+    /// <summary>
+    /// Cancels training: Fit checks it before every batch (and between validation examples), so it stops within one
+    /// batch, and throws <see cref="TrainingCanceledException"/> (an <see cref="OperationCanceledException"/>) carrying
+    /// the history of the epochs that finished. The model keeps the weights of the last completed step: a step is
+    /// never left half applied, and <see cref="EarlyStopping.RestoreBestWeights"/> is not applied.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
 
     /// <summary>Threads that share each batch, each with its own gradient buffer. Defaults to the machine's cores.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
@@ -52,18 +95,81 @@ public sealed class EarlyStopping
     /// <summary>Epochs without improvement before training stops.</summary>
     public int Patience { get; init; }
 
-    /// <summary>The smallest change that counts as an improvement.</summary>
+    /// <summary>The smallest change that counts as an improvement (its size: Keras takes <c>abs(min_delta)</c>).</summary>
     public double MinDelta { get; init; }
 
     /// <summary>Put back the weights of the best epoch when training ends.</summary>
     public bool RestoreBestWeights { get; init; }
 
-    /// <summary>Whether larger is better; by default, true for keys containing "accuracy", false otherwise (Keras mode "auto").</summary>
+    /// <summary>
+    /// Whether larger is better. By default (Keras 3 mode "auto", which reads each metric's direction) false for
+    /// <c>loss</c> and <c>val_loss</c> and true for every <see cref="Metric"/>: accuracies, precision, recall, F1 and AUC.
+    /// </summary>
     public bool? HigherIsBetter { get; init; }
 }
 
 /// <summary>Progress after one batch: 1-based epoch and batch numbers, and the epoch's mean loss so far.</summary>
-public readonly record struct BatchProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss);
+public readonly record struct BatchProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss)
+{
+    private readonly TrainingStop? _stop;
+
+    internal BatchProgress(int epoch, int epochs, int batch, int batches, double loss, float learningRate, TrainingStop stop)
+        : this(epoch, epochs, batch, batches, loss)
+    {
+        LearningRate = learningRate;
+        _stop = stop;
+    }
+
+    /// <summary>The learning rate of this batch's step.</summary>
+    public float LearningRate { get; init; }
+
+    /// <summary>
+    /// Ends training, as Keras's <c>model.stop_training = True</c> from <c>on_train_batch_end</c>: the rest of this epoch is
+    /// skipped, the epoch is wrapped up as usual over the batches run (validation, history, checkpoint, <c>OnEpochEnd</c>),
+    /// and <c>Fit</c> returns with <see cref="History.StoppedByCallback"/> set.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This progress was not made by <c>Fit</c>.</exception>
+    public void StopTraining() => TrainingStop.Request(_stop);
+}
 
 /// <summary>Progress after one epoch: 1-based epoch number and its logs (<c>loss</c>, metrics, <c>val_</c> values).</summary>
-public sealed record EpochProgress(int Epoch, int Epochs, IReadOnlyDictionary<string, double> Logs, TimeSpan Elapsed);
+public sealed record EpochProgress(int Epoch, int Epochs, IReadOnlyDictionary<string, double> Logs, TimeSpan Elapsed)
+{
+    private readonly TrainingStop? _stop;
+
+    internal EpochProgress(int epoch, int epochs, IReadOnlyDictionary<string, double> logs, TimeSpan elapsed, float learningRate, TrainingStop stop)
+        : this(epoch, epochs, logs, elapsed)
+    {
+        LearningRate = learningRate;
+        _stop = stop;
+    }
+
+    /// <summary>
+    /// The learning rate of the epoch's last step, before <see cref="FitOptions.ReduceLROnPlateau"/> acts on this epoch
+    /// (the value Keras logs as <c>learning_rate</c>).
+    /// </summary>
+    public float LearningRate { get; init; }
+
+    /// <summary>
+    /// Ends training after this epoch, as Keras's <c>model.stop_training = True</c> from <c>on_epoch_end</c>; <c>Fit</c> returns
+    /// with <see cref="History.StoppedByCallback"/> set.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This progress was not made by <c>Fit</c>.</exception>
+    public void StopTraining() => TrainingStop.Request(_stop);
+}
+
+/// <summary>A callback's request to end training, shared by the progress reports of one <c>Fit</c>.</summary>
+internal sealed class TrainingStop
+{
+    public bool Requested { get; private set; }
+
+    public static void Request(TrainingStop? stop)
+    {
+        if (stop is null)
+        {
+            throw new InvalidOperationException("StopTraining works on the progress that Fit passes to OnBatchEnd and OnEpochEnd; this one was made elsewhere.");
+        }
+
+        stop.Requested = true;
+    }
+}

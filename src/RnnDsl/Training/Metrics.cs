@@ -4,7 +4,13 @@ using System.Numerics.Tensors;
 
 namespace RnnDsl;
 
-/// <summary>Metrics reported by <see cref="Training.Fit{TInput}"/> and <see cref="Training.Evaluate{TInput}"/>, as in Keras.</summary>
+/// <summary>Metrics reported by <c>Training.Fit</c> and <c>Training.Evaluate</c>, as in Keras.</summary>
+/// <remarks>
+/// <see cref="Precision"/>, <see cref="Recall"/>, <see cref="F1Score"/> and <see cref="Auc"/> are binary: they need a
+/// model with one output value per example (such as <c>Dense(1, Sigmoid)</c> after a recurrent layer without
+/// <c>ReturnSequences</c>) and labels 0 or 1; <c>Fit</c> and <c>Evaluate</c> refuse anything else before any work.
+/// They give what <see cref="Classification"/> gives for the same scores and labels.
+/// </remarks>
 public enum Metric
 {
     /// <summary>Keras <c>'accuracy'</c>: binary, sparse categorical or categorical accuracy, chosen by the loss.</summary>
@@ -18,6 +24,28 @@ public enum Metric
 
     /// <summary>The fraction of rows whose largest output is where the one-hot target is largest.</summary>
     CategoricalAccuracy,
+
+    /// <summary>
+    /// Keras <c>Precision()</c>, logged as <c>precision</c>: TP / (TP + FP), an example predicted positive when its
+    /// score is above 0.5; 0 when none is.
+    /// </summary>
+    Precision,
+
+    /// <summary>Keras <c>Recall()</c>, logged as <c>recall</c>: TP / (TP + FN), 0 when no example is labelled 1.</summary>
+    Recall,
+
+    /// <summary>
+    /// Keras <c>F1Score(threshold=0.5)</c> on the one output, logged as <c>f1_score</c>: 2 TP / (2 TP + FP + FN), 0 when
+    /// TP is 0 (Keras adds 1e-7 to its denominators instead).
+    /// </summary>
+    F1Score,
+
+    /// <summary>
+    /// The area under the ROC curve, logged as <c>auc</c>, computed exactly from every score of the epoch or evaluation
+    /// (<see cref="Classification.RocAuc"/>; ties count one half). Keras's <c>AUC()</c> approximates the same area
+    /// with 200 thresholds, so the two differ slightly. 0 when only one class is present, as in Keras.
+    /// </summary>
+    Auc,
 }
 
 /// <summary>How each <see cref="Metric"/> counts an example's rows, and the names it logs under.</summary>
@@ -29,12 +57,42 @@ internal static class Metrics
         Metric.Accuracy => "accuracy",
         Metric.BinaryAccuracy => "binary_accuracy",
         Metric.SparseCategoricalAccuracy => "sparse_categorical_accuracy",
-        _ => "categorical_accuracy",
+        Metric.CategoricalAccuracy => "categorical_accuracy",
+        Metric.Precision => "precision",
+        Metric.Recall => "recall",
+        Metric.F1Score => "f1_score",
+        Metric.Auc => "auc",
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, $"metric is {(int)metric}, which is not a Metric; use one of {string.Join(", ", Enum.GetNames<Metric>())}."),
     };
 
-    /// <summary>Adds the right and total counts of one example's counted rows (<paramref name="counted"/>, the model's output mask), for each metric.</summary>
+    /// <summary>Whether a metric is binary: it needs one output value per example and labels 0 or 1.</summary>
+    public static bool IsBinary(Metric metric) => metric is Metric.Precision or Metric.Recall or Metric.F1Score or Metric.Auc;
+
+    /// <summary>
+    /// Keras's mode "auto" for a history key: lower is better for <c>loss</c> and <c>val_loss</c>, higher for every
+    /// metric here (Keras 3 reads each metric's direction; all of these go up).
+    /// </summary>
+    public static bool HigherIsBetter(string key)
+    {
+        string name = key.StartsWith("val_", StringComparison.Ordinal) ? key[4..] : key;
+        foreach (Metric metric in Enum.GetValues<Metric>())
+        {
+            if (Name(metric) == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Adds one example's counted rows (<paramref name="counted"/>, the model's output mask) to each metric, each row
+    /// weighing <paramref name="weight"/>; a binary metric's score goes to place <paramref name="position"/> of the
+    /// counts' score buffer.
+    /// </summary>
     public static void Count<TInput>(
-        ISequenceModel<TInput> model, bool[] counted, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts)
+        ISequenceModel<TInput> model, bool[] counted, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts, float weight, int position)
         where TInput : unmanaged
     {
         int width = model.OutputLength(1);
@@ -43,6 +101,22 @@ internal static class Metrics
         for (int m = 0; m < metrics.Length; m++)
         {
             Metric metric = Resolve(metrics[m], loss);
+            if (IsBinary(metric))
+            {
+                // Checked before any work: one output value per example, labels 0 or 1.
+                bool actual = target[0] == 1f;
+                if (metric == Metric.Auc)
+                {
+                    counts.Scores!.Set(position, output[0], target[0], weight);
+                }
+                else
+                {
+                    counts.AddBinary(m, actual, output[0] > 0.5f, weight);
+                }
+
+                continue;
+            }
+
             for (int row = 0; row < rows; row++)
             {
                 if (!counted[row])
@@ -57,15 +131,15 @@ internal static class Metrics
                     case Metric.BinaryAccuracy:
                         for (int j = 0; j < width; j++)
                         {
-                            counts.Add(m, (predicted[j] > 0.5f) == (expected[j] > 0.5f));
+                            counts.Add(m, (predicted[j] > 0.5f) == (expected[j] > 0.5f), weight);
                         }
 
                         break;
                     case Metric.SparseCategoricalAccuracy:
-                        counts.Add(m, TensorPrimitives.IndexOfMax(predicted) == (int)expected[0]);
+                        counts.Add(m, TensorPrimitives.IndexOfMax(predicted) == (int)expected[0], weight);
                         break;
                     default:
-                        counts.Add(m, TensorPrimitives.IndexOfMax(predicted) == TensorPrimitives.IndexOfMax(expected));
+                        counts.Add(m, TensorPrimitives.IndexOfMax(predicted) == TensorPrimitives.IndexOfMax(expected), weight);
                         break;
                 }
             }
@@ -81,24 +155,57 @@ internal static class Metrics
     };
 }
 
-/// <summary>Right and total counts per metric.</summary>
+/// <summary>
+/// What each metric has counted so far, weighted (class weights weigh training examples, as Keras's sample weights
+/// weigh its metrics): right and total for accuracies, true and false positives and false negatives for precision,
+/// recall and F1, and for AUC the scores in a <see cref="ScoreBuffer"/> that the counts of every worker share.
+/// </summary>
 internal sealed class MetricCounts
 {
-    private readonly long[] _right;
-    private readonly long[] _total;
+    private readonly double[] _right;
+    private readonly double[] _total;
+    private readonly double[] _truePositives;
+    private readonly double[] _falsePositives;
+    private readonly double[] _falseNegatives;
 
-    public MetricCounts(int metrics)
+    public MetricCounts(int metrics, ScoreBuffer? scores)
     {
-        _right = new long[metrics];
-        _total = new long[metrics];
+        _right = new double[metrics];
+        _total = new double[metrics];
+        _truePositives = new double[metrics];
+        _falsePositives = new double[metrics];
+        _falseNegatives = new double[metrics];
+        Scores = scores;
     }
 
-    public void Add(int metric, bool right)
+    /// <summary>Each example's score, label and weight, by place, for AUC; null when no metric needs them.</summary>
+    public ScoreBuffer? Scores { get; }
+
+    /// <summary>How many places of <see cref="Scores"/>, from the first, hold this pass's examples.</summary>
+    public int Scored { get; set; }
+
+    public void Add(int metric, bool right, float weight)
     {
-        _total[metric]++;
+        _total[metric] += weight;
         if (right)
         {
-            _right[metric]++;
+            _right[metric] += weight;
+        }
+    }
+
+    public void AddBinary(int metric, bool actual, bool predicted, float weight)
+    {
+        if (actual && predicted)
+        {
+            _truePositives[metric] += weight;
+        }
+        else if (predicted)
+        {
+            _falsePositives[metric] += weight;
+        }
+        else if (actual)
+        {
+            _falseNegatives[metric] += weight;
         }
     }
 
@@ -108,6 +215,9 @@ internal sealed class MetricCounts
         {
             _right[m] += other._right[m];
             _total[m] += other._total[m];
+            _truePositives[m] += other._truePositives[m];
+            _falsePositives[m] += other._falsePositives[m];
+            _falseNegatives[m] += other._falseNegatives[m];
         }
     }
 
@@ -115,14 +225,74 @@ internal sealed class MetricCounts
     {
         Array.Clear(_right);
         Array.Clear(_total);
+        Array.Clear(_truePositives);
+        Array.Clear(_falsePositives);
+        Array.Clear(_falseNegatives);
+        Scored = 0;
     }
 
-    /// <summary>Writes each metric's fraction right (0 when nothing was counted) under its name.</summary>
+    /// <summary>Writes each metric's value under its name; a ratio with nothing counted below it is 0, as Keras's <c>divide_no_nan</c> gives.</summary>
     public void WriteTo(Dictionary<string, double> logs, Metric[] metrics)
     {
         for (int m = 0; m < metrics.Length; m++)
         {
-            logs[Metrics.Name(metrics[m])] = _total[m] == 0 ? 0 : (double)_right[m] / _total[m];
+            double tp = _truePositives[m];
+            double fp = _falsePositives[m];
+            double fn = _falseNegatives[m];
+            logs[Metrics.Name(metrics[m])] = metrics[m] switch
+            {
+                Metric.Precision => Ratio(tp, tp + fp),
+                Metric.Recall => Ratio(tp, tp + fn),
+                Metric.F1Score => Ratio(2 * tp, (2 * tp) + fp + fn),
+                Metric.Auc => Scores!.Auc(Scored),
+                _ => Ratio(_right[m], _total[m]),
+            };
         }
+    }
+
+    private static double Ratio(double part, double whole) => whole == 0 ? 0 : part / whole;
+}
+
+/// <summary>
+/// Every score of an epoch or an evaluation, with its label and weight, at the example's place in the pass: workers
+/// write their own places, so nothing is shared but the arrays, which are sized once, before the first pass.
+/// </summary>
+internal sealed class ScoreBuffer
+{
+    private readonly float[] _scores;
+    private readonly float[] _labels;
+    private readonly float[] _weights;
+    private readonly float[] _sorted;
+    private readonly int[] _order;
+
+    public ScoreBuffer(int capacity)
+    {
+        _scores = new float[capacity];
+        _labels = new float[capacity];
+        _weights = new float[capacity];
+        _sorted = new float[capacity];
+        _order = new int[capacity];
+    }
+
+    public void Set(int position, float score, float label, float weight)
+    {
+        _scores[position] = score;
+        _labels[position] = label;
+        _weights[position] = weight;
+    }
+
+    /// <summary>The exact weighted ROC AUC of the first <paramref name="count"/> places (sorted in the buffer's own scratch).</summary>
+    public double Auc(int count)
+    {
+        Span<float> sorted = _sorted.AsSpan(0, count);
+        Span<int> order = _order.AsSpan(0, count);
+        _scores.AsSpan(0, count).CopyTo(sorted);
+        for (int i = 0; i < count; i++)
+        {
+            order[i] = i;
+        }
+
+        sorted.Sort(order);
+        return BinaryRanking.Auc(sorted, order, _labels, _weights, out _, out _);
     }
 }

@@ -7,7 +7,7 @@ using System.Runtime.InteropServices;
 namespace RnnDsl;
 
 /// <summary>
-/// The checks <see cref="Training.Fit{TInput}"/> and <see cref="Training.Evaluate{TInput}"/> make before any work, so
+/// The checks <c>Training.Fit</c> and <c>Training.Evaluate</c> make before any work, so
 /// bad data never costs an epoch, never changes the model, and is never reported as divergence. Each error names the
 /// argument, the example and the position, such as <c>inputs[17][3]</c> or <c>targets[4][0]</c>.
 /// </summary>
@@ -35,6 +35,178 @@ internal static class TrainingData
                 + "classes and would learn nothing here. For one output (Dense(1, Sigmoid)) use Loss.BinaryCrossentropy.",
                 argumentName);
         }
+    }
+
+    /// <summary>
+    /// How many of <paramref name="count"/> examples train and how many validate under <paramref name="validationSplit"/>,
+    /// by Keras 3's rule (<c>train_validation_split</c>): the first <c>floor(count × (1 - split))</c> train, the rest,
+    /// taken from the end before any shuffling, validate.
+    /// </summary>
+    /// <exception cref="ArgumentException">There are no examples, the split is NaN or outside [0, 1), or it leaves no training or no validation example.</exception>
+    public static (int Train, int Validation) Split(int count, double validationSplit, string argumentName)
+    {
+        if (count == 0)
+        {
+            throw new ArgumentException("inputs has no examples; Fit needs at least one.", "inputs");
+        }
+
+        if (double.IsNaN(validationSplit) || validationSplit is < 0 or >= 1)
+        {
+            throw new ArgumentException(
+                $"options.ValidationSplit is {validationSplit.ToString(CultureInfo.InvariantCulture)}; it must be in [0, 1).", argumentName);
+        }
+
+        if (validationSplit == 0)
+        {
+            return (count, 0);
+        }
+
+        int train = (int)Math.Floor(count * (1.0 - validationSplit));
+        if (train == 0 || train == count)
+        {
+            throw new ArgumentException(
+                $"options.ValidationSplit {validationSplit.ToString(CultureInfo.InvariantCulture)} of {count} examples leaves {train} to train on "
+                + $"and {count - train} to validate on; it must leave at least one of each (Keras refuses it too). Pass more examples, "
+                + "another split, or validation data of their own.", argumentName);
+        }
+
+        return (train, count - train);
+    }
+
+    /// <summary>
+    /// Checks that every metric is a defined <see cref="Metric"/>, and that a binary one (precision, recall, F1, AUC) has
+    /// one output value per example to read; <paramref name="what"/> is how the caller's <paramref name="argumentName"/>
+    /// spells the list.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The list is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is not a defined <see cref="Metric"/>.</exception>
+    /// <exception cref="ArgumentException">A binary metric on a model with more than one output value per example.</exception>
+    public static void CheckMetrics(IRnnModel model, IReadOnlyList<Metric> metrics, string argumentName, string what)
+    {
+        ArgumentNullException.ThrowIfNull(metrics, argumentName);
+        for (int m = 0; m < metrics.Count; m++)
+        {
+            Metric metric = metrics[m];
+            if (!Enum.IsDefined(metric))
+            {
+                throw new ArgumentOutOfRangeException(
+                    argumentName, metric, $"{what}[{m}] is {(int)metric}, which is not a Metric; use one of {string.Join(", ", Enum.GetNames<Metric>())}.");
+            }
+
+            if (Metrics.IsBinary(metric) && !OneValuePerExample(model))
+            {
+                string outputs = model.OutputLength(2) != model.OutputLength(1)
+                    ? $"a sequence ({model.OutputLength(1)} value(s) per step)"
+                    : $"{model.OutputLength(1)} values per example";
+                throw new ArgumentException(
+                    $"{what}[{m}] is Metric.{metric}, a binary metric: it reads one score per example, as from Dense(1, Sigmoid) "
+                    + $"after a recurrent layer without ReturnSequences, but this model outputs {outputs}.",
+                    argumentName);
+            }
+        }
+    }
+
+    /// <summary>Whether the model writes exactly one value for an example, whatever its length.</summary>
+    public static bool OneValuePerExample(IRnnModel model) => model.OutputLength(1) == 1 && model.OutputLength(2) == 1;
+
+    /// <summary>Checks that every label is 0 or 1 when a binary metric is wanted (targets already checked for length: one value each).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A label is another value.</exception>
+    public static void CheckBinaryLabels(IReadOnlyList<float[]> targets, IReadOnlyList<Metric> metrics, string targetsName)
+    {
+        Metric? binary = null;
+        foreach (Metric metric in metrics)
+        {
+            binary ??= Metrics.IsBinary(metric) ? metric : null;
+        }
+
+        if (binary is null)
+        {
+            return;
+        }
+
+        for (int n = 0; n < targets.Count; n++)
+        {
+            float y = targets[n][0];
+            if (y != 0f && y != 1f)
+            {
+                throw new ArgumentOutOfRangeException(
+                    targetsName, y, $"{Place(targets, targetsName, n, 0)} is {Format(y)}; Metric.{binary} counts labels 0 and 1 only.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each of the first <paramref name="count"/> examples' weight under <paramref name="classWeight"/> (Keras
+    /// <c>class_weight</c>), or null without one. The examples are already checked.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model outputs a sequence, the loss is not a classification loss, or a weight is not a finite number of at least 0.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A class is not one of the model's, or a binary label is not 0 or 1.</exception>
+    public static float[]? ClassWeights(
+        IRnnModel model, IReadOnlyList<float[]> targets, int count, Loss loss, IReadOnlyDictionary<int, float>? classWeight, string argumentName, string targetsName)
+    {
+        if (classWeight is null)
+        {
+            return null;
+        }
+
+        const string what = "options.ClassWeight";
+        int width = model.OutputLength(1);
+        if (model.OutputLength(2) != width)
+        {
+            throw new ArgumentException(
+                $"{what} weighs each example by its class, but this model outputs a sequence, a class per step; class weights need "
+                + "one output row per example (Keras refuses class_weight for sequence targets too).", argumentName);
+        }
+
+        int classes = loss switch
+        {
+            Loss.BinaryCrossentropy when width == 1 => 2,
+            Loss.SparseCategoricalCrossentropy or Loss.CategoricalCrossentropy => width,
+            _ => throw new ArgumentException(
+                $"{what} needs a classification loss: BinaryCrossentropy on one output, SparseCategoricalCrossentropy or "
+                + $"CategoricalCrossentropy; the loss is {loss} on {width} output(s).", argumentName),
+        };
+
+        var byClass = new float[classes];
+        Array.Fill(byClass, 1f);
+        foreach (var (key, weight) in classWeight)
+        {
+            if ((uint)key >= (uint)classes)
+            {
+                throw new ArgumentOutOfRangeException(argumentName, key, $"{what} has class {key}; this model's classes are 0 to {classes - 1}.");
+            }
+
+            if (!float.IsFinite(weight) || weight < 0)
+            {
+                throw new ArgumentException($"{what}[{key}] is {Format(weight)}; a class weight must be a finite number of at least 0.", argumentName);
+            }
+
+            byClass[key] = weight;
+        }
+
+        var weights = new float[count];
+        for (int n = 0; n < count; n++)
+        {
+            float[] target = targets[n];
+            int label;
+            if (loss == Loss.CategoricalCrossentropy)
+            {
+                label = TensorPrimitives.IndexOfMax(target);
+            }
+            else if (target[0] == 0f || target[0] == 1f || loss == Loss.SparseCategoricalCrossentropy)
+            {
+                label = (int)target[0];
+            }
+            else
+            {
+                throw new ArgumentOutOfRangeException(
+                    targetsName, target[0], $"{Place(targets, targetsName, n, 0)} is {Format(target[0])}; with {what} the label is the class, so it must be 0 or 1.");
+            }
+
+            weights[n] = byClass[label];
+        }
+
+        return weights;
     }
 
     /// <summary>
@@ -77,7 +249,7 @@ internal static class TrainingData
                     $"{targetsName}[{n}] has {target.Length} values; with {steps} steps and loss {loss} this example needs {rows * targetWidth}.", targetsName);
             }
 
-            CheckTargets(model, input, target, rows, width, loss, n, targetsName);
+            CheckTargets(model, input, target, rows, width, loss, n, targets is OneTargetPerExample, targetsName);
         }
 
         CheckSequenceLengths(model, inputs, inputsName);
@@ -122,9 +294,10 @@ internal static class TrainingData
 
     /// <summary>Checks the counted rows of one target: finite values, and labels the loss accepts.</summary>
     private static void CheckTargets<TInput>(
-        ISequenceModel<TInput> model, TInput[] input, float[] target, int rows, int width, Loss loss, int n, string targetsName)
+        ISequenceModel<TInput> model, TInput[] input, float[] target, int rows, int width, Loss loss, int n, bool flat, string targetsName)
         where TInput : unmanaged
     {
+        string Place(int at) => flat ? $"{targetsName}[{n}]" : $"{targetsName}[{n}][{at}]";
         int targetWidth = target.Length / rows;
         bool[] counted = Training.CountedRows(model, input, rows);
         for (int row = 0; row < rows; row++)
@@ -140,19 +313,19 @@ internal static class TrainingData
                 float y = target[at];
                 if (!float.IsFinite(y))
                 {
-                    throw new ArgumentException($"{targetsName}[{n}][{at}] is {Format(y)}; targets must be finite numbers.", targetsName);
+                    throw new ArgumentException($"{Place(at)} is {Format(y)}; targets must be finite numbers.", targetsName);
                 }
 
                 if (loss == Loss.BinaryCrossentropy && y is < 0 or > 1)
                 {
                     throw new ArgumentOutOfRangeException(
-                        targetsName, y, $"{targetsName}[{n}][{at}] is {Format(y)}; binary cross-entropy takes labels in [0, 1].");
+                        targetsName, y, $"{Place(at)} is {Format(y)}; binary cross-entropy takes labels in [0, 1].");
                 }
 
                 if (loss == Loss.SparseCategoricalCrossentropy && (y != MathF.Floor(y) || y < 0 || y >= width))
                 {
                     throw new ArgumentOutOfRangeException(
-                        targetsName, y, $"{targetsName}[{n}][{at}] is {Format(y)}; sparse categorical cross-entropy takes an integer class index in [0, {width}).");
+                        targetsName, y, $"{Place(at)} is {Format(y)}; sparse categorical cross-entropy takes an integer class index in [0, {width}).");
                 }
             }
         }
@@ -202,6 +375,10 @@ internal static class TrainingData
         }
     }
 
+    /// <summary>Where value <paramref name="at"/> of example <paramref name="n"/> is, as the caller wrote the targets: <c>targets[4][0]</c>, or <c>targets[4]</c> for one value per example.</summary>
+    private static string Place(IReadOnlyList<float[]> targets, string name, int n, int at) =>
+        targets is OneTargetPerExample ? $"{name}[{n}]" : $"{name}[{n}][{at}]";
+
     private static string Describe(Loss loss) => loss switch
     {
         Loss.BinaryCrossentropy => "binary cross-entropy",
@@ -211,4 +388,57 @@ internal static class TrainingData
     };
 
     private static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Targets given as one value per example (the <c>IReadOnlyList&lt;float&gt;</c> overloads of <c>Fit</c> and
+/// <c>Evaluate</c>), as the one-value rows the training code reads; errors name their places as the caller wrote them
+/// (<c>targets[4]</c>).
+/// </summary>
+internal sealed class OneTargetPerExample : IReadOnlyList<float[]>
+{
+    private readonly float[][] _rows;
+
+    private OneTargetPerExample(float[][] rows)
+    {
+        _rows = rows;
+    }
+
+    public int Count => _rows.Length;
+
+    public float[] this[int index] => _rows[index];
+
+    /// <summary>
+    /// Checks that the model takes one target value per example under <paramref name="loss"/> (one output row, and one
+    /// value for that row), then wraps <paramref name="targets"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model outputs a sequence, or the loss takes a row of several values.</exception>
+    public static OneTargetPerExample From(IRnnModel model, IReadOnlyList<float> targets, Loss loss, string targetsName)
+    {
+        int width = model.OutputLength(1);
+        if (model.OutputLength(2) != width)
+        {
+            throw new ArgumentException(
+                $"{targetsName} holds one value per example, but this model outputs a sequence, a row per step; pass one float[] of targets per example.", targetsName);
+        }
+
+        int targetWidth = LossFunctions.TargetWidth(loss, width);
+        if (targetWidth != 1)
+        {
+            throw new ArgumentException(
+                $"{targetsName} holds one value per example, but with loss {loss} this model takes {targetWidth} per example; pass one float[] of targets per example.", targetsName);
+        }
+
+        var rows = new float[targets.Count][];
+        for (int n = 0; n < rows.Length; n++)
+        {
+            rows[n] = [targets[n]];
+        }
+
+        return new OneTargetPerExample(rows);
+    }
+
+    public IEnumerator<float[]> GetEnumerator() => ((IEnumerable<float[]>)_rows).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => _rows.GetEnumerator();
 }
