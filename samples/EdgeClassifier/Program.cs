@@ -4,12 +4,16 @@ using System.IO;
 using EdgeClassifier;
 using RnnDsl.Text;
 using Sentiment;
+using SpamFilter;
 
-// An edge app: one native executable that classifies text with a model trained elsewhere.
+// An edge app: one native executable that classifies with models trained elsewhere.
 //
-//   EdgeClassifier --benchmark [options]   times the design card's model (see Benchmark.cs)
-//   EdgeClassifier [--model DIR] [text ...] classifies each text given, or each line of standard input, with the
-//                                          model and tokenizer the Sentiment sample trained and saved (Model/ here)
+//   cat message.eml | EdgeClassifier        spam or ham for the e-mail on standard input (the SpamFilter sample's LSTM)
+//   EdgeClassifier --email FILE ...         the same for each e-mail file given
+//   EdgeClassifier "text" ...               positive or negative for each text (the Sentiment sample's model)
+//   EdgeClassifier --lines                  the same for each line of standard input
+//   EdgeClassifier --benchmark [options]    times the design card's model (see Benchmark.cs)
+// --model DIR reads the weights and tokenizers from DIR instead of the Model folder beside the executable.
 if (args.Length > 0 && args[0] == "--benchmark")
 {
     return Benchmark.Run(args.AsSpan(1));
@@ -17,30 +21,45 @@ if (args.Length > 0 && args[0] == "--benchmark")
 
 string folder = Path.Combine(AppContext.BaseDirectory, "Model");
 var texts = new List<string>();
+var emails = new List<string>();
+bool lines = false;
+bool emailFiles = false;
 for (int i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--model" && i + 1 < args.Length)
+    switch (args[i])
     {
-        folder = args[++i];
-    }
-    else if (args[i] is "--help" or "-h")
-    {
-        Console.WriteLine(Usage);
-        return 0;
-    }
-    else
-    {
-        texts.Add(args[i]);
+        case "--model" when i + 1 < args.Length:
+            folder = args[++i];
+            break;
+        case "--lines":
+            lines = true;
+            break;
+        case "--email":
+            emailFiles = true;
+            break;
+        case "--help" or "-h":
+            Console.WriteLine(Usage);
+            return 0;
+        default:
+            (emailFiles ? emails : texts).Add(args[i]);
+            break;
     }
 }
 
-// Start-up: the weights straight into a model that skips random initialisation, and the tokenizer they were trained with.
-SentimentModel model;
-Tokenizer tokenizer;
 try
 {
-    model = SentimentModel.Load(Path.Combine(folder, "sentiment.rnnw"));
-    tokenizer = Tokenizer.Load(Path.Combine(folder, "tokenizer.json"));
+    if (emailFiles || (texts.Count == 0 && !lines))
+    {
+        if (!emailFiles && !Console.IsInputRedirected)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        return ClassifyEmails(folder, emails);
+    }
+
+    return ClassifySentences(folder, texts, lines);
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
 {
@@ -49,47 +68,88 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException or Inv
     return 1;
 }
 
-if (texts.Count == 0)
+// Spam or ham: the e-mail's subject and body text (EmailText, the extraction the corpus was prepared with), the
+// tokenizer's words cut or padded at the end to the model's 200 tokens, then P(spam).
+static int ClassifyEmails(string folder, List<string> files)
 {
-    if (!Console.IsInputRedirected)
+    SpamLstm model = SpamLstm.Load(Path.Combine(folder, "spam-lstm.rnnw"));
+    Tokenizer tokenizer = Tokenizer.Load(Path.Combine(folder, "spam-tokenizer.json"));
+    var probability = new float[SpamLstm.OutputWidth];
+    void Classify(byte[] message, string name)
     {
-        Console.Error.WriteLine(Usage);
-        return 2;
+        string text = EmailText.Extract(message);
+        int[] tokens = Sequences.Pad([tokenizer.TextToSequence(text)], Messages.Length, PadSide.Post, PadSide.Post)[0];
+        string subject = text.Split('\n', 2)[0];
+        if (Array.TrueForAll(tokens, t => t == 0))
+        {
+            Console.WriteLine($"unknown  -      {name}(no text)");
+            return;
+        }
+
+        model.Predict(tokens, probability);
+        Console.WriteLine($"{(probability[0] >= 0.5f ? "spam" : "ham"),-8} {probability[0]:F3}  {name}\"{subject}\"");
     }
 
-    while (Console.ReadLine() is { } line)
+    if (files.Count == 0)
     {
-        if (line.Trim().Length > 0)
+        using var input = new MemoryStream();
+        Console.OpenStandardInput().CopyTo(input);
+        Classify(input.ToArray(), string.Empty);
+    }
+
+    foreach (string file in files)
+    {
+        Classify(File.ReadAllBytes(file), file + "  ");
+    }
+
+    return 0;
+}
+
+// Positive or negative: the tokenizer's words, cut or padded at the end to the model's sentence length, as in training.
+static int ClassifySentences(string folder, List<string> texts, bool lines)
+{
+    SentimentModel model = SentimentModel.Load(Path.Combine(folder, "sentiment.rnnw"));
+    Tokenizer tokenizer = Tokenizer.Load(Path.Combine(folder, "tokenizer.json"));
+    if (lines)
+    {
+        while (Console.ReadLine() is { } line)
         {
-            texts.Add(line);
+            if (line.Trim().Length > 0)
+            {
+                texts.Add(line);
+            }
         }
     }
-}
 
-Span<float> probability = stackalloc float[SentimentModel.OutputWidth];
-foreach (string text in texts)
-{
-    // As in training: the tokenizer's words, cut or padded at the end to the model's sentence length.
-    int[] tokens = Sequences.Pad([tokenizer.TextToSequence(text)], SentimentModel.SentenceLength, PadSide.Post, PadSide.Post)[0];
-    if (Array.TrueForAll(tokens, t => t == 0))
+    Span<float> probability = stackalloc float[SentimentModel.OutputWidth];
+    foreach (string text in texts)
     {
-        Console.WriteLine($"unknown   -       \"{text}\" (no known words)");
-        continue;
+        int[] tokens = Sequences.Pad([tokenizer.TextToSequence(text)], SentimentModel.SentenceLength, PadSide.Post, PadSide.Post)[0];
+        if (Array.TrueForAll(tokens, t => t == 0))
+        {
+            Console.WriteLine($"unknown   -       \"{text}\" (no known words)");
+            continue;
+        }
+
+        model.Predict(tokens, probability);
+        Console.WriteLine($"{(probability[0] > 0.5f ? "positive" : "negative"),-9} {probability[0]:F3}   \"{text}\"");
     }
 
-    model.Predict(tokens, probability);
-    Console.WriteLine($"{(probability[0] > 0.5f ? "positive" : "negative"),-9} {probability[0]:F3}   \"{text}\"");
+    return 0;
 }
-
-return 0;
 
 partial class Program
 {
     private const string Usage = """
         Usage:
-          EdgeClassifier [--model DIR] [text ...]
+          EdgeClassifier [--model DIR] < message.eml
+          EdgeClassifier [--model DIR] --email FILE ...
+              Classifies the e-mail on standard input (or each FILE) as spam or ham, with P(spam), using
+              DIR/spam-lstm.rnnw and DIR/spam-tokenizer.json (default: the Model folder beside the executable).
+          EdgeClassifier [--model DIR] text ...
+          EdgeClassifier [--model DIR] --lines < texts.txt
               Classifies each text (or each line of standard input) as positive or negative, with P(positive), using
-              DIR/sentiment.rnnw and DIR/tokenizer.json (default: the Model folder beside the executable).
+              DIR/sentiment.rnnw and DIR/tokenizer.json.
           EdgeClassifier --benchmark [--predictions N] [--rounds R] [--warmup-ms MS] [--steps T]
               Times N predictions of the design card's model on a T-step sequence (default 2000 x 7 rounds, T = 100)
               after MS milliseconds of warm-up (default 1000), and prints the time per prediction and the output.

@@ -124,4 +124,30 @@ public class TokenizerJsonTests
         Assert.Equal(tokenizer.WordIndex, loaded.WordIndex);
         Assert.Equal(new[] { 3, 1, 2, 4 }, loaded.TextToSequence("BA !"));
     }
+
+    [Fact]
+    public void A_compact_tokenizer_gives_the_same_sequences_and_a_smaller_JSON()
+    {
+        // numWords 4: indices 1 (OOV), 2 and 3 are produced; "c", "d" and "e" become the OOV token.
+        var tokenizer = new Tokenizer(numWords: 4, oovToken: "<oov>");
+        tokenizer.FitOnTexts(new[] { "a a a b b c d", "a b e", "c" });
+        Tokenizer compact = tokenizer.Compact();
+        Assert.Equal(new Dictionary<string, int> { ["<oov>"] = 1, ["a"] = 2, ["b"] = 3 }, compact.WordIndex);
+        string[] texts = { "a b c d e f", "e e a", "nothing known", "" };
+        foreach (string text in texts)
+        {
+            Assert.Equal(tokenizer.TextToSequence(text), compact.TextToSequence(text));
+        }
+
+        Assert.Equal(new[] { 2, 3, 1, 1, 1, 1 }, compact.TextToSequence("a b c d e f"));
+        Assert.Equal(tokenizer.SequenceToText(new[] { 2, 3, 1, 5 }), compact.SequenceToText(new[] { 2, 3, 1, 5 }));
+        Assert.True(compact.ToJson().Length < tokenizer.ToJson().Length);
+        Tokenizer loaded = Tokenizer.FromJson(compact.ToJson());
+        Assert.Equal(tokenizer.TextToSequence("a b c d e f"), loaded.TextToSequence("a b c d e f"));
+        Assert.Equal(3, loaded.DocumentCount);
+
+        var unlimited = new Tokenizer();
+        unlimited.FitOnTexts(new[] { "x y z" });
+        Assert.Equal(unlimited.ToJson(), unlimited.Compact().ToJson());
+    }
 }

@@ -175,6 +175,38 @@ public sealed class Tokenizer
     /// <summary>Keras <c>texts_to_sequences</c>.</summary>
     public int[][] TextsToSequences(IEnumerable<string> texts) => texts.Select(TextToSequence).ToArray();
 
+    /// <summary>
+    /// A copy for inference that keeps only the words <see cref="TextToSequence"/> can produce: those with an index below
+    /// <see cref="NumWords"/> (and the OOV token). It turns every text into the same sequence as this tokenizer, and its
+    /// JSON is a fraction of the size (Keras keeps every word it counted, however rare, in <c>to_json()</c>). Its counts
+    /// cover only the kept words, so fitting it on more texts is not the same as fitting this one. Without
+    /// <see cref="NumWords"/> every word is kept and the copy equals this tokenizer.
+    /// </summary>
+    public Tokenizer Compact()
+    {
+        var copy = new Tokenizer(NumWords, OovToken, Lower, Filters, CharLevel) { DocumentCount = DocumentCount };
+        foreach (string word in _firstSeen)
+        {
+            if (_index.TryGetValue(word, out int index) && (NumWords is not int limit || index < limit))
+            {
+                copy._counts[word] = _counts[word];
+                copy._documents[word] = _documents[word];
+                copy._firstSeen.Add(word);
+            }
+        }
+
+        foreach (KeyValuePair<string, int> entry in _index)
+        {
+            if (NumWords is not int limit || entry.Value < limit)
+            {
+                copy._index[entry.Key] = entry.Value;
+                copy._words[entry.Value] = entry.Key;
+            }
+        }
+
+        return copy;
+    }
+
     /// <summary>The word at <paramref name="index"/>; null for padding (0) and unknown indices.</summary>
     public string? Word(int index) => _words.TryGetValue(index, out string? word) ? word : null;
 
