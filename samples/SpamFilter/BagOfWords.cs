@@ -101,6 +101,19 @@ internal sealed class BagOfWords
         }
     }
 
+    /// <summary>The <paramref name="count"/> words whose weight pushes hardest towards spam (or, negated, towards ham).</summary>
+    public IEnumerable<int> StrongestWords(int count, bool towardsSpam)
+    {
+        var words = new List<int>();
+        for (int word = 1; word < _weights.Length; word++)
+        {
+            words.Add(word);
+        }
+
+        words.Sort((a, b) => towardsSpam ? _weights[b].CompareTo(_weights[a]) : _weights[a].CompareTo(_weights[b]));
+        return words.GetRange(0, count);
+    }
+
     public float Probability((int Word, float Value)[] features)
     {
         float logit = _bias;

@@ -107,6 +107,8 @@ results.Add(new ModelResult("TF-IDF logistic regression", bagScores, bagSeconds,
     }
 })));
 Console.WriteLine($"Baseline: TF-IDF logistic regression; {bestEpochs} epochs and L2 {bestL2:G2} chosen on validation ROC AUC ({bestValidation:F4}); {bagSeconds:F1} s for all candidates.");
+Console.WriteLine($"  its strongest spam words: {string.Join(", ", bag.StrongestWords(15, towardsSpam: true).Select(tokenizer.Word))}");
+Console.WriteLine($"  its strongest ham words:  {string.Join(", ", bag.StrongestWords(15, towardsSpam: false).Select(tokenizer.Word))}");
 
 // 2. The recurrent models, trained as Keras's model.fit would be: Adam, binary cross-entropy, class weights,
 // early stopping on the validation loss with the best epoch's weights restored, and each improvement checkpointed.
