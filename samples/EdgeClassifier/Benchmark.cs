@@ -30,7 +30,7 @@ internal static class Benchmark
             };
             if (!known)
             {
-                Console.Error.WriteLine($"--benchmark: '{args[i]}' is not an option or lacks a valid value; run without arguments for the usage.");
+                Console.Error.WriteLine($"--benchmark: '{args[i]}' is not an option or lacks a valid value; run with --help for the usage.");
                 return 2;
             }
         }

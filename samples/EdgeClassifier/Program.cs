@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using EdgeClassifier;
 using RnnDsl.Text;
 using Sentiment;
@@ -46,6 +47,12 @@ for (int i = 0; i < args.Length; i++)
     }
 }
 
+if (emailFiles && (texts.Count > 0 || lines))
+{
+    Console.Error.WriteLine("--email takes e-mail files; texts to classify by sentiment (or --lines) go in another run.");
+    return 2;
+}
+
 try
 {
     if (emailFiles || (texts.Count == 0 && !lines))
@@ -69,25 +76,30 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException or Inv
 }
 
 // Spam or ham: the e-mail's subject and body text (EmailText, the extraction the corpus was prepared with), the
-// tokenizer's words cut or padded at the end to the model's 200 tokens, then P(spam).
+// tokenizer's words cut or padded at the end to the model's 200 tokens, then P(spam); spam when above 0.5, as Keras's
+// metrics count it. A message of which fewer than a fifth of the words are in the vocabulary (binary junk, another
+// language) is "unknown": the model was not trained on anything like it, and its score would mean little.
 static int ClassifyEmails(string folder, List<string> files)
 {
     SpamLstm model = SpamLstm.Load(Path.Combine(folder, "spam-lstm.rnnw"));
     Tokenizer tokenizer = Tokenizer.Load(Path.Combine(folder, "spam-tokenizer.json"));
+    int outOfVocabulary = tokenizer.OovToken is { } oov && tokenizer.WordIndex.TryGetValue(oov, out int index) ? index : -1;
     var probability = new float[SpamLstm.OutputWidth];
     void Classify(byte[] message, string name)
     {
         string text = EmailText.Extract(message);
         int[] tokens = Sequences.Pad([tokenizer.TextToSequence(text)], Messages.Length, PadSide.Post, PadSide.Post)[0];
         string subject = text.Split('\n', 2)[0];
-        if (Array.TrueForAll(tokens, t => t == 0))
+        int words = tokens.Count(t => t != 0);
+        int known = tokens.Count(t => t != 0 && t != outOfVocabulary);
+        if (known == 0 || known < words / 5)
         {
-            Console.WriteLine($"unknown  -      {name}(no text)");
+            Console.WriteLine($"unknown  -      {name}\"{subject}\" ({known} of {words} words in the vocabulary)");
             return;
         }
 
         model.Predict(tokens, probability);
-        Console.WriteLine($"{(probability[0] >= 0.5f ? "spam" : "ham"),-8} {probability[0]:F3}  {name}\"{subject}\"");
+        Console.WriteLine($"{(probability[0] > 0.5f ? "spam" : "ham"),-8} {probability[0]:F3}  {name}\"{subject}\"");
     }
 
     if (files.Count == 0)
@@ -95,14 +107,29 @@ static int ClassifyEmails(string folder, List<string> files)
         using var input = new MemoryStream();
         Console.OpenStandardInput().CopyTo(input);
         Classify(input.ToArray(), string.Empty);
+        return 0;
     }
 
+    // Every file is tried; one that cannot be read is reported and the rest still classified (exit code 1 at the end).
+    int failures = 0;
     foreach (string file in files)
     {
-        Classify(File.ReadAllBytes(file), file + "  ");
+        byte[] message;
+        try
+        {
+            message = Directory.Exists(file) ? throw new IOException($"{file} is a folder, not an e-mail file.") : File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("EdgeClassifier: " + e.Message);
+            failures++;
+            continue;
+        }
+
+        Classify(message, file + "  ");
     }
 
-    return 0;
+    return failures == 0 ? 0 : 1;
 }
 
 // Positive or negative: the tokenizer's words, cut or padded at the end to the model's sentence length, as in training.

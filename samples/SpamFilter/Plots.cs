@@ -11,9 +11,10 @@ internal static class Plots
     private static readonly Color[] Palette = [Colors.DodgerBlue, Colors.OrangeRed, Colors.SeaGreen, Colors.MediumPurple];
 
     /// <summary>
-    /// Two panels per epoch, one colour per model: the loss (training solid, validation dashed) and the validation ROC AUC.
+    /// Two panels per epoch, one colour per model (the same as in the ROC figure; models without a history, the baseline,
+    /// are skipped): the loss (training with markers, validation dashed) and the validation ROC AUC.
     /// </summary>
-    public static void TrainingCurves(string path, IReadOnlyList<(string Name, History History)> models)
+    public static void TrainingCurves(string path, IReadOnlyList<(string Name, History? History)> models)
     {
         var figure = new Multiplot();
         figure.AddPlots(2);
@@ -22,7 +23,12 @@ internal static class Plots
         Plot auc = figure.GetPlot(1);
         for (int m = 0; m < models.Count; m++)
         {
-            (string name, History history) = models[m];
+            (string name, History? history) = models[m];
+            if (history is null)
+            {
+                continue;
+            }
+
             Color color = Palette[m % Palette.Length];
             double[] epochs = Enumerable.Range(1, history.Epochs).Select(e => (double)e).ToArray();
             var train = loss.Add.Scatter(epochs, history["loss"].ToArray());
@@ -32,6 +38,7 @@ internal static class Plots
             validation.LegendText = name + ", validation";
             validation.Color = color;
             validation.LinePattern = LinePattern.Dashed;
+            validation.MarkerSize = 0;
             var area = auc.Add.Scatter(epochs, history["val_auc"].ToArray());
             area.LegendText = name;
             area.Color = color;
@@ -41,6 +48,11 @@ internal static class Plots
         loss.XLabel("epoch");
         loss.YLabel("loss");
         loss.ShowLegend(Alignment.UpperRight);
+        foreach (Plot plot in new[] { loss, auc })
+        {
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1); // whole epochs
+        }
+
         auc.Title("Validation ROC AUC per epoch");
         auc.XLabel("epoch");
         auc.YLabel("ROC AUC");

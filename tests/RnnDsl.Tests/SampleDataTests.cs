@@ -169,32 +169,54 @@ public class SampleDataTests
     }
 
     /// <summary>
-    /// The split rule Prepare implements, per folder of n messages ordered by the SHA-256 (lowercase hex) of their id:
-    /// the first round(0.7 n) are train, the next round(0.8 n) - round(0.7 n) validation, the last n - round(0.8 n)
-    /// test, where round(x) = floor(x + 1/2). So test is round(0.2 n) exactly (0.8 n never ends in .5) and validation
-    /// is within 1 of 0.1 n.
+    /// Prepare's key for the split: the body's first 300 characters (after the subject line), lower-cased, runs of
+    /// whitespace as one space; a message without a body is keyed by its subject the same way.
+    /// </summary>
+    private static string BodyKey(string text)
+    {
+        int newline = text.IndexOf('\n');
+        string body = newline < 0 ? string.Empty : text[(newline + 1)..];
+        string normal = string.Join(' ', (body.Trim().Length > 0 ? body : text).ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return normal.Length <= 300 ? normal : normal[..300];
+    }
+
+    /// <summary>
+    /// The split rule Prepare implements: messages with the same body key form a group, which goes to one split whole;
+    /// per folder, the groups whose first message (in file order) is in that folder, ordered by the SHA-256 (lowercase
+    /// hex) of their key, are train while the folder's messages before them number fewer than round(0.7 n), validation
+    /// while fewer than round(0.8 n), else test, with round(x) = floor(x + 1/2).
     /// </summary>
     [Fact]
-    public void Spam_split_is_70_10_20_per_folder_in_id_hash_order()
+    public void Spam_split_keeps_each_body_in_one_split_and_is_about_70_10_20_per_folder()
     {
         SpamMessage[] messages = SpamMessages();
+        var groups = messages.GroupBy(m => BodyKey(m.Text), StringComparer.Ordinal).ToList();
+
+        // No body in two splits: a test message never repeats a training message's body.
+        foreach (var group in groups)
+        {
+            Assert.True(group.Select(m => m.Split).Distinct().Count() == 1, $"the body of {string.Join(", ", group.Select(m => m.Id))} is in several splits");
+        }
+
         foreach (var (folder, _) in SpamFolders)
         {
-            SpamMessage[] ordered = messages.Where(m => m.Folder == folder)
-                .OrderBy(m => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(m.Id))), StringComparer.Ordinal).ToArray();
-            int n = ordered.Length;
+            int n = messages.Count(m => m.Folder == folder);
             int trainEnd = (7 * n + 5) / 10;
             int validationEnd = (8 * n + 5) / 10;
-            for (int i = 0; i < n; i++)
+            int before = 0;
+            foreach (var group in groups.Where(g => g.First().Folder == folder)
+                .OrderBy(g => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(g.Key))), StringComparer.Ordinal))
             {
-                string expected = i < trainEnd ? "train" : i < validationEnd ? "validation" : "test";
-                Assert.True(expected == ordered[i].Split, $"{ordered[i].Id} is in {ordered[i].Split}, the rule puts it in {expected}");
+                string expected = before < trainEnd ? "train" : before < validationEnd ? "validation" : "test";
+                Assert.True(expected == group.First().Split, $"{group.First().Id} is in {group.First().Split}, the rule puts it in {expected}");
+                before += group.Count(m => m.Folder == folder);
             }
 
-            int test = n - validationEnd;
-            int validation = validationEnd - trainEnd;
-            Assert.True(Math.Abs(test - 0.2 * n) <= 1 && test == (int)Math.Floor(0.2 * n + 0.5), $"{folder}: {test} of {n} in test");
-            Assert.True(Math.Abs(validation - 0.1 * n) <= 1, $"{folder}: {validation} of {n} in validation");
+            // Groups make the shares approximate: each split holds its share of the folder within 5 points.
+            double Share(string split) => messages.Count(m => m.Folder == folder && m.Split == split) / (double)n;
+            Assert.InRange(Share("train"), 0.65, 0.75);
+            Assert.InRange(Share("validation"), 0.05, 0.15);
+            Assert.InRange(Share("test"), 0.15, 0.25);
         }
 
         Assert.Contains(messages, m => m.Folder == "hard_ham" && m.Split == "test");

@@ -86,18 +86,32 @@ foreach (Message message in messages)
     }
 }
 
-// 3. The split, per folder: messages ordered by the SHA-256 of their id; the first round(70 %) train, up to
-// round(80 %) validation, the rest (round(20 %)) test. round(x) = floor(x + 1/2), in integers.
+// 3. The split, by groups of messages with the same body: exact de-duplication leaves messages whose bodies are the
+// same, or nearly (the same mailing under another subject), and if one of them trains and another is tested, the test
+// measures memory. So messages whose bodies start alike (BodyKey: the first 300 characters after the subject line,
+// lower-cased, whitespace collapsed) form a group, and a group goes to one split whole. Per folder, the groups whose
+// first message is in that folder are ordered by the SHA-256 (lowercase hex) of their key; a group is train while the
+// messages before it number fewer than round(70 %) of the folder's messages, validation while fewer than round(80 %),
+// else test (round(x) = floor(x + 1/2)). The few groups that span two folders count in the folder of their first message.
+var groups = kept.GroupBy(m => BodyKey(m.Text), StringComparer.Ordinal).ToList();
 var split = new Dictionary<string, string>(StringComparer.Ordinal);
 foreach (var (_, folder, _, _) in folders)
 {
-    Message[] ordered = kept.Where(m => m.Folder == folder).OrderBy(m => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(m.Id))), StringComparer.Ordinal).ToArray();
-    int n = ordered.Length;
+    var ordered = groups.Where(g => g.First().Folder == folder)
+        .OrderBy(g => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(g.Key))), StringComparer.Ordinal).ToList();
+    int n = kept.Count(m => m.Folder == folder);
     int trainEnd = (7 * n + 5) / 10;
     int validationEnd = (8 * n + 5) / 10;
-    for (int i = 0; i < n; i++)
+    int before = 0;
+    foreach (var group in ordered)
     {
-        split[ordered[i].Id] = i < trainEnd ? "train" : i < validationEnd ? "validation" : "test";
+        string name = before < trainEnd ? "train" : before < validationEnd ? "validation" : "test";
+        foreach (Message message in group)
+        {
+            split[message.Id] = name;
+        }
+
+        before += group.Count(m => m.Folder == folder);
     }
 }
 
@@ -227,6 +241,16 @@ static Dictionary<string, byte[]> ReadPackage(byte[] tarball)
 /// A JSON string: quotes, backslashes and control characters escaped (\n, \t, else \u00XX); every other character
 /// as it is (UTF-8 in the file). Lone surrogates cannot be written as UTF-8 and stop the program.
 /// </summary>
+// The key that groups messages for the split: the body's first 300 characters (after the subject line), lower-cased,
+// runs of whitespace as one space; a message without a body is keyed by its subject the same way.
+static string BodyKey(string text)
+{
+    int newline = text.IndexOf('\n');
+    string body = newline < 0 ? string.Empty : text[(newline + 1)..];
+    string normal = string.Join(' ', (body.Trim().Length > 0 ? body : text).ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    return normal.Length <= 300 ? normal : normal[..300];
+}
+
 static string JsonString(string value)
 {
     var json = new StringBuilder(value.Length + 2).Append('"');
@@ -322,6 +346,7 @@ void Report()
     }
 
     Console.WriteLine($"{"all",-11} {"",5} {messages.Count,6} {dropped.Count,5} {kept.Count,6} {kept.Count(m => split[m.Id] == "train"),6} {kept.Count(m => split[m.Id] == "validation"),6} {kept.Count(m => split[m.Id] == "test"),6}");
+    Console.WriteLine($"groups for the split: {groups.Count:N0}; {groups.Count(g => g.Count() > 1)} hold more than one message ({groups.Where(g => g.Count() > 1).Sum(g => g.Count())} messages), {groups.Count(g => g.Select(m => m.Folder).Distinct().Count() > 1)} span two folders");
     foreach (var group in dropped.GroupBy(d => (From: d.Dropped.Folder, Of: d.Kept.Folder)))
     {
         Console.WriteLine($"dropped from {group.Key.From}: {group.Count()} duplicating a message of {group.Key.Of}");
