@@ -241,7 +241,7 @@ public static class Training
             rows++;
         }
 
-        Metrics.Count(model, counted, target, output, loss, metrics, counts, 1f, position);
+        Metrics.Count(model, counted, target, output, loss, metrics, counts, position);
         return total;
     }
 }

@@ -41,9 +41,11 @@ public sealed class FitOptions
     /// gradient. The class of an example is its label under binary cross-entropy (which must then be 0 or 1), its class
     /// index under sparse categorical cross-entropy, and the index of the largest value of its one-hot target under
     /// categorical cross-entropy. A class left out weighs 1, as in Keras. As in Keras, a batch's loss is the weighted
-    /// sum divided by the number of examples (not by the sum of the weights), the training metrics are weighted the
-    /// same way, and validation is not weighted. It needs a model with one output row per example (Keras refuses
-    /// class weights for sequence targets too) and a classification loss.
+    /// sum divided by the number of examples (not by the sum of the weights), so the logged <c>loss</c> is weighted;
+    /// the metrics are not (Keras weighs only its <c>weighted_metrics</c>, which are not provided here), and validation
+    /// is not weighted. It needs a model with one output row per example (Keras refuses class weights for sequence
+    /// targets too) and a classification loss. Negative, NaN and infinite weights are refused, and so are weights that
+    /// leave every training example at 0.
     /// </summary>
     public IReadOnlyDictionary<int, float>? ClassWeight { get; init; }
 
