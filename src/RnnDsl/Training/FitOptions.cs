@@ -32,7 +32,8 @@ public sealed class FitOptions
     /// The fraction of the data held out for validation, taken from its end before shuffling, by Keras 3's rule: the
     /// first <c>floor(n × (1 - ValidationSplit))</c> examples train and the rest validate (so 0.01 of 50 examples holds
     /// out 1). A split that leaves no training or no validation example, or one that is NaN or outside [0, 1), is refused.
-    /// When it is above 0, validation data passed to <c>Fit</c> is not used.
+    /// Validation data passed to <c>Fit</c> wins over it, as Keras 3's <c>validation_data</c> overrides
+    /// <c>validation_split</c>: then every example trains, the split is not taken, and only its range is checked.
     /// </summary>
     public double ValidationSplit { get; init; }
 

@@ -38,6 +38,17 @@ internal static class TrainingData
         }
     }
 
+    /// <summary>Checks that <paramref name="validationSplit"/> is a fraction in [0, 1), whether or not it is used.</summary>
+    /// <exception cref="ArgumentException">It is NaN or outside [0, 1).</exception>
+    public static void CheckSplit(double validationSplit, string argumentName)
+    {
+        if (double.IsNaN(validationSplit) || validationSplit is < 0 or >= 1)
+        {
+            throw new ArgumentException(
+                $"options.ValidationSplit is {validationSplit.ToString(CultureInfo.InvariantCulture)}; it must be in [0, 1).", argumentName);
+        }
+    }
+
     /// <summary>
     /// How many of <paramref name="count"/> examples train and how many validate under <paramref name="validationSplit"/>,
     /// by Keras 3's rule (<c>train_validation_split</c>): the first <c>floor(count × (1 - split))</c> train, the rest,
@@ -51,12 +62,7 @@ internal static class TrainingData
             throw new ArgumentException("inputs has no examples; Fit needs at least one.", "inputs");
         }
 
-        if (double.IsNaN(validationSplit) || validationSplit is < 0 or >= 1)
-        {
-            throw new ArgumentException(
-                $"options.ValidationSplit is {validationSplit.ToString(CultureInfo.InvariantCulture)}; it must be in [0, 1).", argumentName);
-        }
-
+        CheckSplit(validationSplit, argumentName);
         if (validationSplit == 0)
         {
             return (count, 0);
