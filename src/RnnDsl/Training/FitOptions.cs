@@ -66,8 +66,14 @@ public sealed class FitOptions
     /// The learning rate of every step, from the optimizer's step count (<see cref="Optimizer.Iterations"/>, 0 for a new
     /// optimizer's first step), as a Keras schedule passed as the optimizer's <c>learning_rate</c>: <see cref="ExponentialDecay"/>,
     /// <see cref="CosineDecay"/>, <see cref="PiecewiseConstantDecay"/>. Fit sets <see cref="Optimizer.LearningRate"/>
-    /// from it before each step, so changes made in a callback last until the next step. Not with <see cref="ReduceLROnPlateau"/>
-    /// (Keras cannot set the rate of an optimizer that has a schedule either).
+    /// from it before each step, so during Fit the optimizer's rate reads as the current step's (as a Keras optimizer's
+    /// <c>learning_rate</c> does) and changes made in a callback last until the next step. When Fit ends, however it
+    /// ends (returning, canceled, diverged, or a callback's exception), it puts back the rate the optimizer had before
+    /// Fit: in Keras the schedule is the optimizer's rate and travels with it, but here it belongs to this Fit, so a
+    /// later Fit without it trains at the optimizer's own rate, not at the schedule's last value (read that from
+    /// <see cref="EpochProgress.LearningRate"/>). <see cref="Optimizer.Iterations"/> counts on, so the same schedule in
+    /// a later Fit continues where it stopped. Not with <see cref="ReduceLROnPlateau"/> (Keras cannot set the rate of an
+    /// optimizer that has a schedule either).
     /// </summary>
     public LearningRateSchedule? LearningRateSchedule { get; init; }
 

@@ -69,6 +69,24 @@ internal sealed class FitRun<TInput>
     /// <exception cref="TrainingCanceledException">The options' cancellation token was canceled.</exception>
     public History Run()
     {
+        // A schedule sets the optimizer's rate before every step; the rate the optimizer had is put back however Fit
+        // ends, so a later Fit without the schedule does not train at the schedule's last value.
+        float ownRate = _options.Optimizer.LearningRate;
+        try
+        {
+            return RunEpochs();
+        }
+        finally
+        {
+            if (_options.LearningRateSchedule is not null)
+            {
+                _options.Optimizer.LearningRate = ownRate;
+            }
+        }
+    }
+
+    private History RunEpochs()
+    {
         FitOptions options = _options;
         var random = new SeededRandom(options.Seed);
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
