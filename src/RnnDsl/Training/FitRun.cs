@@ -54,7 +54,7 @@ internal sealed class FitRun<TInput>
         _earlyStopping = options.EarlyStopping is { } earlyStopping
             ? new EarlyStoppingMonitor(earlyStopping, options.Metrics, validating, model.Parameters.Length, argumentName)
             : null;
-        _checkpoint = options.Checkpoint is { } checkpoint ? new CheckpointWriter(checkpoint, options.Metrics, validating, argumentName) : null;
+        _checkpoint = options.Checkpoint is { } checkpoint ? new CheckpointWriter(checkpoint, options.Metrics, validating, options.ReduceLROnPlateau is not null, argumentName) : null;
         _plateau = options.ReduceLROnPlateau is { } plateau ? new PlateauMonitor(plateau, options.Metrics, validating, argumentName) : null;
 
         _metrics = options.Metrics.ToArray();
@@ -122,7 +122,7 @@ internal sealed class FitRun<TInput>
 
             _history.Add(logs);
             _history.Epochs = epoch;
-            _checkpoint?.EpochEnded(logs, _model);
+            _checkpoint?.EpochEnded(epoch, logs, _model);
             _plateau?.EpochEnded(logs, options.Optimizer);
             options.OnEpochEnd?.Invoke(new EpochProgress(epoch, options.Epochs, logs, clock.Elapsed, learningRate, _stop));
             if (_earlyStopping is not null && _earlyStopping.ShouldStop(logs, _model.Parameters))
