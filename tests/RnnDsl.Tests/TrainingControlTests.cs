@@ -102,24 +102,36 @@ public sealed class TrainingControlTests : IDisposable
         Assert.Equal(0, error.History.Epochs);
         Assert.True(model.Parameters.SequenceEqual(before));
 
-        // Canceled after the epoch's last step: validation notices, so the epoch never reaches the history.
+        Assert.Null(error.EpochTrainingLogs);
+
+        // Canceled after epoch 2's last step: validation notices, so epoch 2 never reaches the history (as in Keras,
+        // whose History records an epoch in on_epoch_end, after validation), though its steps were all applied; the
+        // history keeps whole epochs only, and the exception carries epoch 2's training logs.
         using var cancellation = new CancellationTokenSource();
         float[]? last = null;
+        BatchProgress lastBatch = default;
         var options = Options(
             onBatchEnd: p =>
             {
                 last = model.Parameters.ToArray();
-                if (p.Batch == p.Batches)
+                lastBatch = p;
+                if (p is { Epoch: 2, Batch: 5 })
                 {
                     cancellation.Cancel();
                 }
             },
             cancellation: cancellation.Token);
         error = Assert.Throws<TrainingCanceledException>(() => model.Fit(inputs, targets, options, validationInputs, validationTargets));
-        Assert.Equal((1, 0), (error.Epoch, error.Batch));
-        Assert.StartsWith("Training was canceled during the validation of epoch 1.", error.Message);
-        Assert.Equal(0, error.History.Epochs);
+        Assert.Equal((2, 0), (error.Epoch, error.Batch));
+        Assert.StartsWith(
+            "Training was canceled during the validation of epoch 2, after all its training steps: the model keeps their weights, but epoch 2 is not in History",
+            error.Message);
+        Assert.Equal(1, error.History.Epochs);
+        Assert.All(error.History.Values.Values, values => Assert.Single(values));
         Assert.True(model.Parameters.SequenceEqual(last));
+        Assert.NotNull(error.EpochTrainingLogs);
+        Assert.Equal(["loss", "accuracy", "auc"], error.EpochTrainingLogs.Keys);
+        Assert.Equal(lastBatch.Loss, error.EpochTrainingLogs["loss"], 12);
     }
 
     [Fact]

@@ -87,7 +87,9 @@ public sealed class FitOptions
     /// Cancels training: Fit checks it before every batch (and between validation examples), so it stops within one
     /// batch, and throws <see cref="TrainingCanceledException"/> (an <see cref="OperationCanceledException"/>) carrying
     /// the history of the epochs that finished. The model keeps the weights of the last completed step: a step is
-    /// never left half applied, and <see cref="EarlyStopping.RestoreBestWeights"/> is not applied.
+    /// never left half applied, and <see cref="EarlyStopping.RestoreBestWeights"/> is not applied. Canceled during
+    /// validation, an epoch keeps all its training steps but is not in the history (as in Keras, an epoch enters the
+    /// history after its validation); its training logs are in <see cref="TrainingCanceledException.EpochTrainingLogs"/>.
     /// </summary>
     public CancellationToken CancellationToken { get; init; }
 

@@ -106,7 +106,7 @@ internal sealed class FitRun<TInput>
             {
                 Dictionary<string, double> validation =
                     Training.EvaluateChecked(_model, _validationInputs, _validationTargets!, options.Loss, _metrics, _validationCounts, options.CancellationToken)
-                    ?? throw new TrainingCanceledException(_history, epoch, 0, options.CancellationToken);
+                    ?? throw new TrainingCanceledException(_history, epoch, 0, options.CancellationToken, logs);
                 foreach (var (key, value) in validation)
                 {
                     logs["val_" + key] = value;
