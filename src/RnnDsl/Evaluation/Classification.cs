@@ -12,8 +12,11 @@ namespace RnnDsl;
 /// Binary functions take one score per example (such as the output of <c>Dense(1, Sigmoid)</c>) and one label, 0 or 1.
 /// An example is predicted positive when its score is greater than the threshold (0.5 by default), as Keras's
 /// <c>BinaryAccuracy</c>, <c>Precision</c> and <c>Recall</c> decide, so these functions agree with the
-/// <see cref="Metric"/> values that <c>Fit</c> and <c>Evaluate</c> report. Multi-class functions take class indices:
-/// the actual class and the predicted one (for a softmax output, the index of its largest value).
+/// <see cref="Metric"/> values that <c>Fit</c> and <c>Evaluate</c> report; a score equal to the threshold predicts 0.
+/// <see cref="RocCurve"/> alone uses the other rule, scikit-learn's: each <see cref="RocPoint"/> counts the scores at
+/// or above its threshold (one of the scores), so its rates are those of a confusion matrix at a threshold just below
+/// the point's. Multi-class functions take class indices: the actual class and the predicted one (for a softmax output,
+/// the index of its largest value).
 /// </para>
 /// <para>
 /// A ratio whose denominator is zero (precision with nothing predicted positive, recall with no positive example)

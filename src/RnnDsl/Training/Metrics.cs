@@ -16,7 +16,7 @@ public enum Metric
     /// <summary>Keras <c>'accuracy'</c>: binary, sparse categorical or categorical accuracy, chosen by the loss.</summary>
     Accuracy,
 
-    /// <summary>The fraction of outputs on the right side of 0.5.</summary>
+    /// <summary>The fraction of outputs on the right side of 0.5: an output above 0.5 predicts 1, one at 0.5 or below predicts 0 (Keras's rule).</summary>
     BinaryAccuracy,
 
     /// <summary>The fraction of rows whose largest output is the target class index.</summary>
@@ -27,11 +27,11 @@ public enum Metric
 
     /// <summary>
     /// Keras <c>Precision()</c>, logged as <c>precision</c>: TP / (TP + FP), an example predicted positive when its
-    /// score is above 0.5; 0 when none is.
+    /// score is above 0.5 (a score of exactly 0.5 is negative); 0 when none is.
     /// </summary>
     Precision,
 
-    /// <summary>Keras <c>Recall()</c>, logged as <c>recall</c>: TP / (TP + FN), 0 when no example is labelled 1.</summary>
+    /// <summary>Keras <c>Recall()</c>, logged as <c>recall</c>: TP / (TP + FN), predicted positive when the score is above 0.5; 0 when no example is labelled 1.</summary>
     Recall,
 
     /// <summary>
