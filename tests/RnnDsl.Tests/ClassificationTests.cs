@@ -126,6 +126,23 @@ public class ClassificationTests
     }
 
     [Fact]
+    public void Roc_points_count_a_score_at_their_threshold_where_the_confusion_matrix_needs_one_above_it()
+    {
+        // The documented pair of rules: ConfusionMatrix predicts 1 for score > threshold (Keras), a RocPoint counts
+        // score >= threshold (scikit-learn), so a point's rates are the matrix's just below its threshold, not at it.
+        static (double Fpr, double Tpr) Rates(ConfusionMatrix m) =>
+            ((double)m.FalsePositives / (m.FalsePositives + m.TrueNegatives), (double)m.TruePositives / (m.TruePositives + m.FalseNegatives));
+
+        foreach (RocPoint point in Classification.RocCurve(Scores, Labels).Skip(1))
+        {
+            var below = Rates(Classification.ConfusionMatrix(Scores, Labels, MathF.BitDecrement(point.Threshold)));
+            var at = Rates(Classification.ConfusionMatrix(Scores, Labels, point.Threshold));
+            Assert.Equal((point.FalsePositiveRate, point.TruePositiveRate), below);
+            Assert.NotEqual((point.FalsePositiveRate, point.TruePositiveRate), at); // the point's own score is left out
+        }
+    }
+
+    [Fact]
     public void Roc_curve_points_by_hand_and_their_area()
     {
         RocPoint[] points = Classification.RocCurve([0.5f, 0.5f, 0.5f, 0.2f], [1, 0, 1, 0]);

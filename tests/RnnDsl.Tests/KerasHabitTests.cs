@@ -47,6 +47,37 @@ public class KerasHabitTests
     }
 
     [Fact]
+    public void Explicit_validation_data_wins_over_ValidationSplit_as_in_Keras_and_is_checked()
+    {
+        // Keras 3's fit splits only when no validation_data is given ("validation_data will override
+        // validation_split"): every example trains and the explicit data validates.
+        var (inputs, targets) = TrainingTests.OrderTask(40, seed: 1, pairs: false);
+        var (validationInputs, validationTargets) = TrainingTests.OrderTask(12, seed: 2, pairs: false);
+        var model = new OrderModel(seed: 3);
+        var batches = new List<BatchProgress>();
+        var options = new FitOptions { Epochs = 1, BatchSize = 8, Metrics = [Metric.Accuracy], ValidationSplit = 0.25, Threads = 1, OnBatchEnd = batches.Add };
+        History history = model.Fit(inputs, targets, options, validationInputs, validationTargets);
+
+        Assert.Equal(5, batches[0].Batches); // 40 examples; the split would have left 30, in 4 batches
+        var validation = model.Evaluate(validationInputs, validationTargets, Loss.BinaryCrossentropy, [Metric.Accuracy]);
+        Assert.Equal(validation["loss"], history["val_loss"][0], 12);
+        Assert.Equal(validation["accuracy"], history["val_accuracy"][0], 12);
+
+        // The explicit data is checked as it is without a split, before any work.
+        float[] before = model.Parameters.ToArray();
+        validationInputs[3] = [1, 2, 10];
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(inputs, targets, options, validationInputs, validationTargets));
+        Assert.Equal("validationInputs", error.ParamName);
+        Assert.StartsWith("validationInputs[3][2] is 10; token ids must be in [0, 10).", error.Message);
+        Assert.True(model.Parameters.SequenceEqual(before));
+
+        // A split that could not be taken is not refused, since it is not used; a NaN one still is.
+        validationInputs[3] = [1, 2, 3];
+        model.Fit(inputs.Take(3).ToArray(), targets.Take(3).ToArray(), Quick(validationSplit: 0.9), validationInputs, validationTargets);
+        Assert.Throws<ArgumentException>(() => model.Fit(inputs, targets, Quick(validationSplit: double.NaN), validationInputs, validationTargets));
+    }
+
+    [Fact]
     public void Validation_that_would_be_empty_or_NaN_is_refused()
     {
         var (inputs, targets) = TrainingTests.OrderTask(50, seed: 1, pairs: false);

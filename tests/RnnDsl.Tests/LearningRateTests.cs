@@ -89,6 +89,49 @@ public class LearningRateTests
     }
 
     [Fact]
+    public void A_schedule_leaves_the_optimizers_own_rate_when_Fit_ends()
+    {
+        // In Keras the schedule is the optimizer's learning_rate, so it goes wherever the optimizer goes; here it is a
+        // Fit option, so Fit puts back the optimizer's own rate when it ends, however it ends, and a later Fit without
+        // the schedule trains at that rate rather than at the schedule's last value.
+        var (inputs, targets) = TrainingTests.OrderTask(80, seed: 1, pairs: false);
+        var model = new OrderModel(seed: 3);
+        var optimizer = new RateRecordingSgd { LearningRate = 0.05f };
+        var schedule = new ExponentialDecay(0.1f, decaySteps: 2, decayRate: 0.5f, staircase: true);
+        var options = new FitOptions { Epochs = 2, BatchSize = 16, Optimizer = optimizer, LearningRateSchedule = schedule, Threads = 1 };
+        model.Fit(inputs, targets, options);
+        Assert.Equal((float)(0.1 * Math.Pow(0.5, 4)), optimizer.Rates[^1]);
+        Assert.Equal(0.05f, optimizer.LearningRate);
+
+        model.Fit(inputs, targets, new FitOptions { Epochs = 1, BatchSize = 80, Optimizer = optimizer, Threads = 1 });
+        Assert.Equal(0.05f, optimizer.Rates[^1]);
+
+        // Ended by a callback's exception, and by cancellation.
+        var failing = new FitOptions
+        {
+            BatchSize = 16,
+            Optimizer = optimizer,
+            LearningRateSchedule = schedule,
+            Threads = 1,
+            OnBatchEnd = p => throw new InvalidOperationException("callback"),
+        };
+        Assert.Throws<InvalidOperationException>(() => model.Fit(inputs, targets, failing));
+        Assert.Equal(0.05f, optimizer.LearningRate);
+        using var cancellation = new System.Threading.CancellationTokenSource();
+        var canceled = new FitOptions
+        {
+            BatchSize = 16,
+            Optimizer = optimizer,
+            LearningRateSchedule = schedule,
+            Threads = 1,
+            OnBatchEnd = p => cancellation.Cancel(),
+            CancellationToken = cancellation.Token,
+        };
+        Assert.Throws<TrainingCanceledException>(() => model.Fit(inputs, targets, canceled));
+        Assert.Equal(0.05f, optimizer.LearningRate);
+    }
+
+    [Fact]
     public void ReduceLROnPlateau_follows_Keras_step_by_step_on_scripted_values()
     {
         // Lower is better, an improvement must beat the best by more than 0.1; patience 2, factor 0.5, cooldown 2,

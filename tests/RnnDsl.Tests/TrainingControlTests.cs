@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -101,24 +102,36 @@ public sealed class TrainingControlTests : IDisposable
         Assert.Equal(0, error.History.Epochs);
         Assert.True(model.Parameters.SequenceEqual(before));
 
-        // Canceled after the epoch's last step: validation notices, so the epoch never reaches the history.
+        Assert.Null(error.EpochTrainingLogs);
+
+        // Canceled after epoch 2's last step: validation notices, so epoch 2 never reaches the history (as in Keras,
+        // whose History records an epoch in on_epoch_end, after validation), though its steps were all applied; the
+        // history keeps whole epochs only, and the exception carries epoch 2's training logs.
         using var cancellation = new CancellationTokenSource();
         float[]? last = null;
+        BatchProgress lastBatch = default;
         var options = Options(
             onBatchEnd: p =>
             {
                 last = model.Parameters.ToArray();
-                if (p.Batch == p.Batches)
+                lastBatch = p;
+                if (p is { Epoch: 2, Batch: 5 })
                 {
                     cancellation.Cancel();
                 }
             },
             cancellation: cancellation.Token);
         error = Assert.Throws<TrainingCanceledException>(() => model.Fit(inputs, targets, options, validationInputs, validationTargets));
-        Assert.Equal((1, 0), (error.Epoch, error.Batch));
-        Assert.StartsWith("Training was canceled during the validation of epoch 1.", error.Message);
-        Assert.Equal(0, error.History.Epochs);
+        Assert.Equal((2, 0), (error.Epoch, error.Batch));
+        Assert.StartsWith(
+            "Training was canceled during the validation of epoch 2, after all its training steps: the model keeps their weights, but epoch 2 is not in History",
+            error.Message);
+        Assert.Equal(1, error.History.Epochs);
+        Assert.All(error.History.Values.Values, values => Assert.Single(values));
         Assert.True(model.Parameters.SequenceEqual(last));
+        Assert.NotNull(error.EpochTrainingLogs);
+        Assert.Equal(["loss", "accuracy", "auc"], error.EpochTrainingLogs.Keys);
+        Assert.Equal(lastBatch.Loss, error.EpochTrainingLogs["loss"], 12);
     }
 
     [Fact]
@@ -224,6 +237,109 @@ public sealed class TrainingControlTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, targets, Options(checkpoint: new ModelCheckpoint(path) { SaveBestOnly = true })));
         Assert.Equal("options", error.ParamName);
         Assert.StartsWith("ModelCheckpoint monitors 'val_loss', which this training does not log; it logs loss, accuracy, auc.", error.Message);
+    }
+
+    [Fact]
+    public void A_checkpoint_path_is_formatted_with_the_epoch_and_the_logs_as_Keras_formats_it()
+    {
+        // Keras formats the file path with epoch (from 1) and the epoch's logs, Python format specs and all, so a
+        // best-only checkpoint with {epoch} in its path writes a file for each improvement.
+        // At this rate the validation loss falls for two epochs, then rises: two improvements, two files.
+        var (inputs, targets, validationInputs, validationTargets) = Data();
+        var model = new OrderModel(seed: 3);
+        var weightsByEpoch = new List<float[]>();
+        string everyEpoch = Path.Combine(_folder, "every");
+        string best = Path.Combine(_folder, "best");
+        model.Fit(inputs, targets, Options(checkpoint: new ModelCheckpoint(Path.Combine(everyEpoch, "ck-{epoch}.rnnw"))), validationInputs, validationTargets);
+        Assert.Equal(["ck-1.rnnw", "ck-2.rnnw", "ck-3.rnnw", "ck-4.rnnw"], Directory.GetFiles(everyEpoch).Select(Path.GetFileName).Order());
+
+        model = new OrderModel(seed: 3);
+        History history = model.Fit(inputs, targets, Options(
+            optimizer: new Adam(0.02f),
+            onEpochEnd: _ => weightsByEpoch.Add(model.Parameters.ToArray()),
+            checkpoint: new ModelCheckpoint(Path.Combine(best, "{epoch:03d}-{val_loss:.4f}.rnnw")) { SaveBestOnly = true }), validationInputs, validationTargets);
+
+        var expected = new List<string>();
+        double lowest = double.PositiveInfinity;
+        for (int epoch = 1; epoch <= history.Epochs; epoch++)
+        {
+            double value = history["val_loss"][epoch - 1];
+            if (value < lowest)
+            {
+                lowest = value;
+                string name = $"{epoch:D3}-{value.ToString("F4", CultureInfo.InvariantCulture)}.rnnw";
+                expected.Add(name);
+                var loaded = new OrderModel(seed: 99);
+                loaded.LoadWeights(Path.Combine(best, name));
+                Assert.True(loaded.Parameters.SequenceEqual(weightsByEpoch[epoch - 1]));
+            }
+        }
+
+        Assert.Equal(2, expected.Count);
+        Assert.Equal(expected, Directory.GetFiles(best).Select(Path.GetFileName).Order());
+    }
+
+    [Theory]
+    [InlineData(0.625, 2, "0.62")] // exact binary values round half to even, as Python's format does
+    [InlineData(0.125, 2, "0.12")]
+    [InlineData(0.375, 2, "0.38")]
+    [InlineData(2.5, 0, "2")]
+    [InlineData(0.6931471805599453, 3, "0.693")]
+    [InlineData(0.1, 20, "0.10000000000000000555")] // the exact binary value, not the shortest digits
+    [InlineData(-0.001, 2, "-0.00")]
+    [InlineData(1e22, 1, "10000000000000000000000.0")]
+    [InlineData(3, 2, "3.00")]
+    [InlineData(double.NaN, 2, "nan")]
+    [InlineData(double.NegativeInfinity, 2, "-inf")]
+    public void Fixed_point_fields_format_as_Python_does(double value, int decimals, string python) =>
+        Assert.Equal(python, CheckpointPath.FixedPoint(value, decimals));
+
+    [Theory]
+    [InlineData(0.6931471824645996, "0.6931471824645996")] // each expected string is Python 3's str() of the value
+    [InlineData(0.1, "0.1")]
+    [InlineData(1.0, "1.0")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(1e-05, "1e-05")]
+    [InlineData(1.5e-07, "1.5e-07")]
+    [InlineData(1e15, "1000000000000000.0")]
+    [InlineData(1e16, "1e+16")]
+    [InlineData(123456789012345678.0, "1.2345678901234568e+17")]
+    [InlineData(-2.75, "-2.75")]
+    [InlineData(-0.0, "-0.0")]
+    [InlineData(double.PositiveInfinity, "inf")]
+    public void Plain_fields_format_a_float_as_Python_does(double value, string python) =>
+        Assert.Equal(python, CheckpointPath.PythonFloat(value));
+
+    [Fact]
+    public void A_checkpoint_template_fills_epoch_and_logs_and_keeps_doubled_braces()
+    {
+        var path = CheckpointPath.Parse("run{{1}}/{epoch}-{epoch:03d}-{epoch:d}-{epoch:.1f}/{loss}_{val_auc:.3f}_{learning_rate}.rnnw", ["loss", "val_auc", "learning_rate"], "options");
+        var logs = new Dictionary<string, double> { ["loss"] = 0.25, ["val_auc"] = 0.9875, ["learning_rate"] = 1e-05 };
+        Assert.Equal("run{1}/7-007-7-7.0/0.25_0.988_1e-05.rnnw", path.Format(7, logs)); // 0.9875 is not exact in binary: above the half
+        Assert.Equal("run{1}/1234-1234-1234-1234.0/0.25_0.988_1e-05.rnnw", path.Format(1234, logs)); // a width is a minimum
+    }
+
+    [Theory]
+    [InlineData("{val_auc}.rnnw", "'val_auc'")] // not logged without validation data
+    [InlineData("{batch}.rnnw", "'batch'")] // Keras has no batch in an epoch's checkpoint either
+    [InlineData("{epoch:x}.rnnw", "'x'")]
+    [InlineData("{loss:03d}.rnnw", "'03d'")]
+    [InlineData("{epoch!r}.rnnw", "'!r'")]
+    [InlineData("{epoch.real}.rnnw", "'epoch.real'")]
+    [InlineData("{}.rnnw", "{}")]
+    [InlineData("{epoch.rnnw", "'{' that is not closed")]
+    [InlineData("epoch}.rnnw", "'}' that is not doubled")]
+    public void A_checkpoint_path_Fit_cannot_format_is_refused_before_training(string file, string named)
+    {
+        var (inputs, targets, _, _) = Data();
+        var model = new OrderModel(seed: 3);
+        float[] before = model.Parameters.ToArray();
+        var error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, targets, Options(checkpoint: new ModelCheckpoint(Path.Combine(_folder, file)))));
+        Assert.Equal("options", error.ParamName);
+        Assert.StartsWith("ModelCheckpoint path ", error.Message);
+        Assert.Contains(named, error.Message);
+        Assert.True(model.Parameters.SequenceEqual(before));
+        Assert.Empty(Directory.GetFiles(_folder));
     }
 
     /// <summary>Plain SGD that cancels <c>cancellation</c> while it applies its second step.</summary>

@@ -103,7 +103,7 @@ public class TrainingMetricTests
     }
 
     [Fact]
-    public void Class_weights_weigh_the_loss_its_gradient_and_the_training_metrics_by_hand()
+    public void Class_weights_weigh_the_loss_and_its_gradient_by_hand()
     {
         // Every weight 0 but the output bias b = ln 3: the recurrent state stays 0 and each score is sigmoid(ln 3) = 0.75.
         // Labels 1, 0, 0, 1, 1 with class weights {0: 2, 1: 0.5}. Keras's reduction (sum over the batch size):
@@ -132,11 +132,46 @@ public class TrainingMetricTests
         Assert.Equal(0.525f, recorder.Gradient[^1], 6);
         Assert.All(recorder.Gradient[..^1], g => Assert.InRange(g, -1e-7f, 1e-7f));
 
-        // Keras weighs the training metrics with the same weights: every example is predicted 1, right for the three
-        // labelled 1 (weight 0.5 each) of a total weight 3 × 0.5 + 2 × 2 = 5.5. Equal scores rank at one half.
-        Assert.Equal(1.5 / 5.5, history["accuracy"][0], 12);
-        Assert.Equal(1.5 / 5.5, history["precision"][0], 12);
+        // The training metrics are not weighted (Keras's compile metrics are not): every example is predicted 1, right
+        // for the three labelled 1 of five. Equal scores rank at one half.
+        Assert.Equal(3.0 / 5, history["accuracy"][0], 12);
+        Assert.Equal(3.0 / 5, history["precision"][0], 12);
         Assert.Equal(0.5, history["auc"][0], 12);
+    }
+
+    [Fact]
+    public void Class_weights_weigh_the_loss_but_not_the_training_metrics_as_Keras_compile_metrics()
+    {
+        // Keras 3 (keras/src/trainers/compile_utils.py, CompileMetrics.update_state) passes the sample weights that
+        // class_weight becomes only to weighted_metrics; the metrics given to compile are updated unweighted. With a
+        // learning rate of 0 the weights never move, so the epoch's metrics must be Evaluate's on the training data,
+        // while the loss stays weighted: the sum of each example's class weight times its loss, over the example count.
+        var (inputs, targets) = TrainingTests.OrderTask(80, seed: 1, pairs: false);
+        var model = new OrderModel(seed: 3);
+        float[] before = model.Parameters.ToArray();
+        Metric[] metrics = [Metric.Accuracy, Metric.Precision, Metric.Recall, Metric.F1Score, Metric.Auc];
+        var options = new FitOptions
+        {
+            BatchSize = 16,
+            Optimizer = new Sgd(learningRate: 0f),
+            Metrics = metrics,
+            ClassWeight = new Dictionary<int, float> { [1] = 5f },
+            Seed = 5,
+            Threads = 2,
+        };
+        History history = model.Fit(inputs, targets, options);
+        Assert.True(model.Parameters.SequenceEqual(before));
+
+        IReadOnlyDictionary<string, double> evaluated = model.Evaluate(inputs, targets, Loss.BinaryCrossentropy, metrics);
+        foreach (string name in new[] { "accuracy", "precision", "recall", "f1_score", "auc" })
+        {
+            Assert.Equal(evaluated[name], history[name][0], 12);
+        }
+
+        double weightedLoss = Enumerable.Range(0, inputs.Length)
+            .Sum(n => (targets[n][0] == 1f ? 5 : 1) * model.Evaluate([inputs[n]], [targets[n]], Loss.BinaryCrossentropy)["loss"]) / inputs.Length;
+        Assert.Equal(weightedLoss, history["loss"][0], 5);
+        Assert.NotEqual(evaluated["loss"], history["loss"][0], 3);
     }
 
     [Theory]
@@ -208,6 +243,15 @@ public class TrainingMetricTests
         Assert.StartsWith("options.ClassWeight has class 2; this model's classes are 0 to 1.", outOfRange.Message);
         error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, targets, new FitOptions { ClassWeight = new Dictionary<int, float> { [0] = -1f } }));
         Assert.StartsWith("options.ClassWeight[0] is -1; a class weight must be a finite number of at least 0.", error.Message);
+        // Weights that leave every training example at 0 would log a loss of 0 and learn nothing.
+        error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, targets, new FitOptions { ClassWeight = new Dictionary<int, float> { [0] = 0f, [1] = 0f } }));
+        Assert.Equal("options", error.ParamName);
+        Assert.StartsWith("options.ClassWeight gives every training example weight 0", error.Message);
+        float[][] ones = targets.Select(_ => new[] { 1f }).ToArray();
+        error = Assert.Throws<ArgumentException>(() => model.Fit(inputs, ones, new FitOptions { ClassWeight = new Dictionary<int, float> { [1] = 0f } }));
+        Assert.StartsWith("options.ClassWeight gives every training example weight 0", error.Message);
+        model.Fit(inputs, targets, new FitOptions { ClassWeight = new Dictionary<int, float> { [1] = 0f }, Threads = 1 }); // class 0 still counts
+
         targets[6] = [0.3f];
         outOfRange = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(inputs, targets, new FitOptions { ClassWeight = weights }));
         Assert.StartsWith("targets[6][0] is 0.3; with options.ClassWeight the label is the class, so it must be 0 or 1.", outOfRange.Message);

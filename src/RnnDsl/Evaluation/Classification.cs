@@ -12,8 +12,11 @@ namespace RnnDsl;
 /// Binary functions take one score per example (such as the output of <c>Dense(1, Sigmoid)</c>) and one label, 0 or 1.
 /// An example is predicted positive when its score is greater than the threshold (0.5 by default), as Keras's
 /// <c>BinaryAccuracy</c>, <c>Precision</c> and <c>Recall</c> decide, so these functions agree with the
-/// <see cref="Metric"/> values that <c>Fit</c> and <c>Evaluate</c> report. Multi-class functions take class indices:
-/// the actual class and the predicted one (for a softmax output, the index of its largest value).
+/// <see cref="Metric"/> values that <c>Fit</c> and <c>Evaluate</c> report; a score equal to the threshold predicts 0.
+/// <see cref="RocCurve"/> alone uses the other rule, scikit-learn's: each <see cref="RocPoint"/> counts the scores at
+/// or above its threshold (one of the scores), so its rates are those of a confusion matrix at a threshold just below
+/// the point's. Multi-class functions take class indices: the actual class and the predicted one (for a softmax output,
+/// the index of its largest value).
 /// </para>
 /// <para>
 /// A ratio whose denominator is zero (precision with nothing predicted positive, recall with no positive example)
@@ -117,7 +120,7 @@ public static class Classification
     public static double RocAuc(ReadOnlySpan<float> scores, ReadOnlySpan<float> labels)
     {
         (float[] sorted, int[] order) = SortBothClasses(scores, labels);
-        return BinaryRanking.Auc(sorted, order, labels, ReadOnlySpan<float>.Empty, out _, out _);
+        return BinaryRanking.Auc(sorted, order, labels);
     }
 
     /// <summary>
@@ -250,22 +253,18 @@ public readonly record struct RocPoint(double FalsePositiveRate, double TruePosi
 internal static class BinaryRanking
 {
     /// <summary>
-    /// The exact weighted area: the sum over (positive i, negative j) pairs of <c>w_i w_j</c> when i scores higher and half
-    /// that on a tie, over (total positive weight × total negative weight); with unit weights, the Mann–Whitney U statistic
-    /// over (positives × negatives). 0 when either class has no weight, as Keras's <c>AUC</c> gives.
+    /// The exact area: the number of (positive, negative) pairs in which the positive scores higher, a tie counting one
+    /// half, over (positives × negatives): the Mann–Whitney U statistic. 0 when either class is absent, as Keras's
+    /// <c>AUC</c> gives.
     /// </summary>
     /// <param name="sortedScores">The scores, ascending.</param>
-    /// <param name="order">For each sorted score, the index of its example in <paramref name="labels"/> and <paramref name="weights"/>.</param>
+    /// <param name="order">For each sorted score, the index of its example in <paramref name="labels"/>.</param>
     /// <param name="labels">Each example's label, 1 for positive; anything else is negative.</param>
-    /// <param name="weights">Each example's weight, or empty for weight 1 each.</param>
-    /// <param name="positives">The total weight of the positive examples.</param>
-    /// <param name="negatives">The total weight of the negative examples.</param>
-    public static double Auc(
-        ReadOnlySpan<float> sortedScores, ReadOnlySpan<int> order, ReadOnlySpan<float> labels, ReadOnlySpan<float> weights, out double positives, out double negatives)
+    public static double Auc(ReadOnlySpan<float> sortedScores, ReadOnlySpan<int> order, ReadOnlySpan<float> labels)
     {
         double area = 0;
-        positives = 0;
-        negatives = 0;
+        double positives = 0;
+        double negatives = 0;
         for (int start = 0; start < sortedScores.Length;)
         {
             // A group of equal scores: each of its positives outranks every negative below the group and ties with the group's own.
@@ -275,15 +274,13 @@ internal static class BinaryRanking
             int end = start;
             for (; end < sortedScores.Length && sortedScores[end] == score; end++)
             {
-                int i = order[end];
-                double weight = weights.IsEmpty ? 1 : weights[i];
-                if (labels[i] == 1f)
+                if (labels[order[end]] == 1f)
                 {
-                    groupPositives += weight;
+                    groupPositives++;
                 }
                 else
                 {
-                    groupNegatives += weight;
+                    groupNegatives++;
                 }
             }
 

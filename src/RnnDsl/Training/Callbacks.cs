@@ -11,19 +11,34 @@ namespace RnnDsl;
 /// <see cref="WeightFiles.SaveWeights(IRnnModel, string)"/> (RnnDsl's own format, written to a temporary file and renamed,
 /// so an interrupted save leaves the previous file whole) after every epoch, or, with <see cref="SaveBestOnly"/>, after
 /// each epoch whose <see cref="Monitor"/> value beats every earlier one. The file's folder is created if need be.
+/// The path may name the epoch and logged values, as Keras's <c>filepath</c> does (see <see cref="Path"/>).
 /// </summary>
-/// <example><c>Checkpoint = new ModelCheckpoint("best.rnnw") { Monitor = "val_loss", SaveBestOnly = true }</c></example>
+/// <example>
+/// <c>Checkpoint = new ModelCheckpoint("best.rnnw") { Monitor = "val_loss", SaveBestOnly = true }</c> keeps the best
+/// epoch's weights in one file; <c>new ModelCheckpoint("ck/{epoch:02d}-{val_loss:.3f}.rnnw")</c> writes
+/// <c>ck/01-0.693.rnnw</c>, <c>ck/02-0.541.rnnw</c>, … a file per epoch (with <see cref="SaveBestOnly"/>, per improvement).
+/// </example>
 public sealed class ModelCheckpoint
 {
-    /// <summary>Saves to <paramref name="path"/>, replacing it each time.</summary>
-    /// <exception cref="ArgumentException">The path is null or empty.</exception>
+    /// <summary>Saves to <paramref name="path"/>, formatted for each save (see <see cref="Path"/>); a path without fields is replaced each time.</summary>
+    /// <exception cref="ArgumentException">The path is null or empty. (Its fields are checked when <c>Fit</c> starts.)</exception>
     public ModelCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = path;
     }
 
-    /// <summary>The weight file written.</summary>
+    /// <summary>
+    /// The weight file written, as a template that each save fills in as Keras formats its <c>filepath</c>
+    /// (Python's <c>str.format</c> with <c>epoch</c>, from 1, and the epoch's logs), in a subset of Python's syntax:
+    /// <c>{epoch}</c>, <c>{epoch:0Nd}</c> (zero-padded to N digits, so <c>{epoch:02d}</c> gives <c>07</c>),
+    /// <c>{key}</c> for any logged key (<c>loss</c>, a metric, their <c>val_</c> forms, <c>learning_rate</c> with
+    /// <see cref="ReduceLROnPlateau"/>; written as Python writes a float, such as <c>0.6931471824645996</c>),
+    /// <c>{key:.Nf}</c> (N decimals, rounded as Python rounds: half to even on the exact value), and <c>{{</c>, <c>}}</c>
+    /// for literal braces. Every key a training logs is known before its first epoch, so when <c>Fit</c> starts it
+    /// refuses, with an <see cref="ArgumentException"/>, a key it will not log and anything outside the subset (other
+    /// specs, <c>d</c> on a logged float, <c>!r</c>, attributes, indexes, positional fields, an unpaired brace).
+    /// </summary>
     public string Path { get; }
 
     /// <summary>The history key whose improvement <see cref="SaveBestOnly"/> waits for; <c>val_loss</c> by default, as in Keras.</summary>
@@ -32,6 +47,7 @@ public sealed class ModelCheckpoint
     /// <summary>
     /// Save only after an epoch whose <see cref="Monitor"/> value is better than every earlier one (the first epoch's always
     /// is), so the file holds the best epoch's weights; otherwise save after every epoch. False by default, as in Keras.
+    /// With a field in <see cref="Path"/> such as <c>{epoch}</c>, each improvement writes a file of its own, as Keras's does.
     /// </summary>
     public bool SaveBestOnly { get; init; }
 
@@ -88,13 +104,7 @@ internal sealed class MonitoredValue
     /// <exception cref="ArgumentException">The key is not logged, or the minimum change is NaN.</exception>
     public MonitoredValue(string what, string key, bool? higherIsBetter, double minDelta, IReadOnlyList<Metric> metrics, bool validating, string argumentName)
     {
-        var keys = new List<string> { "loss" };
-        keys.AddRange(metrics.Select(Metrics.Name));
-        if (validating)
-        {
-            keys.AddRange(keys.Select(k => "val_" + k).ToArray());
-        }
-
+        List<string> keys = LoggedKeys(metrics, validating);
         if (!keys.Contains(key))
         {
             throw new ArgumentException($"{what} monitors '{key}', which this training does not log; it logs {string.Join(", ", keys)}.", argumentName);
@@ -113,6 +123,19 @@ internal sealed class MonitoredValue
     public string Key { get; }
 
     public bool HigherIsBetter { get; }
+
+    /// <summary>The keys of an epoch's logs: <c>loss</c>, the metrics, and their <c>val_</c> forms when validating.</summary>
+    public static List<string> LoggedKeys(IReadOnlyList<Metric> metrics, bool validating)
+    {
+        var keys = new List<string> { "loss" };
+        keys.AddRange(metrics.Select(Metrics.Name));
+        if (validating)
+        {
+            keys.AddRange(keys.Select(k => "val_" + k).ToArray());
+        }
+
+        return keys;
+    }
 
     /// <summary>The best value so far; NaN before the first.</summary>
     public double Best { get; private set; } = double.NaN;
@@ -138,29 +161,38 @@ internal sealed class MonitoredValue
 /// <summary>What a <see cref="ModelCheckpoint"/> does for one <c>Fit</c>.</summary>
 internal sealed class CheckpointWriter
 {
-    private readonly string _path;
+    private readonly CheckpointPath _path;
     private readonly MonitoredValue? _monitor;
 
-    public CheckpointWriter(ModelCheckpoint settings, IReadOnlyList<Metric> metrics, bool validating, string argumentName)
+    /// <summary>Checks the settings against what this training logs (<paramref name="logsLearningRate"/>: with <c>ReduceLROnPlateau</c>).</summary>
+    /// <exception cref="ArgumentException">The path cannot be formatted from the logs, or SaveBestOnly monitors a key not logged.</exception>
+    public CheckpointWriter(ModelCheckpoint settings, IReadOnlyList<Metric> metrics, bool validating, bool logsLearningRate, string argumentName)
     {
-        _path = settings.Path;
+        List<string> keys = MonitoredValue.LoggedKeys(metrics, validating);
+        if (logsLearningRate)
+        {
+            keys.Add("learning_rate");
+        }
+
+        _path = CheckpointPath.Parse(settings.Path, keys, argumentName);
         _monitor = settings.SaveBestOnly
             ? new MonitoredValue("ModelCheckpoint", settings.Monitor, settings.HigherIsBetter, 0, metrics, validating, argumentName)
             : null;
     }
 
-    /// <summary>Saves the weights if this epoch's logs call for it.</summary>
-    public void EpochEnded(IReadOnlyDictionary<string, double> logs, IRnnModel model)
+    /// <summary>Saves the weights if the logs of <paramref name="epoch"/> (from 1) call for it, to the path they format.</summary>
+    public void EpochEnded(int epoch, IReadOnlyDictionary<string, double> logs, IRnnModel model)
     {
         if (_monitor is null || _monitor.Improved(logs))
         {
-            string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path));
+            string path = _path.Format(epoch, logs);
+            string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
             if (folder is not null)
             {
                 Directory.CreateDirectory(folder);
             }
 
-            model.SaveWeights(_path);
+            model.SaveWeights(path);
         }
     }
 }

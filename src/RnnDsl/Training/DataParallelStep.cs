@@ -41,8 +41,10 @@ internal sealed class DataParallelStep<TInput>
     /// <summary>
     /// Accumulates the gradients of examples <c>order[start .. start + count)</c>, each scaled by 1 / <paramref name="terms"/>
     /// and by its class weight (Keras divides the weighted sum by the batch size, not by the sum of the weights),
-    /// adds their metric counts to <paramref name="counts"/> (scores at their place <c>i</c> in the epoch), and returns the batch's mean loss. Dropout is on, its masks
-    /// drawn from <paramref name="dropoutSeed"/>.
+    /// adds their metric counts to <paramref name="counts"/> (scores at their place <c>i</c> in the epoch), and returns the
+    /// batch's mean (class-weighted) loss. The metric counts are not weighted: Keras passes class weights to its
+    /// <c>weighted_metrics</c> only, not to the metrics given to <c>compile</c>. Dropout is on, its masks drawn from
+    /// <paramref name="dropoutSeed"/>.
     /// </summary>
     public double Accumulate(
         IReadOnlyList<TInput[]> inputs,
@@ -83,7 +85,7 @@ internal sealed class DataParallelStep<TInput>
                 worker.Loss += (double)weight * model.AccumulateGradients(input, target, loss, scale * weight, worker.Gradients, output, DropoutMasks.SequenceSeed(dropoutSeed, i - start));
                 if (metrics.Length > 0)
                 {
-                    Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts, weight, i);
+                    Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts, i);
                 }
             }
         }

@@ -20,7 +20,10 @@ public static class Training
     /// <param name="inputs">One sequence per example (token ids, or real values step-major).</param>
     /// <param name="targets">One target array per example: a row per output row (see <c>ComputeGradients</c>).</param>
     /// <param name="options">Epochs, batch size, optimizer, loss, metrics, validation, callbacks.</param>
-    /// <param name="validationInputs">Explicit validation examples (Keras <c>validation_data</c>); ignored when <see cref="FitOptions.ValidationSplit"/> is set.</param>
+    /// <param name="validationInputs">
+    /// Explicit validation examples (Keras <c>validation_data</c>). As in Keras 3, they win over
+    /// <see cref="FitOptions.ValidationSplit"/>: when they are given, every example of <paramref name="inputs"/> trains.
+    /// </param>
     /// <param name="validationTargets">Their targets.</param>
     /// <exception cref="ArgumentNullException">An argument, an example or a target is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A token id, a label or <see cref="FitOptions.Loss"/> is outside what the model or loss takes.</exception>
@@ -49,7 +52,12 @@ public static class Training
 
         // Everything that can be checked before training is checked here, so bad data never costs an epoch.
         TrainingData.CheckLoss(options.Loss, model.OutputLength(1), nameof(options), "options.Loss");
-        (int trainCount, int validationCount) = TrainingData.Split(inputs.Count, options.ValidationSplit, nameof(options));
+        // Keras 3 splits only when no validation data is given (fit in keras/src/backend/{tensorflow,jax,torch}/trainer.py:
+        // "if validation_split and validation_data is None"): explicit data wins and the split is not taken, so only its
+        // range is checked.
+        bool explicitValidation = validationInputs is not null || validationTargets is not null;
+        (int trainCount, int validationCount) = TrainingData.Split(inputs.Count, explicitValidation ? 0 : options.ValidationSplit, nameof(options));
+        TrainingData.CheckSplit(options.ValidationSplit, nameof(options));
 
         TrainingData.CheckMetrics(model, options.Metrics, nameof(options), "options.Metrics");
         TrainingData.CheckExamples(model, inputs, targets, options.Loss, nameof(inputs), nameof(targets));
@@ -59,7 +67,7 @@ public static class Training
             validationInputs = inputs.Skip(trainCount).ToArray();
             validationTargets = targets.Skip(trainCount).ToArray();
         }
-        else if (validationInputs is not null || validationTargets is not null)
+        else if (explicitValidation)
         {
             ArgumentNullException.ThrowIfNull(validationInputs);
             ArgumentNullException.ThrowIfNull(validationTargets);
@@ -241,7 +249,7 @@ public static class Training
             rows++;
         }
 
-        Metrics.Count(model, counted, target, output, loss, metrics, counts, 1f, position);
+        Metrics.Count(model, counted, target, output, loss, metrics, counts, position);
         return total;
     }
 }

@@ -32,7 +32,8 @@ public sealed class FitOptions
     /// The fraction of the data held out for validation, taken from its end before shuffling, by Keras 3's rule: the
     /// first <c>floor(n × (1 - ValidationSplit))</c> examples train and the rest validate (so 0.01 of 50 examples holds
     /// out 1). A split that leaves no training or no validation example, or one that is NaN or outside [0, 1), is refused.
-    /// When it is above 0, validation data passed to <c>Fit</c> is not used.
+    /// Validation data passed to <c>Fit</c> wins over it, as Keras 3's <c>validation_data</c> overrides
+    /// <c>validation_split</c>: then every example trains, the split is not taken, and only its range is checked.
     /// </summary>
     public double ValidationSplit { get; init; }
 
@@ -41,9 +42,11 @@ public sealed class FitOptions
     /// gradient. The class of an example is its label under binary cross-entropy (which must then be 0 or 1), its class
     /// index under sparse categorical cross-entropy, and the index of the largest value of its one-hot target under
     /// categorical cross-entropy. A class left out weighs 1, as in Keras. As in Keras, a batch's loss is the weighted
-    /// sum divided by the number of examples (not by the sum of the weights), the training metrics are weighted the
-    /// same way, and validation is not weighted. It needs a model with one output row per example (Keras refuses
-    /// class weights for sequence targets too) and a classification loss.
+    /// sum divided by the number of examples (not by the sum of the weights), so the logged <c>loss</c> is weighted;
+    /// the metrics are not (Keras weighs only its <c>weighted_metrics</c>, which are not provided here), and validation
+    /// is not weighted. It needs a model with one output row per example (Keras refuses class weights for sequence
+    /// targets too) and a classification loss. Negative, NaN and infinite weights are refused, and so are weights that
+    /// leave every training example at 0.
     /// </summary>
     public IReadOnlyDictionary<int, float>? ClassWeight { get; init; }
 
@@ -63,8 +66,14 @@ public sealed class FitOptions
     /// The learning rate of every step, from the optimizer's step count (<see cref="Optimizer.Iterations"/>, 0 for a new
     /// optimizer's first step), as a Keras schedule passed as the optimizer's <c>learning_rate</c>: <see cref="ExponentialDecay"/>,
     /// <see cref="CosineDecay"/>, <see cref="PiecewiseConstantDecay"/>. Fit sets <see cref="Optimizer.LearningRate"/>
-    /// from it before each step, so changes made in a callback last until the next step. Not with <see cref="ReduceLROnPlateau"/>
-    /// (Keras cannot set the rate of an optimizer that has a schedule either).
+    /// from it before each step, so during Fit the optimizer's rate reads as the current step's (as a Keras optimizer's
+    /// <c>learning_rate</c> does) and changes made in a callback last until the next step. When Fit ends, however it
+    /// ends (returning, canceled, diverged, or a callback's exception), it puts back the rate the optimizer had before
+    /// Fit: in Keras the schedule is the optimizer's rate and travels with it, but here it belongs to this Fit, so a
+    /// later Fit without it trains at the optimizer's own rate, not at the schedule's last value (read that from
+    /// <see cref="EpochProgress.LearningRate"/>). <see cref="Optimizer.Iterations"/> counts on, so the same schedule in
+    /// a later Fit continues where it stopped. Not with <see cref="ReduceLROnPlateau"/> (Keras cannot set the rate of an
+    /// optimizer that has a schedule either).
     /// </summary>
     public LearningRateSchedule? LearningRateSchedule { get; init; }
 
@@ -78,7 +87,9 @@ public sealed class FitOptions
     /// Cancels training: Fit checks it before every batch (and between validation examples), so it stops within one
     /// batch, and throws <see cref="TrainingCanceledException"/> (an <see cref="OperationCanceledException"/>) carrying
     /// the history of the epochs that finished. The model keeps the weights of the last completed step: a step is
-    /// never left half applied, and <see cref="EarlyStopping.RestoreBestWeights"/> is not applied.
+    /// never left half applied, and <see cref="EarlyStopping.RestoreBestWeights"/> is not applied. Canceled during
+    /// validation, an epoch keeps all its training steps but is not in the history (as in Keras, an epoch enters the
+    /// history after its validation); its training logs are in <see cref="TrainingCanceledException.EpochTrainingLogs"/>.
     /// </summary>
     public CancellationToken CancellationToken { get; init; }
 

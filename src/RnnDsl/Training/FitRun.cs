@@ -54,7 +54,7 @@ internal sealed class FitRun<TInput>
         _earlyStopping = options.EarlyStopping is { } earlyStopping
             ? new EarlyStoppingMonitor(earlyStopping, options.Metrics, validating, model.Parameters.Length, argumentName)
             : null;
-        _checkpoint = options.Checkpoint is { } checkpoint ? new CheckpointWriter(checkpoint, options.Metrics, validating, argumentName) : null;
+        _checkpoint = options.Checkpoint is { } checkpoint ? new CheckpointWriter(checkpoint, options.Metrics, validating, options.ReduceLROnPlateau is not null, argumentName) : null;
         _plateau = options.ReduceLROnPlateau is { } plateau ? new PlateauMonitor(plateau, options.Metrics, validating, argumentName) : null;
 
         _metrics = options.Metrics.ToArray();
@@ -68,6 +68,24 @@ internal sealed class FitRun<TInput>
     /// <exception cref="TrainingDivergedException">The loss, a gradient or a weight became NaN or infinite.</exception>
     /// <exception cref="TrainingCanceledException">The options' cancellation token was canceled.</exception>
     public History Run()
+    {
+        // A schedule sets the optimizer's rate before every step; the rate the optimizer had is put back however Fit
+        // ends, so a later Fit without the schedule does not train at the schedule's last value.
+        float ownRate = _options.Optimizer.LearningRate;
+        try
+        {
+            return RunEpochs();
+        }
+        finally
+        {
+            if (_options.LearningRateSchedule is not null)
+            {
+                _options.Optimizer.LearningRate = ownRate;
+            }
+        }
+    }
+
+    private History RunEpochs()
     {
         FitOptions options = _options;
         var random = new SeededRandom(options.Seed);
@@ -88,7 +106,7 @@ internal sealed class FitRun<TInput>
             {
                 Dictionary<string, double> validation =
                     Training.EvaluateChecked(_model, _validationInputs, _validationTargets!, options.Loss, _metrics, _validationCounts, options.CancellationToken)
-                    ?? throw new TrainingCanceledException(_history, epoch, 0, options.CancellationToken);
+                    ?? throw new TrainingCanceledException(_history, epoch, 0, options.CancellationToken, logs);
                 foreach (var (key, value) in validation)
                 {
                     logs["val_" + key] = value;
@@ -104,7 +122,7 @@ internal sealed class FitRun<TInput>
 
             _history.Add(logs);
             _history.Epochs = epoch;
-            _checkpoint?.EpochEnded(logs, _model);
+            _checkpoint?.EpochEnded(epoch, logs, _model);
             _plateau?.EpochEnded(logs, options.Optimizer);
             options.OnEpochEnd?.Invoke(new EpochProgress(epoch, options.Epochs, logs, clock.Elapsed, learningRate, _stop));
             if (_earlyStopping is not null && _earlyStopping.ShouldStop(logs, _model.Parameters))

@@ -16,7 +16,7 @@ public enum Metric
     /// <summary>Keras <c>'accuracy'</c>: binary, sparse categorical or categorical accuracy, chosen by the loss.</summary>
     Accuracy,
 
-    /// <summary>The fraction of outputs on the right side of 0.5.</summary>
+    /// <summary>The fraction of outputs on the right side of 0.5: an output above 0.5 predicts 1, one at 0.5 or below predicts 0 (Keras's rule).</summary>
     BinaryAccuracy,
 
     /// <summary>The fraction of rows whose largest output is the target class index.</summary>
@@ -27,11 +27,11 @@ public enum Metric
 
     /// <summary>
     /// Keras <c>Precision()</c>, logged as <c>precision</c>: TP / (TP + FP), an example predicted positive when its
-    /// score is above 0.5; 0 when none is.
+    /// score is above 0.5 (a score of exactly 0.5 is negative); 0 when none is.
     /// </summary>
     Precision,
 
-    /// <summary>Keras <c>Recall()</c>, logged as <c>recall</c>: TP / (TP + FN), 0 when no example is labelled 1.</summary>
+    /// <summary>Keras <c>Recall()</c>, logged as <c>recall</c>: TP / (TP + FN), predicted positive when the score is above 0.5; 0 when no example is labelled 1.</summary>
     Recall,
 
     /// <summary>
@@ -87,12 +87,12 @@ internal static class Metrics
     }
 
     /// <summary>
-    /// Adds one example's counted rows (<paramref name="counted"/>, the model's output mask) to each metric, each row
-    /// weighing <paramref name="weight"/>; a binary metric's score goes to place <paramref name="position"/> of the
-    /// counts' score buffer.
+    /// Adds one example's counted rows (<paramref name="counted"/>, the model's output mask) to each metric, unweighted
+    /// (class weights weigh the loss only, as Keras's compile metrics take no sample weights); a binary metric's score
+    /// goes to place <paramref name="position"/> of the counts' score buffer.
     /// </summary>
     public static void Count<TInput>(
-        ISequenceModel<TInput> model, bool[] counted, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts, float weight, int position)
+        ISequenceModel<TInput> model, bool[] counted, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts, int position)
         where TInput : unmanaged
     {
         int width = model.OutputLength(1);
@@ -107,11 +107,11 @@ internal static class Metrics
                 bool actual = target[0] == 1f;
                 if (metric == Metric.Auc)
                 {
-                    counts.Scores!.Set(position, output[0], target[0], weight);
+                    counts.Scores!.Set(position, output[0], target[0]);
                 }
                 else
                 {
-                    counts.AddBinary(m, actual, output[0] > 0.5f, weight);
+                    counts.AddBinary(m, actual, output[0] > 0.5f);
                 }
 
                 continue;
@@ -131,15 +131,15 @@ internal static class Metrics
                     case Metric.BinaryAccuracy:
                         for (int j = 0; j < width; j++)
                         {
-                            counts.Add(m, (predicted[j] > 0.5f) == (expected[j] > 0.5f), weight);
+                            counts.Add(m, (predicted[j] > 0.5f) == (expected[j] > 0.5f));
                         }
 
                         break;
                     case Metric.SparseCategoricalAccuracy:
-                        counts.Add(m, TensorPrimitives.IndexOfMax(predicted) == (int)expected[0], weight);
+                        counts.Add(m, TensorPrimitives.IndexOfMax(predicted) == (int)expected[0]);
                         break;
                     default:
-                        counts.Add(m, TensorPrimitives.IndexOfMax(predicted) == TensorPrimitives.IndexOfMax(expected), weight);
+                        counts.Add(m, TensorPrimitives.IndexOfMax(predicted) == TensorPrimitives.IndexOfMax(expected));
                         break;
                 }
             }
@@ -156,9 +156,9 @@ internal static class Metrics
 }
 
 /// <summary>
-/// What each metric has counted so far, weighted (class weights weigh training examples, as Keras's sample weights
-/// weigh its metrics): right and total for accuracies, true and false positives and false negatives for precision,
-/// recall and F1, and for AUC the scores in a <see cref="ScoreBuffer"/> that the counts of every worker share.
+/// What each metric has counted so far, each counted row or example once (unweighted, as Keras's compile metrics):
+/// right and total for accuracies, true and false positives and false negatives for precision, recall and F1, and for
+/// AUC the scores in a <see cref="ScoreBuffer"/> that the counts of every worker share.
 /// </summary>
 internal sealed class MetricCounts
 {
@@ -184,28 +184,28 @@ internal sealed class MetricCounts
     /// <summary>How many places of <see cref="Scores"/>, from the first, hold this pass's examples.</summary>
     public int Scored { get; set; }
 
-    public void Add(int metric, bool right, float weight)
+    public void Add(int metric, bool right)
     {
-        _total[metric] += weight;
+        _total[metric]++;
         if (right)
         {
-            _right[metric] += weight;
+            _right[metric]++;
         }
     }
 
-    public void AddBinary(int metric, bool actual, bool predicted, float weight)
+    public void AddBinary(int metric, bool actual, bool predicted)
     {
         if (actual && predicted)
         {
-            _truePositives[metric] += weight;
+            _truePositives[metric]++;
         }
         else if (predicted)
         {
-            _falsePositives[metric] += weight;
+            _falsePositives[metric]++;
         }
         else if (actual)
         {
-            _falseNegatives[metric] += weight;
+            _falseNegatives[metric]++;
         }
     }
 
@@ -254,14 +254,13 @@ internal sealed class MetricCounts
 }
 
 /// <summary>
-/// Every score of an epoch or an evaluation, with its label and weight, at the example's place in the pass: workers
+/// Every score of an epoch or an evaluation, with its label, at the example's place in the pass: workers
 /// write their own places, so nothing is shared but the arrays, which are sized once, before the first pass.
 /// </summary>
 internal sealed class ScoreBuffer
 {
     private readonly float[] _scores;
     private readonly float[] _labels;
-    private readonly float[] _weights;
     private readonly float[] _sorted;
     private readonly int[] _order;
 
@@ -269,19 +268,17 @@ internal sealed class ScoreBuffer
     {
         _scores = new float[capacity];
         _labels = new float[capacity];
-        _weights = new float[capacity];
         _sorted = new float[capacity];
         _order = new int[capacity];
     }
 
-    public void Set(int position, float score, float label, float weight)
+    public void Set(int position, float score, float label)
     {
         _scores[position] = score;
         _labels[position] = label;
-        _weights[position] = weight;
     }
 
-    /// <summary>The exact weighted ROC AUC of the first <paramref name="count"/> places (sorted in the buffer's own scratch).</summary>
+    /// <summary>The exact ROC AUC of the first <paramref name="count"/> places (sorted in the buffer's own scratch).</summary>
     public double Auc(int count)
     {
         Span<float> sorted = _sorted.AsSpan(0, count);
@@ -293,6 +290,6 @@ internal sealed class ScoreBuffer
         }
 
         sorted.Sort(order);
-        return BinaryRanking.Auc(sorted, order, _labels, _weights, out _, out _);
+        return BinaryRanking.Auc(sorted, order, _labels);
     }
 }

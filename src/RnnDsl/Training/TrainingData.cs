@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
@@ -37,6 +38,17 @@ internal static class TrainingData
         }
     }
 
+    /// <summary>Checks that <paramref name="validationSplit"/> is a fraction in [0, 1), whether or not it is used.</summary>
+    /// <exception cref="ArgumentException">It is NaN or outside [0, 1).</exception>
+    public static void CheckSplit(double validationSplit, string argumentName)
+    {
+        if (double.IsNaN(validationSplit) || validationSplit is < 0 or >= 1)
+        {
+            throw new ArgumentException(
+                $"options.ValidationSplit is {validationSplit.ToString(CultureInfo.InvariantCulture)}; it must be in [0, 1).", argumentName);
+        }
+    }
+
     /// <summary>
     /// How many of <paramref name="count"/> examples train and how many validate under <paramref name="validationSplit"/>,
     /// by Keras 3's rule (<c>train_validation_split</c>): the first <c>floor(count × (1 - split))</c> train, the rest,
@@ -50,12 +62,7 @@ internal static class TrainingData
             throw new ArgumentException("inputs has no examples; Fit needs at least one.", "inputs");
         }
 
-        if (double.IsNaN(validationSplit) || validationSplit is < 0 or >= 1)
-        {
-            throw new ArgumentException(
-                $"options.ValidationSplit is {validationSplit.ToString(CultureInfo.InvariantCulture)}; it must be in [0, 1).", argumentName);
-        }
-
+        CheckSplit(validationSplit, argumentName);
         if (validationSplit == 0)
         {
             return (count, 0);
@@ -139,7 +146,10 @@ internal static class TrainingData
     /// Each of the first <paramref name="count"/> examples' weight under <paramref name="classWeight"/> (Keras
     /// <c>class_weight</c>), or null without one. The examples are already checked.
     /// </summary>
-    /// <exception cref="ArgumentException">The model outputs a sequence, the loss is not a classification loss, or a weight is not a finite number of at least 0.</exception>
+    /// <exception cref="ArgumentException">
+    /// The model outputs a sequence, the loss is not a classification loss, a weight is not a finite number of at least 0,
+    /// or every training example weighs 0.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">A class is not one of the model's, or a binary label is not 0 or 1.</exception>
     public static float[]? ClassWeights(
         IRnnModel model, IReadOnlyList<float[]> targets, int count, Loss loss, IReadOnlyDictionary<int, float>? classWeight, string argumentName, string targetsName)
@@ -185,6 +195,7 @@ internal static class TrainingData
         }
 
         var weights = new float[count];
+        var seen = new bool[classes];
         for (int n = 0; n < count; n++)
         {
             float[] target = targets[n];
@@ -204,6 +215,16 @@ internal static class TrainingData
             }
 
             weights[n] = byClass[label];
+            seen[label] = true;
+        }
+
+        if (Array.TrueForAll(weights, w => w == 0f))
+        {
+            IEnumerable<int> present = Enumerable.Range(0, classes).Where(c => seen[c]);
+            throw new ArgumentException(
+                $"{what} gives every training example weight 0 (the classes in the training data, {string.Join(", ", present)}, all weigh 0), "
+                + "so the loss and its gradient would be 0 and nothing would be learned; give one of those classes a weight above 0.",
+                argumentName);
         }
 
         return weights;
