@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Numerics.Tensors;
 using System.Runtime.ExceptionServices;
 using System.Threading.Tasks;
@@ -20,6 +19,22 @@ internal sealed class DataParallelStep<TInput>
     private readonly float[] _gradients;
     private readonly float[] _lastGood;
 
+    // Per range of parameters: the largest magnitude (of a gradient, then of an updated weight) and the sum of squares.
+    private readonly float[] _largest;
+    private readonly float[] _squares;
+
+    // The work of one batch, as cached delegates over the fields below, so a step allocates nothing of its own.
+    private readonly Action<int> _accumulateShare;
+    private readonly Action<int> _sumRange;
+    private readonly Action<int> _updateRange;
+    private Batch _batch;
+    private Optimizer? _optimizer;
+    private float _clipScale;
+
+    /// <summary>What <see cref="Accumulate"/> hands its workers.</summary>
+    private readonly record struct Batch(
+        IReadOnlyList<TInput[]> Inputs, IReadOnlyList<float[]> Targets, int[] Order, int Start, int Count, int Used, float Scale, Loss Loss, Metric[] Metrics, ulong DropoutSeed);
+
     /// <summary>
     /// Sets up <paramref name="threads"/> workers for <paramref name="model"/>, with each training example's class weight
     /// (<paramref name="exampleWeights"/>, by example index; null for weight 1) and the buffer that AUC's scores go to.
@@ -36,6 +51,11 @@ internal sealed class DataParallelStep<TInput>
 
         _gradients = new float[parameterCount];
         _lastGood = new float[parameterCount];
+        _largest = new float[threads];
+        _squares = new float[threads];
+        _accumulateShare = AccumulateShare;
+        _sumRange = SumRange;
+        _updateRange = UpdateRange;
     }
 
     /// <summary>
@@ -58,39 +78,10 @@ internal sealed class DataParallelStep<TInput>
         MetricCounts counts,
         ulong dropoutSeed)
     {
-        ISequenceModel<TInput> model = _model;
         Worker[] workers = _workers;
-        float scale = 1f / terms;
         int used = Math.Min(workers.Length, count);
-        void Run(int w)
-        {
-            Worker worker = workers[w];
-            worker.Reset();
-            if (w >= used)
-            {
-                return;
-            }
-
-            // Contiguous shares, so the work each buffer holds depends only on the thread count.
-            (int from, int share) = Range(w, used, count);
-            for (int i = start + from; i < start + from + share; i++)
-            {
-                TInput[] input = inputs[order[i]];
-                float[] target = targets[order[i]];
-                int length = model.OutputLength(model.StepsOf(input.Length));
-                float[] output = worker.Output(length);
-                float weight = worker.ExampleWeights is { } weights ? weights[order[i]] : 1f;
-                // Training mode (a model without dropout ignores the seed): each example's dropout masks come from the batch
-                // seed and its place in the batch, so they are the same however the batch is split across threads.
-                worker.Loss += (double)weight * model.AccumulateGradients(input, target, loss, scale * weight, worker.Gradients, output, DropoutMasks.SequenceSeed(dropoutSeed, i - start));
-                if (metrics.Length > 0)
-                {
-                    Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, loss, metrics, worker.Counts, i);
-                }
-            }
-        }
-
-        RunOnWorkers(workers.Length, parallel: used > 1, Run);
+        _batch = new Batch(inputs, targets, order, start, count, used, 1f / terms, loss, metrics, dropoutSeed);
+        RunOnWorkers(workers.Length, parallel: used > 1, _accumulateShare);
         double sum = 0;
         foreach (Worker worker in workers)
         {
@@ -98,7 +89,38 @@ internal sealed class DataParallelStep<TInput>
             counts.Add(worker.Counts);
         }
 
-        return sum * scale;
+        return sum * _batch.Scale;
+    }
+
+    /// <summary>Worker <paramref name="w"/>'s share of the batch <see cref="Accumulate"/> set up: a contiguous run of its examples.</summary>
+    private void AccumulateShare(int w)
+    {
+        ISequenceModel<TInput> model = _model;
+        Worker worker = _workers[w];
+        Batch batch = _batch;
+        worker.Reset();
+        if (w >= batch.Used)
+        {
+            return;
+        }
+
+        // Contiguous shares, so the work each buffer holds depends only on the thread count.
+        (int from, int share) = Range(w, batch.Used, batch.Count);
+        for (int i = batch.Start + from; i < batch.Start + from + share; i++)
+        {
+            TInput[] input = batch.Inputs[batch.Order[i]];
+            float[] target = batch.Targets[batch.Order[i]];
+            int length = model.OutputLength(model.StepsOf(input.Length));
+            float[] output = worker.Output(length);
+            float weight = worker.ExampleWeights is { } weights ? weights[batch.Order[i]] : 1f;
+            // Training mode (a model without dropout ignores the seed): each example's dropout masks come from the batch
+            // seed and its place in the batch, so they are the same however the batch is split across threads.
+            worker.Loss += (double)weight * model.AccumulateGradients(input, target, batch.Loss, batch.Scale * weight, worker.Gradients, output, DropoutMasks.SequenceSeed(batch.DropoutSeed, i - batch.Start));
+            if (batch.Metrics.Length > 0)
+            {
+                Metrics.Count(model, worker.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, batch.Loss, batch.Metrics, worker.Counts, i);
+            }
+        }
     }
 
     /// <summary>
@@ -109,58 +131,74 @@ internal sealed class DataParallelStep<TInput>
     /// <exception cref="TrainingDivergedException">The loss, a gradient or an updated weight is not finite.</exception>
     public void Apply(Optimizer optimizer, double batchLoss, int epoch, int batch)
     {
-        ISequenceModel<TInput> model = _model;
-        Worker[] workers = _workers;
-        float[] gradients = _gradients;
-        float[] lastGood = _lastGood;
-        int length = gradients.Length;
-        int ranges = workers.Length;
-        var largest = new float[ranges];
-        var squares = new float[ranges];
-        void Sum(int r)
-        {
-            (int from, int count) = Range(r, ranges, length);
-            Span<float> total = gradients.AsSpan(from, count);
-            workers[0].Gradients.AsSpan(from, count).CopyTo(total);
-            for (int w = 1; w < workers.Length; w++)
-            {
-                TensorPrimitives.Add(total, workers[w].Gradients.AsSpan(from, count), total);
-            }
-
-            largest[r] = count == 0 ? 0 : TensorPrimitives.MaxMagnitude(total);
-            squares[r] = optimizer.GlobalClipNorm is null ? 0 : TensorPrimitives.SumOfSquares(total);
-        }
-
-        RunOnWorkers(ranges, parallel: ranges > 1, Sum);
+        int ranges = _workers.Length;
+        _optimizer = optimizer;
+        RunOnWorkers(ranges, parallel: ranges > 1, _sumRange);
         if (!double.IsFinite(batchLoss))
         {
             throw new TrainingDivergedException(epoch, batch, $"the loss is {batchLoss}");
         }
 
-        if (!largest.All(float.IsFinite))
+        if (!AllFinite(_largest))
         {
             throw new TrainingDivergedException(epoch, batch, "a gradient is not finite");
         }
 
-        float scale = optimizer.ClipScale(squares.Sum());
-        optimizer.BeginStep(length);
-        void Update(int r)
+        float sumOfSquares = 0;
+        foreach (float square in _squares)
         {
-            (int from, int count) = Range(r, ranges, length);
-            Span<float> parameters = model.Parameters.Slice(from, count);
-            parameters.CopyTo(lastGood.AsSpan(from, count));
-            Span<float> gradient = gradients.AsSpan(from, count);
-            optimizer.Clip(gradient, scale);
-            optimizer.UpdateRange(parameters, gradient, from);
-            largest[r] = count == 0 ? 0 : TensorPrimitives.MaxMagnitude(parameters);
+            sumOfSquares += square;
         }
 
-        RunOnWorkers(ranges, parallel: ranges > 1, Update);
-        if (!largest.All(float.IsFinite))
+        _clipScale = optimizer.ClipScale(sumOfSquares);
+        optimizer.BeginStep(_gradients.Length);
+        RunOnWorkers(ranges, parallel: ranges > 1, _updateRange);
+        if (!AllFinite(_largest))
         {
-            lastGood.CopyTo(model.Parameters);
+            _lastGood.CopyTo(_model.Parameters);
             throw new TrainingDivergedException(epoch, batch, "the update made a weight infinite or NaN");
         }
+    }
+
+    /// <summary>Range <paramref name="r"/> of the gradient: the workers' buffers summed in a fixed order, its largest magnitude and sum of squares.</summary>
+    private void SumRange(int r)
+    {
+        Worker[] workers = _workers;
+        (int from, int count) = Range(r, workers.Length, _gradients.Length);
+        Span<float> total = _gradients.AsSpan(from, count);
+        workers[0].Gradients.AsSpan(from, count).CopyTo(total);
+        for (int w = 1; w < workers.Length; w++)
+        {
+            TensorPrimitives.Add(total, workers[w].Gradients.AsSpan(from, count), total);
+        }
+
+        _largest[r] = count == 0 ? 0 : TensorPrimitives.MaxMagnitude(total);
+        _squares[r] = _optimizer!.GlobalClipNorm is null ? 0 : TensorPrimitives.SumOfSquares(total);
+    }
+
+    /// <summary>Range <paramref name="r"/> of the parameters: kept as the last good values, then clipped and updated.</summary>
+    private void UpdateRange(int r)
+    {
+        (int from, int count) = Range(r, _workers.Length, _gradients.Length);
+        Span<float> parameters = _model.Parameters.Slice(from, count);
+        parameters.CopyTo(_lastGood.AsSpan(from, count));
+        Span<float> gradient = _gradients.AsSpan(from, count);
+        _optimizer!.Clip(gradient, _clipScale);
+        _optimizer.UpdateRange(parameters, gradient, from);
+        _largest[r] = count == 0 ? 0 : TensorPrimitives.MaxMagnitude(parameters);
+    }
+
+    private static bool AllFinite(float[] values)
+    {
+        foreach (float value in values)
+        {
+            if (!float.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Part <paramref name="index"/> of <paramref name="parts"/> contiguous parts of <c>[0, length)</c>.</summary>
@@ -198,6 +236,7 @@ internal sealed class DataParallelStep<TInput>
     private sealed class Worker
     {
         private float[] _output = Array.Empty<float>();
+        private bool[] _counted = Array.Empty<bool>();
 
         public Worker(int parameterCount, int metrics, float[]? exampleWeights, ScoreBuffer? scores)
         {
@@ -223,6 +262,18 @@ internal sealed class DataParallelStep<TInput>
             }
 
             return _output;
+        }
+
+        /// <summary>Which output rows of <paramref name="input"/> count (the model's output mask), in a buffer this worker reuses.</summary>
+        public bool[] CountedRows(ISequenceModel<TInput> model, TInput[] input, int rows)
+        {
+            if (_counted.Length != rows)
+            {
+                _counted = new bool[rows];
+            }
+
+            model.ComputeOutputMask(input, _counted);
+            return _counted;
         }
 
         public void Reset()
