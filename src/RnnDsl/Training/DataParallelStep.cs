@@ -118,7 +118,7 @@ internal sealed class DataParallelStep<TInput>
             worker.Loss += (double)weight * model.AccumulateGradients(input, target, batch.Loss, batch.Scale * weight, worker.Gradients, output, DropoutMasks.SequenceSeed(batch.DropoutSeed, i - batch.Start));
             if (batch.Metrics.Length > 0)
             {
-                Metrics.Count(model, worker.CountedRows(model, input, output.Length / model.OutputLength(1)), target, output, batch.Loss, batch.Metrics, worker.Counts, i);
+                Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1), ref worker.Counted), target, output, batch.Loss, batch.Metrics, worker.Counts, i);
             }
         }
     }
@@ -236,7 +236,9 @@ internal sealed class DataParallelStep<TInput>
     private sealed class Worker
     {
         private float[] _output = Array.Empty<float>();
-        private bool[] _counted = Array.Empty<bool>();
+
+        /// <summary>The buffer <c>Training.CountedRows</c> writes this worker's output masks into, kept across batches.</summary>
+        public bool[] Counted = Array.Empty<bool>();
 
         public Worker(int parameterCount, int metrics, float[]? exampleWeights, ScoreBuffer? scores)
         {
@@ -262,18 +264,6 @@ internal sealed class DataParallelStep<TInput>
             }
 
             return _output;
-        }
-
-        /// <summary>Which output rows of <paramref name="input"/> count (the model's output mask), in a buffer this worker reuses.</summary>
-        public bool[] CountedRows(ISequenceModel<TInput> model, TInput[] input, int rows)
-        {
-            if (_counted.Length != rows)
-            {
-                _counted = new bool[rows];
-            }
-
-            model.ComputeOutputMask(input, _counted);
-            return _counted;
         }
 
         public void Reset()

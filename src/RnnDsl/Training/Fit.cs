@@ -176,14 +176,20 @@ public static class Training
 
     /// <summary>
     /// For each of the <paramref name="rows"/> output rows of an example, whether it counts in the loss and metrics,
-    /// as the model's own output mask says (padding steps of a masked sequence output do not).
+    /// as the model's own output mask says (padding steps of a masked sequence output do not). Written into
+    /// <paramref name="buffer"/>, which is replaced only when the row count changes, so a caller that keeps it
+    /// allocates once per length rather than once per example.
     /// </summary>
-    internal static bool[] CountedRows<TInput>(ISequenceModel<TInput> model, TInput[] input, int rows)
+    internal static bool[] CountedRows<TInput>(ISequenceModel<TInput> model, TInput[] input, int rows, ref bool[] buffer)
         where TInput : unmanaged
     {
-        var counted = new bool[rows];
-        model.ComputeOutputMask(input, counted);
-        return counted;
+        if (buffer.Length != rows)
+        {
+            buffer = new bool[rows];
+        }
+
+        model.ComputeOutputMask(input, buffer);
+        return buffer;
     }
 
     /// <summary>
@@ -200,6 +206,7 @@ public static class Training
         long terms = 0;
         float[] output = Array.Empty<float>();
         float[] scratchGradient = Array.Empty<float>();
+        bool[] counted = Array.Empty<bool>();
         for (int n = 0; n < inputs.Count; n++)
         {
             if (cancellation.IsCancellationRequested)
@@ -216,7 +223,7 @@ public static class Training
             }
 
             model.Predict(inputs[n], output);
-            total += RowLosses(model, inputs[n], targets[n], output, loss, wanted, counts, scratchGradient, n, out int rows);
+            total += RowLosses(model, inputs[n], targets[n], output, loss, wanted, counts, scratchGradient, ref counted, n, out int rows);
             terms += rows;
         }
 
@@ -229,7 +236,7 @@ public static class Training
 
     /// <summary>The summed loss of one example's counted rows, and its metric counts.</summary>
     private static double RowLosses<TInput>(
-        ISequenceModel<TInput> model, TInput[] input, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts, float[] scratch, int position, out int rows)
+        ISequenceModel<TInput> model, TInput[] input, float[] target, float[] output, Loss loss, Metric[] metrics, MetricCounts counts, float[] scratch, ref bool[] countedBuffer, int position, out int rows)
         where TInput : unmanaged
     {
         int width = model.OutputLength(1);
@@ -237,7 +244,7 @@ public static class Training
         int outputRows = output.Length / width;
         double total = 0;
         rows = 0;
-        bool[] counted = CountedRows(model, input, outputRows);
+        bool[] counted = CountedRows(model, input, outputRows, ref countedBuffer);
         for (int row = 0; row < outputRows; row++)
         {
             if (!counted[row])

@@ -248,6 +248,7 @@ internal static class TrainingData
 
         int width = model.OutputLength(1);
         int targetWidth = LossFunctions.TargetWidth(loss, width);
+        bool[] counted = Array.Empty<bool>();
         for (int n = 0; n < inputs.Count; n++)
         {
             TInput[] input = inputs[n] ?? throw new ArgumentNullException(inputsName, $"{inputsName}[{n}] is null.");
@@ -270,7 +271,7 @@ internal static class TrainingData
                     $"{targetsName}[{n}] has {target.Length} values; with {steps} steps and loss {loss} this example needs {rows * targetWidth}.", targetsName);
             }
 
-            CheckTargets(model, input, target, rows, width, loss, n, targets is OneTargetPerExample, targetsName);
+            CheckTargets(Training.CountedRows(model, input, rows, ref counted), target, rows, width, loss, n, targets is OneTargetPerExample, targetsName);
         }
 
         CheckSequenceLengths(model, inputs, inputsName);
@@ -313,14 +314,11 @@ internal static class TrainingData
         }
     }
 
-    /// <summary>Checks the counted rows of one target: finite values, and labels the loss accepts.</summary>
-    private static void CheckTargets<TInput>(
-        ISequenceModel<TInput> model, TInput[] input, float[] target, int rows, int width, Loss loss, int n, bool flat, string targetsName)
-        where TInput : unmanaged
+    /// <summary>Checks the counted rows of one target (the model's output mask, <paramref name="counted"/>): finite values, and labels the loss accepts.</summary>
+    private static void CheckTargets(bool[] counted, float[] target, int rows, int width, Loss loss, int n, bool flat, string targetsName)
     {
         string Place(int at) => flat ? $"{targetsName}[{n}]" : $"{targetsName}[{n}][{at}]";
         int targetWidth = target.Length / rows;
-        bool[] counted = Training.CountedRows(model, input, rows);
         for (int row = 0; row < rows; row++)
         {
             if (!counted[row])
