@@ -152,6 +152,9 @@ public sealed class Tokenizer
         }
     }
 
+    /// <summary>Whether <paramref name="index"/> is one this tokenizer produces: below <see cref="NumWords"/>, when it is set (Keras's <c>num_words</c> rule).</summary>
+    private bool Kept(int index) => NumWords is not int limit || index < limit;
+
     /// <summary>Keras <c>texts_to_sequences</c> for one text.</summary>
     public int[] TextToSequence(string text)
     {
@@ -159,7 +162,7 @@ public sealed class Tokenizer
         int? oov = OovToken is not null && _index.TryGetValue(OovToken, out int o) ? o : null;
         foreach (string word in Words(text))
         {
-            if (_index.TryGetValue(word, out int index) && (NumWords is null || index < NumWords))
+            if (_index.TryGetValue(word, out int index) && Kept(index))
             {
                 sequence.Add(index);
             }
@@ -187,7 +190,7 @@ public sealed class Tokenizer
         var copy = new Tokenizer(NumWords, OovToken, Lower, Filters, CharLevel) { DocumentCount = DocumentCount };
         foreach (string word in _firstSeen)
         {
-            if (_index.TryGetValue(word, out int index) && (NumWords is not int limit || index < limit))
+            if (_index.TryGetValue(word, out int index) && Kept(index))
             {
                 copy._counts[word] = _counts[word];
                 copy._documents[word] = _documents[word];
@@ -197,7 +200,7 @@ public sealed class Tokenizer
 
         foreach (KeyValuePair<string, int> entry in _index)
         {
-            if (NumWords is not int limit || entry.Value < limit)
+            if (Kept(entry.Value))
             {
                 copy._index[entry.Key] = entry.Value;
                 copy._words[entry.Value] = entry.Key;
@@ -221,7 +224,7 @@ public sealed class Tokenizer
         string? oov = OovToken is not null && _index.TryGetValue(OovToken, out int o) ? _words[o] : null;
         foreach (int index in sequence)
         {
-            if (_words.TryGetValue(index, out string? word) && (NumWords is not int limit || index < limit))
+            if (_words.TryGetValue(index, out string? word) && Kept(index))
             {
                 words.Add(word);
             }
