@@ -544,6 +544,13 @@ internal static class RecurrenceEmitter
     public static int StepScratchLength(LayerSpec layer) =>
         CellBuffers(layer).Where(b => !b.IsState).Sum(b => b.Width) + StateWidth(layer);
 
+    /// <summary>
+    /// The cell's equation as doc-comment lines, said of one step of a stream: its state starts at zero in a new
+    /// <c>RnnState</c> rather than before a sequence's first step.
+    /// </summary>
+    public static IEnumerable<string> StepEquation(LayerSpec layer) =>
+        CellRegistry.Emitter(layer.Cell!).Equation(layer).Split('\n').Select(line => line.Replace(" before the first step read", " in a new state"));
+
     /// <summary>The name of the method that runs one step of <paramref name="layer"/> for <c>Step</c>.</summary>
     public static string StepMethod(LayerSpec layer) => layer.Identifier + "Step";
 
@@ -566,9 +573,9 @@ internal static class RecurrenceEmitter
         string held = string.Concat(stateVectors.Select(b => " and " + b.Local.Replace("cell", "c")));
         writer.Line("/// <summary>");
         writer.Line("/// " + layer.KerasName + " (" + layer.Cell!.KerasClassName + ", " + Format.Units(layer.Units) + "), one step:");
-        foreach (string line in cell.Equation(layer).Split('\n'))
+        foreach (string line in StepEquation(layer))
         {
-            writer.Line(line.Replace(" before the first step read", " in a new state"));
+            writer.Line(line);
         }
 
         writer.Line("/// </summary>");

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using RnnDsl.Generators.Cells;
 using RnnDsl.Generators.Helpers;
 using RnnDsl.Generators.Model;
 
@@ -214,11 +213,11 @@ internal static class StepEmitter
 
                 case LayerKind.Recurrent:
                 {
-                    CellEmitter cell = CellRegistry.Emitter(layer.Cell!);
                     writer.Line("// " + layer.KerasName + " (" + layer.Cell!.KerasClassName + "):");
-                    foreach (string line in BodyComment(cell.Equation(layer)))
+                    foreach (string line in RecurrenceEmitter.StepEquation(layer))
                     {
-                        writer.Line("// " + line);
+                        // The doc comment's lines as plain comments: no "///", no <c> tags.
+                        writer.Line("// " + line.Replace("/// ", string.Empty).Replace("<c>", string.Empty).Replace("</c>", string.Empty));
                     }
 
                     string memory = "memory.Slice(" + StateOffsetConstant(layer) + ", " + Format.Int(RecurrenceEmitter.StateWidth(layer)) + ")";
@@ -243,10 +242,4 @@ internal static class StepEmitter
             }
         }
     }
-
-    /// <summary>A cell's doc-comment equation as plain comment lines.</summary>
-    private static IEnumerable<string> BodyComment(string equation) =>
-        equation.Split('\n').Select(line => line.Replace("/// ", string.Empty)
-            .Replace("<c>", string.Empty).Replace("</c>", string.Empty)
-            .Replace(" before the first step read", " in a new state"));
 }
