@@ -213,15 +213,20 @@ return 0;
         }
     }
 
+    WarmUp(Pass);
+    var watch = Stopwatch.StartNew();
+    Pass();
+    return (scores, watch.Elapsed.TotalMicroseconds / test.Count);
+}
+
+// Repeats a pass for 0.3 s, so that the JIT's optimised code runs by the time it is timed.
+static void WarmUp(Action pass)
+{
     var watch = Stopwatch.StartNew();
     while (watch.Elapsed.TotalSeconds < 0.3)
     {
-        Pass();
+        pass();
     }
-
-    watch.Restart();
-    Pass();
-    return (scores, watch.Elapsed.TotalMicroseconds / test.Count);
 }
 
 // Messages per second for the whole test set: once on one thread, then in two halves on two threads.
@@ -233,14 +238,9 @@ return 0;
     int half = count / 2;
     double Rate(Action pass)
     {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed.TotalSeconds < 0.3)
-        {
-            pass(); // warm-up, until the JIT's optimised code runs
-        }
-
+        WarmUp(pass);
         int passes = 0;
-        watch.Restart();
+        var watch = Stopwatch.StartNew();
         do
         {
             pass();
