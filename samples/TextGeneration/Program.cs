@@ -211,7 +211,7 @@ static (int[][] Inputs, float[][] Targets) Sequences(int[] ids, int length)
     for (int s = 0; s < count; s++)
     {
         inputs[s] = ids.AsSpan(s * length, length).ToArray();
-        targets[s] = ids.AsSpan((s * length) + 1, length).ToArray().Select(id => (float)id).ToArray();
+        targets[s] = Array.ConvertAll(ids[((s * length) + 1)..((s * length) + 1 + length)], id => (float)id);
     }
 
     return (inputs, targets);
