@@ -60,8 +60,40 @@ public class KernelTests
             }
         }
 
+        // Rows that lie apart, as step t of each sequence of a batch does: a double-precision sum per value, and
+        // nothing written between the rows.
+        foreach (int count in new[] { 1, 3, 4, 9 })
+        {
+            int rowStride = rows + 5;
+            int destinationStride = columns + 3;
+            float[] apart = TestData.Reals((count - 1) * rowStride + rows, 13 * count);
+            float[] destination = TestData.Reals((count - 1) * destinationStride + columns, 17 * count);
+            float[] before = (float[])destination.Clone();
+            LinearAlgebra.MultiplyAddStridedRowsPanels(apart, rowStride, rows, count, packed, destination, destinationStride);
+            for (int i = 0; i < destination.Length; i++)
+            {
+                int r = i / destinationStride;
+                int j = i % destinationStride;
+                if (j >= columns)
+                {
+                    Assert.Equal(before[i], destination[i]);
+                    continue;
+                }
+
+                double sum = before[i];
+                for (int k = 0; k < rows; k++)
+                {
+                    sum += (double)apart[(r * rowStride) + k] * matrix[(k * columns) + j];
+                }
+
+                Assert.True(Math.Abs(sum - destination[i]) <= 1e-5 * (1 + Math.Abs(sum)), $"rows {count} apart, row {r}, column {j}: {destination[i]:R}, exactly {sum:R}");
+            }
+        }
+
         Assert.Throws<ArgumentException>(() => LinearAlgebra.PackPanels(matrix, rows, new float[matrix.Length + 1]));
         Assert.Throws<ArgumentException>(() => LinearAlgebra.MultiplyAddPanels(x, packed, new float[columns + 1]));
+        var tooShort = Assert.Throws<ArgumentException>(() => LinearAlgebra.MultiplyAddStridedRowsPanels(new float[rows + rows], rows + 1, rows, 2, packed, new float[2 * columns], columns));
+        Assert.Equal("rowStride", tooShort.ParamName);
     }
 
     [VectorWidthFact(512)]

@@ -33,6 +33,21 @@ internal static class TestData
     /// buffer without taking its unused rest off the count, so a window in which nothing is allocated can count up to
     /// one buffer (~8 KB). The test project turns background GC off (ConcurrentGarbageCollection=false); this checks it.
     /// </summary>
+    /// <summary>
+    /// The outputs of a batch against the same sequences predicted alone. PredictBatch steps sequences together with a
+    /// matrix kernel that sums each product in another order than the vector kernel of Predict, so the last bits may
+    /// differ: a sum rounds differently by about 1e-7 of its size. A wrong row, step or weight is off by far more.
+    /// </summary>
+    public static void AssertSameUpToRounding(ReadOnlySpan<float> alone, ReadOnlySpan<float> batched, string what)
+    {
+        Xunit.Assert.Equal(alone.Length, batched.Length);
+        for (int i = 0; i < alone.Length; i++)
+        {
+            float tolerance = 1e-5f + (1e-5f * Math.Abs(alone[i]));
+            Xunit.Assert.True(Math.Abs(alone[i] - batched[i]) <= tolerance, $"{what}, value {i}: {batched[i]:R} batched, {alone[i]:R} alone");
+        }
+    }
+
     public static long AllocatedBytes()
     {
         if (GCSettings.LatencyMode != GCLatencyMode.Batch)

@@ -30,27 +30,36 @@ internal sealed class GruEmitter : CellEmitter
 
     public override string PreActivation(LayerSpec layer) => "z, r and h̃ before their activations";
 
+    /// <summary>With reset_after, the recurrent projection h[previous] · recurrent_kernel + recurrent bias; without, r scales h[previous] before its product, so each sequence multiplies on its own.</summary>
+    public override string? BatchedProductTarget(LayerSpec layer) => layer.Cell!.ResetAfter ? "recurrent" : null;
+
+    public override string? BatchedProductStart(LayerSpec layer, string row) => "bias.Slice(GateWidth, GateWidth).CopyTo(" + row + ");";
+
     public override void WriteStep(IndentedWriter writer, ModelSpec model, LayerSpec layer, StepForm form)
     {
         RuntimeNames n = model.Names;
         bool after = layer.Cell!.ResetAfter;
-        if (after)
+        if (!form.ProductDone)
         {
-            writer.Line("// recurrence = h[previous] · recurrent_kernel + recurrent bias (bias row 1)");
-            writer.Line("bias.Slice(GateWidth, GateWidth).CopyTo(recurrence);");
-        }
-        else
-        {
-            writer.Line("// recurrence = h[previous] · recurrent_kernel, for z and r");
-            writer.Line("recurrence.Clear();");
+            if (after)
+            {
+                writer.Line("// recurrence = h[previous] · recurrent_kernel + recurrent bias (bias row 1)");
+                writer.Line(BatchedProductStart(layer, "recurrence")!);
+            }
+            else
+            {
+                writer.Line("// recurrence = h[previous] · recurrent_kernel, for z and r");
+                writer.Line("recurrence.Clear();");
+            }
+
+            using (writer.BlockIf(form.PreviousMayBeEmpty, "if (!previous.IsEmpty)"))
+            {
+                writer.Line(RecurrentProduct(n, form, "previous", "recurrence"));
+            }
+
+            writer.Line();
         }
 
-        using (writer.BlockIf(form.PreviousMayBeEmpty, "if (!previous.IsEmpty)"))
-        {
-            writer.Line(RecurrentProduct(n, form, "previous", "recurrence"));
-        }
-
-        writer.Line();
         writer.Line(n.Span + "<float> updateGate = gate.Slice(0, Units);");
         writer.Line(n.Span + "<float> resetGate = gate.Slice(Units, Units);");
         writer.Line(n.Span + "<float> candidate = gate.Slice(2 * Units, Units);");

@@ -33,12 +33,16 @@ internal sealed class LstmEmitter : CellEmitter
             writer.Line("// gate += h[previous] · recurrent_kernel");
         }
 
-        using (writer.BlockIf(form.PreviousMayBeEmpty, "if (!previous.IsEmpty)"))
+        if (!form.ProductDone)
         {
-            writer.Line(RecurrentProduct(n, form, "previous", "gate"));
+            using (writer.BlockIf(form.PreviousMayBeEmpty, "if (!previous.IsEmpty)"))
+            {
+                writer.Line(RecurrentProduct(n, form, "previous", "gate"));
+            }
+
+            writer.Line();
         }
 
-        writer.Line();
         writer.Line(n.Span + "<float> inputGate = gate.Slice(0, Units);");
         writer.Line(n.Span + "<float> forgetGate = gate.Slice(Units, Units);");
         writer.Line(n.Span + "<float> cellCandidate = gate.Slice(2 * Units, Units);");

@@ -24,15 +24,22 @@ internal sealed class SimpleRnnEmitter : CellEmitter
             writer.Line("// state += h[previous] · recurrent_kernel, then the activation");
         }
 
-        using (writer.BlockIf(form.PreviousMayBeEmpty, "if (!previous.IsEmpty)"))
+        if (!form.ProductDone)
         {
-            writer.Line(model.Names.LinearAlgebra + ".MultiplyAdd(previous, recurrentKernel, state);");
+            using (writer.BlockIf(form.PreviousMayBeEmpty, "if (!previous.IsEmpty)"))
+            {
+                writer.Line(model.Names.LinearAlgebra + ".MultiplyAdd(previous, recurrentKernel, state);");
+            }
         }
 
         string? activate = Format.ActivationCall(model.Names, layer.Cell!.Activation, "state");
         if (activate is not null)
         {
-            writer.Line();
+            if (!form.ProductDone)
+            {
+                writer.Line();
+            }
+
             writer.Line(activate);
         }
     }

@@ -72,6 +72,12 @@ internal static class LayerEmitter
                 break;
             case LayerKind.Recurrent:
                 RecurrenceEmitter.WriteMethods(writer, model, layer);
+                if (BatchEmitter.Batches(layer))
+                {
+                    writer.Line();
+                    BatchEmitter.WriteRecurrence(writer, model, layer);
+                }
+
                 break;
         }
     }

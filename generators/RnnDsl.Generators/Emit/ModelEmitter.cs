@@ -53,6 +53,12 @@ internal static class ModelEmitter
             WritePredict(writer, model);
             writer.Line();
             WriteForward(writer, model);
+            if (BatchEmitter.Used(model))
+            {
+                writer.Line();
+                BatchEmitter.WriteForward(writer, model);
+            }
+
             StepEmitter.Write(writer, model);
             writer.Line();
             TrainingEmitter.WriteTrainingMembers(writer, model);
@@ -175,10 +181,24 @@ internal static class ModelEmitter
             WriteInputChecks(writer, model, "sequenceLength");
             writer.Line("int outputLength = " + outputLength + ";");
             writer.Line(n.ModelInput + ".CheckLength(outputs.Length, batchSize * outputLength, " + n.NameOf("outputs") + ");");
-            using (writer.Block("for (int sequence = 0; sequence < batchSize; sequence++)"))
+            if (BatchEmitter.Used(model))
             {
-                writer.Line("Forward(" + input + ".Slice(sequence * sequenceLength, sequenceLength), outputs.Slice(sequence * outputLength, outputLength));");
+                BatchEmitter.WritePredictLoop(writer, model, input);
             }
+            else
+            {
+                using (writer.Block("for (int sequence = 0; sequence < batchSize; sequence++)"))
+                {
+                    writer.Line("Forward(" + input + ".Slice(sequence * sequenceLength, sequenceLength), outputs.Slice(sequence * outputLength, outputLength));");
+                }
+            }
+        }
+
+        if (BatchEmitter.Used(model))
+        {
+            writer.Line();
+            writer.Line("/// <summary>The most sequences <see cref=\"ForwardBatch\"/> steps together: its scratch holds this many sequences' buffers.</summary>");
+            writer.Line("private const int " + BatchEmitter.LanesConstant + " = " + Format.Int(BatchEmitter.Lanes) + ";");
         }
     }
 

@@ -71,7 +71,7 @@ internal static class RecurrenceEmitter
     public static string GateWidth(LayerSpec layer) => Cells.CellWeights.GateWidthSymbol(layer.Cell!.Gates);
 
     /// <summary>The span the input projection goes to: the gates, or the states for a cell whose state is its one gate.</summary>
-    private static string GatesName(LayerSpec layer) => layer.Cell!.GatesInState ? "states" : "gates";
+    internal static string GatesName(LayerSpec layer) => layer.Cell!.GatesInState ? "states" : "gates";
 
     /// <summary>The gradient of the gates' pre-activations: dStates in place for a cell whose state is its one gate.</summary>
     private static string GatesGradient(LayerSpec layer) => layer.Cell!.GatesInState ? "dStates" : "dGates";
@@ -80,7 +80,7 @@ internal static class RecurrenceEmitter
     private static string RecurrentGradient(LayerSpec layer) => layer.Cell!.SeparateRecurrentGradient ? "dRecurrent" : GatesGradient(layer);
 
     /// <summary>The bias has two rows (GRU with reset_after): the input bias, then the recurrent bias.</summary>
-    private static bool TwoRowBias(LayerSpec layer) => layer.Weights.First(w => w.Role == WeightRole.Bias).Shape.Count == 2;
+    internal static bool TwoRowBias(LayerSpec layer) => layer.Weights.First(w => w.Role == WeightRole.Bias).Shape.Count == 2;
 
     /// <summary>The cell buffers of one direction as call arguments, after the states: <c>, lstmGates, lstmCells</c>.</summary>
     private static string CellArguments(LayerStep step, string direction, bool gradients) =>
@@ -100,7 +100,6 @@ internal static class RecurrenceEmitter
     public static void WriteCall(IndentedWriter writer, ModelSpec model, LayerStep step)
     {
         LayerSpec layer = step.Layer;
-        string units = UnitsConstant(layer);
         if (Drops(step))
         {
             WriteDropoutWeights(writer, model, step);
@@ -110,6 +109,22 @@ internal static class RecurrenceEmitter
         {
             writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Forward) + ", backwards: false, " + step.States + ForwardArguments(step, WeightSpec.Forward) + ");");
             writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Backward) + ", backwards: true, " + step.BackwardStates + ForwardArguments(step, WeightSpec.Backward) + ");");
+        }
+        else
+        {
+            writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, string.Empty) + ", " + step.States + ForwardArguments(step, string.Empty) + ");");
+        }
+
+        WriteOutputFromStates(writer, model, step);
+    }
+
+    /// <summary>The lines after a recurrent layer's recurrences that make its output from its states: the merge of two directions, or the last state, or the states in output order.</summary>
+    public static void WriteOutputFromStates(IndentedWriter writer, ModelSpec model, LayerStep step)
+    {
+        LayerSpec layer = step.Layer;
+        string units = UnitsConstant(layer);
+        if (layer.Bidirectional)
+        {
             if (layer.OutputIsSequence)
             {
                 writer.Line(layer.Identifier + "Merge(" + step.States + ", " + step.BackwardStates + ", " + MaskEmitter.Argument(layer) + step.Output + ");");
@@ -121,7 +136,6 @@ internal static class RecurrenceEmitter
             return;
         }
 
-        writer.Line(layer.Identifier + "Recurrence(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, string.Empty) + ", " + step.States + ForwardArguments(step, string.Empty) + ");");
         if (step.OutputIsStates)
         {
             return;
@@ -315,14 +329,14 @@ internal static class RecurrenceEmitter
     }
 
     /// <summary>One direction's weights as one slice of <paramref name="span"/>: they lie back to back from the first one's offset.</summary>
-    private static string WeightsSlice(string span, LayerSpec layer, string direction)
+    internal static string WeightsSlice(string span, LayerSpec layer, string direction)
     {
         WeightSpec first = layer.Weights.First(w => w.Direction == direction);
         return span + ".Slice(" + first.ConstantName + ", " + WeightsLengthConstant(layer) + ")";
     }
 
     /// <summary>The weights of one direction (all directions share a shape, so the first serves for the method).</summary>
-    private static List<WeightSpec> DirectionWeights(LayerSpec layer) =>
+    internal static List<WeightSpec> DirectionWeights(LayerSpec layer) =>
         layer.Weights.Where(w => w.Direction == layer.Directions[0]).ToList();
 
     /// <summary>The forward methods of a recurrent layer: its recurrence and, for a Bidirectional sequence output, its merge.</summary>
@@ -364,14 +378,14 @@ internal static class RecurrenceEmitter
     /// The declaration of <c>t</c>, the step a recurrent layer reads <c>read</c>-th: forwards, last step first
     /// (go_backwards), or either, chosen by <c>backwards</c>, for one direction of a Bidirectional layer.
     /// </summary>
-    private static string StepRead(LayerSpec layer) =>
+    internal static string StepRead(LayerSpec layer) =>
         layer.Bidirectional ? "int t = backwards ? steps - 1 - read : read;" : "int t = steps - 1 - read;";
 
     /// <summary>Whether the layer reads its steps in input order, so the loops can walk <c>t</c> itself.</summary>
-    private static bool ReadsForwards(LayerSpec layer) => !layer.Bidirectional && !layer.GoBackwards;
+    internal static bool ReadsForwards(LayerSpec layer) => !layer.Bidirectional && !layer.GoBackwards;
 
     /// <summary>Declares a local for each weight of one direction, sliced from <paramref name="span"/>.</summary>
-    private static void WriteWeightLocals(IndentedWriter writer, string type, string prefix, string span, List<WeightSpec> weights)
+    internal static void WriteWeightLocals(IndentedWriter writer, string type, string prefix, string span, List<WeightSpec> weights)
     {
         foreach (WeightSpec weight in weights)
         {
@@ -498,22 +512,7 @@ internal static class RecurrenceEmitter
 
                 if (layer.Masked)
                 {
-                    using (writer.Block("if (" + MaskEmitter.IsPadding("t") + ")"))
-                    {
-                        writer.Line("// Padding: the state carries over unchanged.");
-                        foreach (var (current, previous) in new[] { ("state", "previous") }.Concat(buffers.Where(b => b.IsState).Select(b => (b.Local, b.PreviousLocal))))
-                        {
-                            using (writer.Block("if (" + previous + ".IsEmpty)"))
-                            {
-                                writer.Line(current + ".Clear();");
-                            }
-
-                            using (writer.Block("else"))
-                            {
-                                writer.Line(previous + ".CopyTo(" + current + ");");
-                            }
-                        }
-                    }
+                    WritePaddingCarry(writer, buffers, "t");
 
                     using (writer.Block("else"))
                     {
@@ -532,6 +531,27 @@ internal static class RecurrenceEmitter
                 foreach (CellBuffer state in buffers.Where(b => b.IsState))
                 {
                     writer.Line(state.PreviousLocal + " = " + state.Local + ";");
+                }
+            }
+        }
+    }
+
+    /// <summary>At a padding step (<paramref name="step"/> indexes the mask), h and any other state vector carry over from the step read before, or are 0 before the first.</summary>
+    internal static void WritePaddingCarry(IndentedWriter writer, List<CellBuffer> buffers, string step)
+    {
+        using (writer.Block("if (" + MaskEmitter.IsPadding(step) + ")"))
+        {
+            writer.Line("// Padding: the state carries over unchanged.");
+            foreach (var (current, previous) in new[] { ("state", "previous") }.Concat(buffers.Where(b => b.IsState).Select(b => (b.Local, b.PreviousLocal))))
+            {
+                using (writer.Block("if (" + previous + ".IsEmpty)"))
+                {
+                    writer.Line(current + ".Clear();");
+                }
+
+                using (writer.Block("else"))
+                {
+                    writer.Line(previous + ".CopyTo(" + current + ");");
                 }
             }
         }
@@ -634,7 +654,7 @@ internal static class RecurrenceEmitter
     }
 
     /// <summary><c>const int InputWidth = 32;</c>, <c>const int Units = 64;</c> and, for a cell with several gates, <c>const int GateWidth = 4 * Units;</c>.</summary>
-    private static void WriteSizes(IndentedWriter writer, LayerSpec layer)
+    internal static void WriteSizes(IndentedWriter writer, LayerSpec layer)
     {
         writer.Line("const int InputWidth = " + Format.Int(layer.InputWidth) + ";");
         writer.Line("const int Units = " + Format.Int(layer.Units) + ";");
@@ -670,7 +690,7 @@ internal static class RecurrenceEmitter
     }
 
     /// <summary><c>kernel [64, 32], recurrent_kernel [32, 32] and bias [32]</c>.</summary>
-    private static string DescribeWeights(List<WeightSpec> weights)
+    internal static string DescribeWeights(List<WeightSpec> weights)
     {
         string[] parts = weights.Select(w => w.Name + " [" + string.Join(", ", w.Shape.Select(d => Format.Int(d.Size))) + "]").ToArray();
         return parts.Length == 1 ? parts[0] : string.Join(", ", parts.Take(parts.Length - 1)) + " and " + parts[parts.Length - 1];

@@ -121,6 +121,37 @@ public static class LinearAlgebra
             throw new ArgumentException($"destination has {destination.Length} values; [{count}, {columns}] has {count * columns}.", nameof(destination));
         }
 
+        RowsTimesPanels(rows, width, width, count, packed, destination, columns);
+    }
+
+    /// <summary>
+    /// <c>destination[r * destinationStride + j] += sum over k of rows[r * rowStride + k] * matrix[k, j]</c> for <paramref name="count"/>
+    /// rows r, for a <c>[width, columns]</c> matrix packed by <see cref="PackPanels"/> (<c>columns = packed.Length / width</c>):
+    /// a matrix product whose rows lie apart. A recurrence over a batch of sequences stored one after another uses it for
+    /// step t of every sequence at once, <c>gates[b, t] += h[b, previous] · recurrent_kernel</c>, so each weight it loads
+    /// serves four sequences instead of one.
+    /// </summary>
+    /// <exception cref="ArgumentException">The strides or lengths do not hold <paramref name="count"/> rows.</exception>
+    public static void MultiplyAddStridedRowsPanels(ReadOnlySpan<float> rows, int rowStride, int width, int count, ReadOnlySpan<float> packed, Span<float> destination, int destinationStride)
+    {
+        if (width < 1 || count < 1 || packed.Length % width != 0)
+        {
+            throw new ArgumentException($"The packed matrix ({packed.Length} values) must be whole rows of {width}, for at least one row.", nameof(width));
+        }
+
+        int columns = packed.Length / width;
+        if (rowStride < width || destinationStride < columns
+            || rows.Length < ((count - 1) * (long)rowStride) + width || destination.Length < ((count - 1) * (long)destinationStride) + columns)
+        {
+            throw new ArgumentException($"{count} rows of {width} every {rowStride} values ({rows.Length} given) into rows of {columns} every {destinationStride} values ({destination.Length} given) do not fit.", nameof(rowStride));
+        }
+
+        RowsTimesPanels(rows, rowStride, width, count, packed, destination, destinationStride);
+    }
+
+    private static void RowsTimesPanels(ReadOnlySpan<float> rows, int rowStride, int width, int count, ReadOnlySpan<float> packed, Span<float> destination, int destinationStride)
+    {
+        int columns = packed.Length / width;
         for (int panel = 0; panel < columns; panel += PanelWidth)
         {
             int panelWidth = Math.Min(PanelWidth, columns - panel);
@@ -134,22 +165,22 @@ public static class LinearAlgebra
                 ref float d = ref MemoryMarshal.GetReference(destination);
                 for (; r + 4 <= count; r += 4)
                 {
-                    FourRowsOfPanel(ref Unsafe.Add(ref x, r * width), width, ref m, ref Unsafe.Add(ref d, (r * columns) + panel), columns);
+                    FourRowsOfPanel(ref Unsafe.Add(ref x, r * rowStride), rowStride, width, ref m, ref Unsafe.Add(ref d, (r * destinationStride) + panel), destinationStride);
                 }
             }
 
             for (; r < count; r++)
             {
-                MultiplyAdd(rows.Slice(r * width, width), block, destination.Slice((r * columns) + panel, panelWidth));
+                MultiplyAdd(rows.Slice(r * rowStride, width), block, destination.Slice((r * destinationStride) + panel, panelWidth));
             }
         }
     }
 
     /// <summary>
-    /// <c>d[i] += x[i] · panel</c> for four rows i (strides <paramref name="width"/> and <paramref name="stride"/>) and a
+    /// <c>d[i] += x[i] · panel</c> for four rows i (strides <paramref name="xStride"/> and <paramref name="stride"/>) and a
     /// <c>[width, 64]</c> panel: 16 accumulators, 4 rows by 4 vectors, each panel vector loaded once for the four rows.
     /// </summary>
-    private static void FourRowsOfPanel(ref float x, int width, ref float panel, ref float d, int stride)
+    private static void FourRowsOfPanel(ref float x, int xStride, int width, ref float panel, ref float d, int stride)
     {
         nuint s = (nuint)stride;
         Vector512<float> a00 = Vector512.LoadUnsafe(ref d), a01 = Vector512.LoadUnsafe(ref d, 16), a02 = Vector512.LoadUnsafe(ref d, 32), a03 = Vector512.LoadUnsafe(ref d, 48);
@@ -162,9 +193,9 @@ public static class LinearAlgebra
             Vector512<float> m0 = Vector512.LoadUnsafe(ref panel, at), m1 = Vector512.LoadUnsafe(ref panel, at + 16);
             Vector512<float> m2 = Vector512.LoadUnsafe(ref panel, at + 32), m3 = Vector512.LoadUnsafe(ref panel, at + 48);
             Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref x, k));
-            Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref x, width + k));
-            Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref x, (2 * width) + k));
-            Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref x, (3 * width) + k));
+            Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref x, xStride + k));
+            Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref x, (2 * xStride) + k));
+            Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref x, (3 * xStride) + k));
             a00 = Vector512.MultiplyAddEstimate(m0, x0, a00);
             a01 = Vector512.MultiplyAddEstimate(m1, x0, a01);
             a02 = Vector512.MultiplyAddEstimate(m2, x0, a02);

@@ -180,11 +180,15 @@ partial class Forecaster : IRealValuedStepModel
         ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(inputs));
         int outputLength = OutputLength(steps);
         ModelInput.CheckLength(outputs.Length, batchSize * outputLength, nameof(outputs));
-        for (int sequence = 0; sequence < batchSize; sequence++)
+        for (int first = 0; first < batchSize; first += BatchLanes)
         {
-            Forward(inputs.Slice(sequence * sequenceLength, sequenceLength), outputs.Slice(sequence * outputLength, outputLength));
+            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            ForwardBatch(inputs.Slice(first * sequenceLength, count * sequenceLength), count, outputs.Slice(first * outputLength, count * outputLength));
         }
     }
+
+    /// <summary>The most sequences <see cref="ForwardBatch"/> steps together: its scratch holds this many sequences' buffers.</summary>
+    private const int BatchLanes = 16;
 
     /// <summary>The forward pass over one checked sequence, layer by layer.</summary>
     private void Forward(ReadOnlySpan<float> inputs, Span<float> output)
@@ -202,6 +206,39 @@ partial class Forecaster : IRealValuedStepModel
 
         // dense (Dense): output (None, 1)
         RunDense(simpleRnnOutput, output);
+    }
+
+    /// <summary>
+    /// The forward pass over <paramref name="count"/> checked sequences of equal length, stored one after another, layer by layer.
+    /// Each recurrent layer steps the sequences together: every step's h[previous] · recurrent_kernel is one matrix product over
+    /// the batch. The other layers run sequence by sequence, as in <see cref="Forward"/>.
+    /// </summary>
+    private void ForwardBatch(ReadOnlySpan<float> inputsBatch, int count, Span<float> outputBatch)
+    {
+        int steps = inputsBatch.Length / (count * Features);
+        int outputLength = OutputLength(steps);
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 32 + 32) + 1024);
+        Span<float> simpleRnnStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // simple_rnn states, [steps, 32], of each sequence
+        Span<float> simpleRnnOutputBatch = ThreadScratch.Take(ref scratch, count * 32); // simple_rnn output, [32], of each sequence
+        Span<float> packedWeights = ThreadScratch.Take(ref scratch, 1024); // a kernel, then a recurrent_kernel, in column panels
+
+
+        // simple_rnn (SimpleRNN): output (None, 32), the batch stepped together
+        SimpleRnnRecurrenceBatch(inputsBatch, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), count, simpleRnnStatesBatch, packedWeights);
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> simpleRnnStates = simpleRnnStatesBatch.Slice(b * (steps * 32), steps * 32);
+            Span<float> simpleRnnOutput = simpleRnnOutputBatch.Slice(b * 32, 32);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // The output is the state after the last step read.
+            simpleRnnStates.Slice((steps - 1) * SimpleRnnUnits, SimpleRnnUnits).CopyTo(simpleRnnOutput);
+
+            // dense (Dense): output (None, 1)
+            RunDense(simpleRnnOutput, output);
+        }
     }
 
     // The state of a stream read step by step (RnnState.Values): each recurrent layer's values, in layer order.
@@ -436,6 +473,58 @@ partial class Forecaster : IRealValuedStepModel
             Activations.Tanh(state);
 
             previous = state;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="SimpleRnnRecurrence"/> over <paramref name="count"/> sequences of equal length, stored one after another and stepped together:
+    /// the same equations, with each step's h[previous] · recurrent_kernel for every sequence as one matrix product.
+    /// </summary>
+    /// <param name="inputs">x of each sequence, [count, steps, 1].</param>
+    /// <param name="weights">kernel [1, 32], recurrent_kernel [32, 32] and bias [32], back to back.</param>
+    /// <param name="count">The number of sequences.</param>
+    /// <param name="states">Receives h[t] of each sequence, [count, steps, 32], in input order.</param>
+    /// <param name="packed">Scratch for kernel, then recurrent_kernel, in column panels.</param>
+    private static void SimpleRnnRecurrenceBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, int count, Span<float> states, Span<float> packed)
+    {
+        const int InputWidth = 1;
+        const int Units = 32;
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * Units);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);
+        ReadOnlySpan<float> bias = weights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = states.Length / (count * Units);
+
+        // The input projection of every step of every sequence, one matrix product: states[b, t] = x[b, t] · kernel + bias.
+        for (int row = 0; row < count * steps; row++)
+        {
+            bias.CopyTo(states.Slice(row * Units, Units));
+        }
+        Span<float> packedKernel = packed.Slice(0, InputWidth * Units);
+        LinearAlgebra.PackPanels(kernel, InputWidth, packedKernel);
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, states);
+
+        // recurrent_kernel in panels of 64 columns, each loaded once for four sequences at every step.
+        Span<float> packedRecurrentKernel = packed.Slice(0, Units * Units);
+        LinearAlgebra.PackPanels(recurrentKernel, Units, packedRecurrentKernel);
+
+        // The recurrence, in reading order: states[t] = tanh(states[t] + h[previous] · recurrent_kernel).
+        for (int t = 0; t < steps; t++)
+        {
+            int previousStep = t - 1; // the step read before t, once there is one
+            if (t > 0)
+            {
+                // states[b, t] += h[b, previousStep] · recurrent_kernel for every sequence b, one product with rows steps * Units apart.
+                LinearAlgebra.MultiplyAddStridedRowsPanels(states.Slice(previousStep * Units), steps * Units, Units, count, packedRecurrentKernel, states.Slice(t * Units), steps * Units);
+            }
+
+            for (int b = 0; b < count; b++)
+            {
+                int at = (b * steps) + t; // step t of sequence b
+                int previousAt = (b * steps) + previousStep;
+                Span<float> state = states.Slice(at * Units, Units);
+                Span<float> previous = t == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
+                Activations.Tanh(state);
+            }
         }
     }
 

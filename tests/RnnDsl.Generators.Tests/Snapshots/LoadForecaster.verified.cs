@@ -181,11 +181,15 @@ partial class LoadForecaster : IRealValuedStepModel
         ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(inputs));
         int outputLength = OutputLength(steps);
         ModelInput.CheckLength(outputs.Length, batchSize * outputLength, nameof(outputs));
-        for (int sequence = 0; sequence < batchSize; sequence++)
+        for (int first = 0; first < batchSize; first += BatchLanes)
         {
-            Forward(inputs.Slice(sequence * sequenceLength, sequenceLength), outputs.Slice(sequence * outputLength, outputLength));
+            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            ForwardBatch(inputs.Slice(first * sequenceLength, count * sequenceLength), count, outputs.Slice(first * outputLength, count * outputLength));
         }
     }
+
+    /// <summary>The most sequences <see cref="ForwardBatch"/> steps together: its scratch holds this many sequences' buffers.</summary>
+    private const int BatchLanes = 16;
 
     /// <summary>The forward pass over one checked sequence, layer by layer.</summary>
     private void Forward(ReadOnlySpan<float> inputs, Span<float> output)
@@ -206,6 +210,41 @@ partial class LoadForecaster : IRealValuedStepModel
 
         // dense (Dense): output (None, 1)
         RunDense(lstmOutput, output);
+    }
+
+    /// <summary>
+    /// The forward pass over <paramref name="count"/> checked sequences of equal length, stored one after another, layer by layer.
+    /// Each recurrent layer steps the sequences together: every step's h[previous] · recurrent_kernel is one matrix product over
+    /// the batch. The other layers run sequence by sequence, as in <see cref="Forward"/>.
+    /// </summary>
+    private void ForwardBatch(ReadOnlySpan<float> inputsBatch, int count, Span<float> outputBatch)
+    {
+        int steps = inputsBatch.Length / (count * Features);
+        int outputLength = OutputLength(steps);
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 768 + 128) + 65536);
+        Span<float> lstmStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // lstm states, [steps, 128], of each sequence
+        Span<float> lstmGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 512)); // lstm gates, i, f, c, o, [steps, 512], of each sequence
+        Span<float> lstmCellsBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // lstm c (cell state), [steps, 128], of each sequence
+        Span<float> lstmOutputBatch = ThreadScratch.Take(ref scratch, count * 128); // lstm output, [128], of each sequence
+        Span<float> packedWeights = ThreadScratch.Take(ref scratch, 65536); // a kernel, then a recurrent_kernel, in column panels
+
+
+        // lstm (LSTM): output (None, 128), the batch stepped together
+        LstmRecurrenceBatch(inputsBatch, parameters.Slice(LstmKernelOffset, LstmWeightsLength), count, lstmStatesBatch, lstmGatesBatch, lstmCellsBatch, packedWeights);
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> lstmStates = lstmStatesBatch.Slice(b * (steps * 128), steps * 128);
+            Span<float> lstmOutput = lstmOutputBatch.Slice(b * 128, 128);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // The output is the state after the last step read.
+            lstmStates.Slice((steps - 1) * LstmUnits, LstmUnits).CopyTo(lstmOutput);
+
+            // dense (Dense): output (None, 1)
+            RunDense(lstmOutput, output);
+        }
     }
 
     // The state of a stream read step by step (RnnState.Values): each recurrent layer's values, in layer order.
@@ -502,6 +541,82 @@ partial class LoadForecaster : IRealValuedStepModel
 
             previous = state;
             previousCell = cell;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="LstmRecurrence"/> over <paramref name="count"/> sequences of equal length, stored one after another and stepped together:
+    /// the same equations, with each step's h[previous] · recurrent_kernel for every sequence as one matrix product.
+    /// </summary>
+    /// <param name="inputs">x of each sequence, [count, steps, 3].</param>
+    /// <param name="weights">kernel [3, 512], recurrent_kernel [128, 512] and bias [512], back to back.</param>
+    /// <param name="count">The number of sequences.</param>
+    /// <param name="states">Receives h[t] of each sequence, [count, steps, 128], in input order.</param>
+    /// <param name="gates">Receives the gates, i, f, c, o of each sequence, [count, steps, 512].</param>
+    /// <param name="cells">Receives the c (cell state) of each sequence, [count, steps, 128].</param>
+    /// <param name="packed">Scratch for kernel, then recurrent_kernel, in column panels.</param>
+    private static void LstmRecurrenceBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, int count, Span<float> states, Span<float> gates, Span<float> cells, Span<float> packed)
+    {
+        const int InputWidth = 3;
+        const int Units = 128;
+        const int GateWidth = 4 * Units; // gates i, f, c, o, side by side
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * GateWidth);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * GateWidth, Units * GateWidth);
+        ReadOnlySpan<float> bias = weights.Slice(InputWidth * GateWidth + Units * GateWidth, GateWidth);
+        int steps = states.Length / (count * Units);
+
+        // The input projection of every step of every sequence, one matrix product: gates[b, t] = x[b, t] · kernel + bias.
+        for (int row = 0; row < count * steps; row++)
+        {
+            bias.CopyTo(gates.Slice(row * GateWidth, GateWidth));
+        }
+        Span<float> packedKernel = packed.Slice(0, InputWidth * GateWidth);
+        LinearAlgebra.PackPanels(kernel, InputWidth, packedKernel);
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, gates);
+
+        // recurrent_kernel in panels of 64 columns, each loaded once for four sequences at every step.
+        Span<float> packedRecurrentKernel = packed.Slice(0, Units * GateWidth);
+        LinearAlgebra.PackPanels(recurrentKernel, Units, packedRecurrentKernel);
+
+        // The recurrence, in reading order: the gates from gates[t] + h[previous] · recurrent_kernel, then c[t] and h[t].
+        for (int t = 0; t < steps; t++)
+        {
+            int previousStep = t - 1; // the step read before t, once there is one
+            if (t > 0)
+            {
+                // gates[b, t] += h[b, previousStep] · recurrent_kernel for every sequence b, one product with rows steps * Units apart.
+                LinearAlgebra.MultiplyAddStridedRowsPanels(states.Slice(previousStep * Units), steps * Units, Units, count, packedRecurrentKernel, gates.Slice(t * GateWidth), steps * GateWidth);
+            }
+
+            for (int b = 0; b < count; b++)
+            {
+                int at = (b * steps) + t; // step t of sequence b
+                int previousAt = (b * steps) + previousStep;
+                Span<float> state = states.Slice(at * Units, Units);
+                Span<float> previous = t == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
+                Span<float> cell = cells.Slice(at * Units, Units);
+                Span<float> previousCell = t == 0 ? Span<float>.Empty : cells.Slice(previousAt * Units, Units);
+                Span<float> gate = gates.Slice(at * GateWidth, GateWidth);
+                Span<float> inputGate = gate.Slice(0, Units);
+                Span<float> forgetGate = gate.Slice(Units, Units);
+                Span<float> cellCandidate = gate.Slice(2 * Units, Units);
+                Span<float> outputGate = gate.Slice(3 * Units, Units);
+                Activations.Sigmoid(gate.Slice(0, 2 * Units)); // i and f
+                Activations.Tanh(cellCandidate); // c̃
+                Activations.Sigmoid(outputGate); // o
+
+                // c[t] = f · c[previous] + i · c̃
+                TensorPrimitives.Multiply(inputGate, cellCandidate, cell);
+                if (!previousCell.IsEmpty)
+                {
+                    TensorPrimitives.MultiplyAdd(forgetGate, previousCell, cell, cell);
+                }
+
+                // h[t] = o · tanh(c[t])
+                cell.CopyTo(state);
+                Activations.Tanh(state);
+                TensorPrimitives.Multiply(state, outputGate, state);
+            }
         }
     }
 

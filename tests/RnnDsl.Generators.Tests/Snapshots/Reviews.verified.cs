@@ -212,11 +212,15 @@ partial class Reviews : ITokenModel
         ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));
         int outputLength = OutputLength(steps);
         ModelInput.CheckLength(outputs.Length, batchSize * outputLength, nameof(outputs));
-        for (int sequence = 0; sequence < batchSize; sequence++)
+        for (int first = 0; first < batchSize; first += BatchLanes)
         {
-            Forward(tokens.Slice(sequence * sequenceLength, sequenceLength), outputs.Slice(sequence * outputLength, outputLength));
+            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            ForwardBatch(tokens.Slice(first * sequenceLength, count * sequenceLength), count, outputs.Slice(first * outputLength, count * outputLength));
         }
     }
+
+    /// <summary>The most sequences <see cref="ForwardBatch"/> steps together: its scratch holds this many sequences' buffers.</summary>
+    private const int BatchLanes = 16;
 
     /// <summary>The forward pass over one checked sequence, layer by layer.</summary>
     private void Forward(ReadOnlySpan<int> tokens, Span<float> output)
@@ -259,6 +263,79 @@ partial class Reviews : ITokenModel
 
         // dense (Dense): output (None, 1)
         RunDense(lstmOutput, output);
+    }
+
+    /// <summary>
+    /// The forward pass over <paramref name="count"/> checked sequences of equal length, stored one after another, layer by layer.
+    /// Each recurrent layer steps the sequences together: every step's h[previous] · recurrent_kernel is one matrix product over
+    /// the batch. The other layers run sequence by sequence, as in <see cref="Forward"/>.
+    /// </summary>
+    private void ForwardBatch(ReadOnlySpan<int> tokensBatch, int count, Span<float> outputBatch)
+    {
+        int steps = tokensBatch.Length / count;
+        int outputLength = OutputLength(steps);
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 1249 + 32) + 16384);
+        Span<float> maskBatch = ThreadScratch.Take(ref scratch, count * steps); // 1 where a step counts, 0 at padding (token 0), of each sequence
+        Span<float> embeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // embedding output, [steps, 32], of each sequence
+        Span<float> bidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // bidirectional forward states, [steps, 64], of each sequence
+        Span<float> bidirectionalBackwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // bidirectional backward states, [steps, 64], of each sequence
+        Span<float> bidirectionalForwardGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // bidirectional forward gates, z, r, h, [steps, 192], of each sequence
+        Span<float> bidirectionalForwardRecurrentBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // bidirectional forward recurrent projection h[previous] · recurrent_kernel + recurrent bias, [steps, 192], of each sequence
+        Span<float> bidirectionalBackwardGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // bidirectional backward gates, z, r, h, [steps, 192], of each sequence
+        Span<float> bidirectionalBackwardRecurrentBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // bidirectional backward recurrent projection h[previous] · recurrent_kernel + recurrent bias, [steps, 192], of each sequence
+        Span<float> bidirectionalOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // bidirectional output, [steps, 128], of each sequence
+        Span<float> lstmStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // lstm states, [steps, 32], of each sequence
+        Span<float> lstmGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // lstm gates, i, f, c, o, [steps, 128], of each sequence
+        Span<float> lstmCellsBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // lstm c (cell state), [steps, 32], of each sequence
+        Span<float> lstmOutputBatch = ThreadScratch.Take(ref scratch, count * 32); // lstm output, [32], of each sequence
+        Span<float> packedWeights = ThreadScratch.Take(ref scratch, 16384); // a kernel, then a recurrent_kernel, in column panels
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
+            Span<float> mask = maskBatch.Slice(b * steps, steps);
+            Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 32), steps * 32);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            ComputeMask(tokens, mask);
+
+            // embedding (Embedding): output (None, None, 32)
+            RunEmbedding(tokens, embeddingOutput);
+        }
+
+        // bidirectional (Bidirectional): output (None, None, 128), the batch stepped together
+        BidirectionalRecurrenceBatch(embeddingOutputBatch, maskBatch, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, count, bidirectionalForwardStatesBatch, bidirectionalForwardGatesBatch, bidirectionalForwardRecurrentBatch, packedWeights);
+        BidirectionalRecurrenceBatch(embeddingOutputBatch, maskBatch, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, count, bidirectionalBackwardStatesBatch, bidirectionalBackwardGatesBatch, bidirectionalBackwardRecurrentBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> mask = maskBatch.Slice(b * steps, steps);
+            Span<float> bidirectionalForwardStates = bidirectionalForwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> bidirectionalBackwardStates = bidirectionalBackwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> bidirectionalOutput = bidirectionalOutputBatch.Slice(b * (steps * 128), steps * 128);
+
+            BidirectionalMerge(bidirectionalForwardStates, bidirectionalBackwardStates, mask, bidirectionalOutput);
+        }
+
+        // lstm (LSTM): output (None, 32), the batch stepped together
+        LstmRecurrenceBatch(bidirectionalOutputBatch, maskBatch, parameters.Slice(LstmKernelOffset, LstmWeightsLength), count, lstmStatesBatch, lstmGatesBatch, lstmCellsBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> lstmStates = lstmStatesBatch.Slice(b * (steps * 32), steps * 32);
+            Span<float> lstmOutput = lstmOutputBatch.Slice(b * 32, 32);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // The output is the state after the last step read.
+            lstmStates.Slice((steps - 1) * LstmUnits, LstmUnits).CopyTo(lstmOutput);
+
+            // dense (Dense): output (None, 1)
+            RunDense(lstmOutput, output);
+        }
     }
 
     // No CreateState or Step: the backward direction of bidirectional (Bidirectional) reads the last step first,
@@ -598,6 +675,109 @@ partial class Reviews : ITokenModel
     }
 
     /// <summary>
+    /// <see cref="BidirectionalRecurrence"/> over <paramref name="count"/> sequences of equal length, stored one after another and stepped together:
+    /// the same equations, with each step's h[previous] · recurrent_kernel for every sequence as one matrix product.
+    /// </summary>
+    /// <param name="inputs">x of each sequence, [count, steps, 32].</param>
+    /// <param name="mask">1 where a step counts, 0 at padding, [count, steps].</param>
+    /// <param name="weights">kernel [32, 192], recurrent_kernel [64, 192] and bias [2, 192], back to back.</param>
+    /// <param name="backwards">Read t from steps - 1 down to 0 (the backward layer) instead of up from 0.</param>
+    /// <param name="count">The number of sequences.</param>
+    /// <param name="states">Receives h[t] of each sequence, [count, steps, 64], in input order.</param>
+    /// <param name="gates">Receives the gates, z, r, h of each sequence, [count, steps, 192].</param>
+    /// <param name="recurrent">Receives the recurrent projection h[previous] · recurrent_kernel + recurrent bias of each sequence, [count, steps, 192].</param>
+    /// <param name="packed">Scratch for kernel, then recurrent_kernel, in column panels.</param>
+    private static void BidirectionalRecurrenceBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, bool backwards, int count, Span<float> states, Span<float> gates, Span<float> recurrent, Span<float> packed)
+    {
+        const int InputWidth = 32;
+        const int Units = 64;
+        const int GateWidth = 3 * Units; // gates z, r, h, side by side
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * GateWidth);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * GateWidth, Units * GateWidth);
+        ReadOnlySpan<float> bias = weights.Slice(InputWidth * GateWidth + Units * GateWidth, 2 * GateWidth);
+        int steps = states.Length / (count * Units);
+
+        ReadOnlySpan<float> inputBias = bias.Slice(0, GateWidth); // row 0; row 1, the recurrent bias, is the cell's
+        // The input projection of every step of every sequence, one matrix product: gates[b, t] = x[b, t] · kernel + input bias.
+        for (int row = 0; row < count * steps; row++)
+        {
+            inputBias.CopyTo(gates.Slice(row * GateWidth, GateWidth));
+        }
+        Span<float> packedKernel = packed.Slice(0, InputWidth * GateWidth);
+        LinearAlgebra.PackPanels(kernel, InputWidth, packedKernel);
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, gates);
+
+        // recurrent_kernel in panels of 64 columns, each loaded once for four sequences at every step.
+        Span<float> packedRecurrentKernel = packed.Slice(0, Units * GateWidth);
+        LinearAlgebra.PackPanels(recurrentKernel, Units, packedRecurrentKernel);
+
+        // The recurrence, in reading order: the recurrent projection of h[previous], the gates z and r, the candidate h̃, then h[t].
+        for (int read = 0; read < steps; read++)
+        {
+            int t = backwards ? steps - 1 - read : read;
+            int previousStep = backwards ? t + 1 : t - 1; // the step read before t, once there is one
+            for (int b = 0; b < count; b++)
+            {
+                Span<float> row = recurrent.Slice(((b * steps) + t) * GateWidth, GateWidth);
+                bias.Slice(GateWidth, GateWidth).CopyTo(row);
+            }
+            if (read > 0)
+            {
+                // recurrent[b, t] += h[b, previousStep] · recurrent_kernel for every sequence b, one product with rows steps * Units apart.
+                LinearAlgebra.MultiplyAddStridedRowsPanels(states.Slice(previousStep * Units), steps * Units, Units, count, packedRecurrentKernel, recurrent.Slice(t * GateWidth), steps * GateWidth);
+            }
+
+            for (int b = 0; b < count; b++)
+            {
+                int at = (b * steps) + t; // step t of sequence b
+                int previousAt = (b * steps) + previousStep;
+                Span<float> state = states.Slice(at * Units, Units);
+                Span<float> previous = read == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
+                if (mask[at] == 0)
+                {
+                    // Padding: the state carries over unchanged.
+                    if (previous.IsEmpty)
+                    {
+                        state.Clear();
+                    }
+                    else
+                    {
+                        previous.CopyTo(state);
+                    }
+                }
+                else
+                {
+                    Span<float> gate = gates.Slice(at * GateWidth, GateWidth);
+                    Span<float> recurrence = recurrent.Slice(at * GateWidth, GateWidth);
+                    Span<float> updateGate = gate.Slice(0, Units);
+                    Span<float> resetGate = gate.Slice(Units, Units);
+                    Span<float> candidate = gate.Slice(2 * Units, Units);
+                    Span<float> gatesZr = gate.Slice(0, 2 * Units);
+                    // z and r: sigmoid of both projections together
+                    TensorPrimitives.Add(gatesZr, recurrence.Slice(0, 2 * Units), gatesZr);
+                    Activations.Sigmoid(gatesZr);
+
+                    // h̃ = tanh(x[t] · kernel_h + bias_h + r · recurrence_h)
+                    TensorPrimitives.MultiplyAdd(resetGate, recurrence.Slice(2 * Units, Units), candidate, candidate);
+                    Activations.Tanh(candidate);
+
+                    // h[t] = z · h[previous] + (1 - z) · h̃ = h̃ + z · (h[previous] - h̃)
+                    if (previous.IsEmpty)
+                    {
+                        TensorPrimitives.Multiply(updateGate, candidate, state);
+                        TensorPrimitives.Subtract(candidate, state, state);
+                    }
+                    else
+                    {
+                        TensorPrimitives.Subtract(previous, candidate, state);
+                        TensorPrimitives.MultiplyAdd(updateGate, state, candidate, state);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Backpropagation through time for one direction of bidirectional. dStates[t] arrives holding the gradient of h[t] from the layer's output;
     /// walking the steps in reverse reading order, each step writes the gradient of its gates' pre-activations
     /// (z, r and h̃ before their activations) and passes the gradient of its state back to the step read before.
@@ -841,6 +1021,106 @@ partial class Reviews : ITokenModel
 
             previous = state;
             previousCell = cell;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="LstmRecurrence"/> over <paramref name="count"/> sequences of equal length, stored one after another and stepped together:
+    /// the same equations, with each step's h[previous] · recurrent_kernel for every sequence as one matrix product.
+    /// </summary>
+    /// <param name="inputs">x of each sequence, [count, steps, 128].</param>
+    /// <param name="mask">1 where a step counts, 0 at padding, [count, steps].</param>
+    /// <param name="weights">kernel [128, 128], recurrent_kernel [32, 128] and bias [128], back to back.</param>
+    /// <param name="count">The number of sequences.</param>
+    /// <param name="states">Receives h[t] of each sequence, [count, steps, 32], in input order.</param>
+    /// <param name="gates">Receives the gates, i, f, c, o of each sequence, [count, steps, 128].</param>
+    /// <param name="cells">Receives the c (cell state) of each sequence, [count, steps, 32].</param>
+    /// <param name="packed">Scratch for kernel, then recurrent_kernel, in column panels.</param>
+    private static void LstmRecurrenceBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, int count, Span<float> states, Span<float> gates, Span<float> cells, Span<float> packed)
+    {
+        const int InputWidth = 128;
+        const int Units = 32;
+        const int GateWidth = 4 * Units; // gates i, f, c, o, side by side
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * GateWidth);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * GateWidth, Units * GateWidth);
+        ReadOnlySpan<float> bias = weights.Slice(InputWidth * GateWidth + Units * GateWidth, GateWidth);
+        int steps = states.Length / (count * Units);
+
+        // The input projection of every step of every sequence, one matrix product: gates[b, t] = x[b, t] · kernel + bias.
+        for (int row = 0; row < count * steps; row++)
+        {
+            bias.CopyTo(gates.Slice(row * GateWidth, GateWidth));
+        }
+        Span<float> packedKernel = packed.Slice(0, InputWidth * GateWidth);
+        LinearAlgebra.PackPanels(kernel, InputWidth, packedKernel);
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, gates);
+
+        // recurrent_kernel in panels of 64 columns, each loaded once for four sequences at every step.
+        Span<float> packedRecurrentKernel = packed.Slice(0, Units * GateWidth);
+        LinearAlgebra.PackPanels(recurrentKernel, Units, packedRecurrentKernel);
+
+        // The recurrence, in reading order: the gates from gates[t] + h[previous] · recurrent_kernel, then c[t] and h[t].
+        for (int t = 0; t < steps; t++)
+        {
+            int previousStep = t - 1; // the step read before t, once there is one
+            if (t > 0)
+            {
+                // gates[b, t] += h[b, previousStep] · recurrent_kernel for every sequence b, one product with rows steps * Units apart.
+                LinearAlgebra.MultiplyAddStridedRowsPanels(states.Slice(previousStep * Units), steps * Units, Units, count, packedRecurrentKernel, gates.Slice(t * GateWidth), steps * GateWidth);
+            }
+
+            for (int b = 0; b < count; b++)
+            {
+                int at = (b * steps) + t; // step t of sequence b
+                int previousAt = (b * steps) + previousStep;
+                Span<float> state = states.Slice(at * Units, Units);
+                Span<float> previous = t == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
+                Span<float> cell = cells.Slice(at * Units, Units);
+                Span<float> previousCell = t == 0 ? Span<float>.Empty : cells.Slice(previousAt * Units, Units);
+                if (mask[at] == 0)
+                {
+                    // Padding: the state carries over unchanged.
+                    if (previous.IsEmpty)
+                    {
+                        state.Clear();
+                    }
+                    else
+                    {
+                        previous.CopyTo(state);
+                    }
+                    if (previousCell.IsEmpty)
+                    {
+                        cell.Clear();
+                    }
+                    else
+                    {
+                        previousCell.CopyTo(cell);
+                    }
+                }
+                else
+                {
+                    Span<float> gate = gates.Slice(at * GateWidth, GateWidth);
+                    Span<float> inputGate = gate.Slice(0, Units);
+                    Span<float> forgetGate = gate.Slice(Units, Units);
+                    Span<float> cellCandidate = gate.Slice(2 * Units, Units);
+                    Span<float> outputGate = gate.Slice(3 * Units, Units);
+                    Activations.Sigmoid(gate.Slice(0, 2 * Units)); // i and f
+                    Activations.Tanh(cellCandidate); // c̃
+                    Activations.Sigmoid(outputGate); // o
+
+                    // c[t] = f · c[previous] + i · c̃
+                    TensorPrimitives.Multiply(inputGate, cellCandidate, cell);
+                    if (!previousCell.IsEmpty)
+                    {
+                        TensorPrimitives.MultiplyAdd(forgetGate, previousCell, cell, cell);
+                    }
+
+                    // h[t] = o · tanh(c[t])
+                    cell.CopyTo(state);
+                    Activations.Tanh(state);
+                    TensorPrimitives.Multiply(state, outputGate, state);
+                }
+            }
         }
     }
 

@@ -196,11 +196,15 @@ partial class SentimentModel : ITokenModel
         ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));
         int outputLength = OutputLength(steps);
         ModelInput.CheckLength(outputs.Length, batchSize * outputLength, nameof(outputs));
-        for (int sequence = 0; sequence < batchSize; sequence++)
+        for (int first = 0; first < batchSize; first += BatchLanes)
         {
-            Forward(tokens.Slice(sequence * sequenceLength, sequenceLength), outputs.Slice(sequence * outputLength, outputLength));
+            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            ForwardBatch(tokens.Slice(first * sequenceLength, count * sequenceLength), count, outputs.Slice(first * outputLength, count * outputLength));
         }
     }
+
+    /// <summary>The most sequences <see cref="ForwardBatch"/> steps together: its scratch holds this many sequences' buffers.</summary>
+    private const int BatchLanes = 16;
 
     /// <summary>The forward pass over one checked sequence, layer by layer.</summary>
     private void Forward(ReadOnlySpan<int> tokens, Span<float> output)
@@ -225,6 +229,55 @@ partial class SentimentModel : ITokenModel
 
         // dense (Dense): output (None, 1)
         RunDense(bidirectionalOutput, output);
+    }
+
+    /// <summary>
+    /// The forward pass over <paramref name="count"/> checked sequences of equal length, stored one after another, layer by layer.
+    /// Each recurrent layer steps the sequences together: every step's h[previous] · recurrent_kernel is one matrix product over
+    /// the batch. The other layers run sequence by sequence, as in <see cref="Forward"/>.
+    /// </summary>
+    private void ForwardBatch(ReadOnlySpan<int> tokensBatch, int count, Span<float> outputBatch)
+    {
+        int steps = tokensBatch.Length / count;
+        int outputLength = OutputLength(steps);
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 160 + 128) + 4096);
+        Span<float> embeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // embedding output, [steps, 32], of each sequence
+        Span<float> bidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // bidirectional forward states, [steps, 64], of each sequence
+        Span<float> bidirectionalBackwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // bidirectional backward states, [steps, 64], of each sequence
+        Span<float> bidirectionalOutputBatch = ThreadScratch.Take(ref scratch, count * 128); // bidirectional output, [128], of each sequence
+        Span<float> packedWeights = ThreadScratch.Take(ref scratch, 4096); // a kernel, then a recurrent_kernel, in column panels
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
+            Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 32), steps * 32);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // embedding (Embedding): output (None, None, 32)
+            RunEmbedding(tokens, embeddingOutput);
+        }
+
+        // bidirectional (Bidirectional): output (None, 128), the batch stepped together
+        BidirectionalRecurrenceBatch(embeddingOutputBatch, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, count, bidirectionalForwardStatesBatch, packedWeights);
+        BidirectionalRecurrenceBatch(embeddingOutputBatch, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, count, bidirectionalBackwardStatesBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> bidirectionalForwardStates = bidirectionalForwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> bidirectionalBackwardStates = bidirectionalBackwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> bidirectionalOutput = bidirectionalOutputBatch.Slice(b * 128, 128);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // Merge the forward state after step steps - 1 with the backward state after step 0.
+            bidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits).CopyTo(bidirectionalOutput);
+            bidirectionalBackwardStates.Slice(0, BidirectionalUnits).CopyTo(bidirectionalOutput.Slice(BidirectionalUnits));
+
+            // dense (Dense): output (None, 1)
+            RunDense(bidirectionalOutput, output);
+        }
     }
 
     // No CreateState or Step: the backward direction of bidirectional (Bidirectional) reads the last step first,
@@ -434,6 +487,60 @@ partial class SentimentModel : ITokenModel
             Activations.Tanh(state);
 
             previous = state;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BidirectionalRecurrence"/> over <paramref name="count"/> sequences of equal length, stored one after another and stepped together:
+    /// the same equations, with each step's h[previous] · recurrent_kernel for every sequence as one matrix product.
+    /// </summary>
+    /// <param name="inputs">x of each sequence, [count, steps, 32].</param>
+    /// <param name="weights">kernel [32, 64], recurrent_kernel [64, 64] and bias [64], back to back.</param>
+    /// <param name="backwards">Read t from steps - 1 down to 0 (the backward layer) instead of up from 0.</param>
+    /// <param name="count">The number of sequences.</param>
+    /// <param name="states">Receives h[t] of each sequence, [count, steps, 64], in input order.</param>
+    /// <param name="packed">Scratch for kernel, then recurrent_kernel, in column panels.</param>
+    private static void BidirectionalRecurrenceBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, bool backwards, int count, Span<float> states, Span<float> packed)
+    {
+        const int InputWidth = 32;
+        const int Units = 64;
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * Units);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);
+        ReadOnlySpan<float> bias = weights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = states.Length / (count * Units);
+
+        // The input projection of every step of every sequence, one matrix product: states[b, t] = x[b, t] · kernel + bias.
+        for (int row = 0; row < count * steps; row++)
+        {
+            bias.CopyTo(states.Slice(row * Units, Units));
+        }
+        Span<float> packedKernel = packed.Slice(0, InputWidth * Units);
+        LinearAlgebra.PackPanels(kernel, InputWidth, packedKernel);
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, states);
+
+        // recurrent_kernel in panels of 64 columns, each loaded once for four sequences at every step.
+        Span<float> packedRecurrentKernel = packed.Slice(0, Units * Units);
+        LinearAlgebra.PackPanels(recurrentKernel, Units, packedRecurrentKernel);
+
+        // The recurrence, in reading order: states[t] = tanh(states[t] + h[previous] · recurrent_kernel).
+        for (int read = 0; read < steps; read++)
+        {
+            int t = backwards ? steps - 1 - read : read;
+            int previousStep = backwards ? t + 1 : t - 1; // the step read before t, once there is one
+            if (read > 0)
+            {
+                // states[b, t] += h[b, previousStep] · recurrent_kernel for every sequence b, one product with rows steps * Units apart.
+                LinearAlgebra.MultiplyAddStridedRowsPanels(states.Slice(previousStep * Units), steps * Units, Units, count, packedRecurrentKernel, states.Slice(t * Units), steps * Units);
+            }
+
+            for (int b = 0; b < count; b++)
+            {
+                int at = (b * steps) + t; // step t of sequence b
+                int previousAt = (b * steps) + previousStep;
+                Span<float> state = states.Slice(at * Units, Units);
+                Span<float> previous = read == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
+                Activations.Tanh(state);
+            }
         }
     }
 

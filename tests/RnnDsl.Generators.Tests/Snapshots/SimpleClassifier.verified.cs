@@ -187,11 +187,15 @@ partial class SimpleClassifier : ITokenStepModel
         ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));
         int outputLength = OutputLength(steps);
         ModelInput.CheckLength(outputs.Length, batchSize * outputLength, nameof(outputs));
-        for (int sequence = 0; sequence < batchSize; sequence++)
+        for (int first = 0; first < batchSize; first += BatchLanes)
         {
-            Forward(tokens.Slice(sequence * sequenceLength, sequenceLength), outputs.Slice(sequence * outputLength, outputLength));
+            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            ForwardBatch(tokens.Slice(first * sequenceLength, count * sequenceLength), count, outputs.Slice(first * outputLength, count * outputLength));
         }
     }
+
+    /// <summary>The most sequences <see cref="ForwardBatch"/> steps together: its scratch holds this many sequences' buffers.</summary>
+    private const int BatchLanes = 16;
 
     /// <summary>The forward pass over one checked sequence, layer by layer.</summary>
     private void Forward(ReadOnlySpan<int> tokens, Span<float> output)
@@ -213,6 +217,51 @@ partial class SimpleClassifier : ITokenStepModel
 
         // dense (Dense): output (None, 1)
         RunDense(simpleRnnOutput, output);
+    }
+
+    /// <summary>
+    /// The forward pass over <paramref name="count"/> checked sequences of equal length, stored one after another, layer by layer.
+    /// Each recurrent layer steps the sequences together: every step's h[previous] · recurrent_kernel is one matrix product over
+    /// the batch. The other layers run sequence by sequence, as in <see cref="Forward"/>.
+    /// </summary>
+    private void ForwardBatch(ReadOnlySpan<int> tokensBatch, int count, Span<float> outputBatch)
+    {
+        int steps = tokensBatch.Length / count;
+        int outputLength = OutputLength(steps);
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 96 + 64) + 4096);
+        Span<float> embeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // embedding output, [steps, 32], of each sequence
+        Span<float> simpleRnnStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // simple_rnn states, [steps, 64], of each sequence
+        Span<float> simpleRnnOutputBatch = ThreadScratch.Take(ref scratch, count * 64); // simple_rnn output, [64], of each sequence
+        Span<float> packedWeights = ThreadScratch.Take(ref scratch, 4096); // a kernel, then a recurrent_kernel, in column panels
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
+            Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 32), steps * 32);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // embedding (Embedding): output (None, None, 32)
+            RunEmbedding(tokens, embeddingOutput);
+        }
+
+        // simple_rnn (SimpleRNN): output (None, 64), the batch stepped together
+        SimpleRnnRecurrenceBatch(embeddingOutputBatch, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), count, simpleRnnStatesBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> simpleRnnStates = simpleRnnStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> simpleRnnOutput = simpleRnnOutputBatch.Slice(b * 64, 64);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // The output is the state after the last step read.
+            simpleRnnStates.Slice((steps - 1) * SimpleRnnUnits, SimpleRnnUnits).CopyTo(simpleRnnOutput);
+
+            // dense (Dense): output (None, 1)
+            RunDense(simpleRnnOutput, output);
+        }
     }
 
     // The state of a stream read step by step (RnnState.Values): each recurrent layer's values, in layer order.
@@ -486,6 +535,58 @@ partial class SimpleClassifier : ITokenStepModel
             Activations.Tanh(state);
 
             previous = state;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="SimpleRnnRecurrence"/> over <paramref name="count"/> sequences of equal length, stored one after another and stepped together:
+    /// the same equations, with each step's h[previous] · recurrent_kernel for every sequence as one matrix product.
+    /// </summary>
+    /// <param name="inputs">x of each sequence, [count, steps, 32].</param>
+    /// <param name="weights">kernel [32, 64], recurrent_kernel [64, 64] and bias [64], back to back.</param>
+    /// <param name="count">The number of sequences.</param>
+    /// <param name="states">Receives h[t] of each sequence, [count, steps, 64], in input order.</param>
+    /// <param name="packed">Scratch for kernel, then recurrent_kernel, in column panels.</param>
+    private static void SimpleRnnRecurrenceBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> weights, int count, Span<float> states, Span<float> packed)
+    {
+        const int InputWidth = 32;
+        const int Units = 64;
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * Units);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);
+        ReadOnlySpan<float> bias = weights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = states.Length / (count * Units);
+
+        // The input projection of every step of every sequence, one matrix product: states[b, t] = x[b, t] · kernel + bias.
+        for (int row = 0; row < count * steps; row++)
+        {
+            bias.CopyTo(states.Slice(row * Units, Units));
+        }
+        Span<float> packedKernel = packed.Slice(0, InputWidth * Units);
+        LinearAlgebra.PackPanels(kernel, InputWidth, packedKernel);
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, states);
+
+        // recurrent_kernel in panels of 64 columns, each loaded once for four sequences at every step.
+        Span<float> packedRecurrentKernel = packed.Slice(0, Units * Units);
+        LinearAlgebra.PackPanels(recurrentKernel, Units, packedRecurrentKernel);
+
+        // The recurrence, in reading order: states[t] = tanh(states[t] + h[previous] · recurrent_kernel).
+        for (int t = 0; t < steps; t++)
+        {
+            int previousStep = t - 1; // the step read before t, once there is one
+            if (t > 0)
+            {
+                // states[b, t] += h[b, previousStep] · recurrent_kernel for every sequence b, one product with rows steps * Units apart.
+                LinearAlgebra.MultiplyAddStridedRowsPanels(states.Slice(previousStep * Units), steps * Units, Units, count, packedRecurrentKernel, states.Slice(t * Units), steps * Units);
+            }
+
+            for (int b = 0; b < count; b++)
+            {
+                int at = (b * steps) + t; // step t of sequence b
+                int previousAt = (b * steps) + previousStep;
+                Span<float> state = states.Slice(at * Units, Units);
+                Span<float> previous = t == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
+                Activations.Tanh(state);
+            }
         }
     }
 

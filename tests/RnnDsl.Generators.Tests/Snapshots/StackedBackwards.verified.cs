@@ -211,11 +211,15 @@ partial class StackedBackwards : ITokenModel
         ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));
         int outputLength = OutputLength(steps);
         ModelInput.CheckLength(outputs.Length, batchSize * outputLength, nameof(outputs));
-        for (int sequence = 0; sequence < batchSize; sequence++)
+        for (int first = 0; first < batchSize; first += BatchLanes)
         {
-            Forward(tokens.Slice(sequence * sequenceLength, sequenceLength), outputs.Slice(sequence * outputLength, outputLength));
+            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            ForwardBatch(tokens.Slice(first * sequenceLength, count * sequenceLength), count, outputs.Slice(first * outputLength, count * outputLength));
         }
     }
+
+    /// <summary>The most sequences <see cref="ForwardBatch"/> steps together: its scratch holds this many sequences' buffers.</summary>
+    private const int BatchLanes = 16;
 
     /// <summary>The forward pass over one checked sequence, layer by layer.</summary>
     private void Forward(ReadOnlySpan<int> tokens, Span<float> output)
@@ -254,6 +258,78 @@ partial class StackedBackwards : ITokenModel
 
         // dense (Dense): output (None, 3)
         RunDense(bidirectionalOutput, output);
+    }
+
+    /// <summary>
+    /// The forward pass over <paramref name="count"/> checked sequences of equal length, stored one after another, layer by layer.
+    /// Each recurrent layer steps the sequences together: every step's h[previous] · recurrent_kernel is one matrix product over
+    /// the batch. The other layers run sequence by sequence, as in <see cref="Forward"/>.
+    /// </summary>
+    private void ForwardBatch(ReadOnlySpan<int> tokensBatch, int count, Span<float> outputBatch)
+    {
+        int steps = tokensBatch.Length / count;
+        int outputLength = OutputLength(steps);
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 81 + 8) + 576);
+        Span<float> maskBatch = ThreadScratch.Take(ref scratch, count * steps); // 1 where a step counts, 0 at padding (token 0), of each sequence
+        Span<float> embeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 16)); // embedding output, [steps, 16], of each sequence
+        Span<float> simpleRnnStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 24)); // simple_rnn states, [steps, 24], of each sequence
+        Span<float> simpleRnnOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 24)); // simple_rnn output, [steps, 24], of each sequence
+        Span<float> bidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 8)); // bidirectional forward states, [steps, 8], of each sequence
+        Span<float> bidirectionalBackwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 8)); // bidirectional backward states, [steps, 8], of each sequence
+        Span<float> bidirectionalOutputBatch = ThreadScratch.Take(ref scratch, count * 8); // bidirectional output, [8], of each sequence
+        Span<float> packedWeights = ThreadScratch.Take(ref scratch, 576); // a kernel, then a recurrent_kernel, in column panels
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
+            Span<float> mask = maskBatch.Slice(b * steps, steps);
+            Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 16), steps * 16);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            ComputeMask(tokens, mask);
+
+            // embedding (Embedding): output (None, 40, 16)
+            RunEmbedding(tokens, embeddingOutput);
+        }
+
+        // simple_rnn (SimpleRNN): output (None, 40, 24), the batch stepped together
+        SimpleRnnRecurrenceBatch(embeddingOutputBatch, maskBatch, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), count, simpleRnnStatesBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> simpleRnnStates = simpleRnnStatesBatch.Slice(b * (steps * 24), steps * 24);
+            Span<float> simpleRnnOutput = simpleRnnOutputBatch.Slice(b * (steps * 24), steps * 24);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // go_backwards: output step s is the state computed s-th, after reading step steps - 1 - s.
+            for (int s = 0; s < steps; s++)
+            {
+                simpleRnnStates.Slice((steps - 1 - s) * SimpleRnnUnits, SimpleRnnUnits).CopyTo(simpleRnnOutput.Slice(s * SimpleRnnUnits, SimpleRnnUnits));
+            }
+        }
+
+        // bidirectional (Bidirectional): output (None, 8), the batch stepped together
+        BidirectionalRecurrenceBatch(simpleRnnOutputBatch, maskBatch, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, count, bidirectionalForwardStatesBatch, packedWeights);
+        BidirectionalRecurrenceBatch(simpleRnnOutputBatch, maskBatch, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, count, bidirectionalBackwardStatesBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> bidirectionalForwardStates = bidirectionalForwardStatesBatch.Slice(b * (steps * 8), steps * 8);
+            Span<float> bidirectionalBackwardStates = bidirectionalBackwardStatesBatch.Slice(b * (steps * 8), steps * 8);
+            Span<float> bidirectionalOutput = bidirectionalOutputBatch.Slice(b * 8, 8);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // Merge the forward state after step steps - 1 with the backward state after step 0.
+            TensorPrimitives.Add(bidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits), bidirectionalBackwardStates.Slice(0, BidirectionalUnits), bidirectionalOutput);
+            TensorPrimitives.Multiply(bidirectionalOutput, 0.5f, bidirectionalOutput);
+
+            // dense (Dense): output (None, 3)
+            RunDense(bidirectionalOutput, output);
+        }
     }
 
     // No CreateState or Step: simple_rnn (go_backwards) reads the last step first,
@@ -521,6 +597,75 @@ partial class StackedBackwards : ITokenModel
     }
 
     /// <summary>
+    /// <see cref="SimpleRnnRecurrence"/> over <paramref name="count"/> sequences of equal length, stored one after another and stepped together:
+    /// the same equations, with each step's h[previous] · recurrent_kernel for every sequence as one matrix product.
+    /// </summary>
+    /// <param name="inputs">x of each sequence, [count, steps, 16].</param>
+    /// <param name="mask">1 where a step counts, 0 at padding, [count, steps].</param>
+    /// <param name="weights">kernel [16, 24], recurrent_kernel [24, 24] and bias [24], back to back.</param>
+    /// <param name="count">The number of sequences.</param>
+    /// <param name="states">Receives h[t] of each sequence, [count, steps, 24], in input order.</param>
+    /// <param name="packed">Scratch for kernel, then recurrent_kernel, in column panels.</param>
+    private static void SimpleRnnRecurrenceBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, int count, Span<float> states, Span<float> packed)
+    {
+        const int InputWidth = 16;
+        const int Units = 24;
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * Units);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);
+        ReadOnlySpan<float> bias = weights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = states.Length / (count * Units);
+
+        // The input projection of every step of every sequence, one matrix product: states[b, t] = x[b, t] · kernel + bias.
+        for (int row = 0; row < count * steps; row++)
+        {
+            bias.CopyTo(states.Slice(row * Units, Units));
+        }
+        Span<float> packedKernel = packed.Slice(0, InputWidth * Units);
+        LinearAlgebra.PackPanels(kernel, InputWidth, packedKernel);
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, states);
+
+        // recurrent_kernel in panels of 64 columns, each loaded once for four sequences at every step.
+        Span<float> packedRecurrentKernel = packed.Slice(0, Units * Units);
+        LinearAlgebra.PackPanels(recurrentKernel, Units, packedRecurrentKernel);
+
+        // The recurrence, in reading order: states[t] = relu(states[t] + h[previous] · recurrent_kernel).
+        for (int read = 0; read < steps; read++)
+        {
+            int t = steps - 1 - read;
+            int previousStep = t + 1; // the step read before t, once there is one
+            if (read > 0)
+            {
+                // states[b, t] += h[b, previousStep] · recurrent_kernel for every sequence b, one product with rows steps * Units apart.
+                LinearAlgebra.MultiplyAddStridedRowsPanels(states.Slice(previousStep * Units), steps * Units, Units, count, packedRecurrentKernel, states.Slice(t * Units), steps * Units);
+            }
+
+            for (int b = 0; b < count; b++)
+            {
+                int at = (b * steps) + t; // step t of sequence b
+                int previousAt = (b * steps) + previousStep;
+                Span<float> state = states.Slice(at * Units, Units);
+                Span<float> previous = read == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
+                if (mask[at] == 0)
+                {
+                    // Padding: the state carries over unchanged.
+                    if (previous.IsEmpty)
+                    {
+                        state.Clear();
+                    }
+                    else
+                    {
+                        previous.CopyTo(state);
+                    }
+                }
+                else
+                {
+                    Activations.Relu(state);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Backpropagation through time for simple_rnn. dStates[t] arrives holding the gradient of h[t] from the layer's output;
     /// walking the steps in reverse reading order turns it, in place, into da[t], the gradient of the pre-activation
     /// a[t] = x[t] · kernel + h[previous] · recurrent_kernel + bias, and passes da[t] · recurrent_kernelᵀ back to h[previous].
@@ -648,6 +793,76 @@ partial class StackedBackwards : ITokenModel
             }
 
             previous = state;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BidirectionalRecurrence"/> over <paramref name="count"/> sequences of equal length, stored one after another and stepped together:
+    /// the same equations, with each step's h[previous] · recurrent_kernel for every sequence as one matrix product.
+    /// </summary>
+    /// <param name="inputs">x of each sequence, [count, steps, 24].</param>
+    /// <param name="mask">1 where a step counts, 0 at padding, [count, steps].</param>
+    /// <param name="weights">kernel [24, 8], recurrent_kernel [8, 8] and bias [8], back to back.</param>
+    /// <param name="backwards">Read t from steps - 1 down to 0 (the backward layer) instead of up from 0.</param>
+    /// <param name="count">The number of sequences.</param>
+    /// <param name="states">Receives h[t] of each sequence, [count, steps, 8], in input order.</param>
+    /// <param name="packed">Scratch for kernel, then recurrent_kernel, in column panels.</param>
+    private static void BidirectionalRecurrenceBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> mask, ReadOnlySpan<float> weights, bool backwards, int count, Span<float> states, Span<float> packed)
+    {
+        const int InputWidth = 24;
+        const int Units = 8;
+        ReadOnlySpan<float> kernel = weights.Slice(0, InputWidth * Units);
+        ReadOnlySpan<float> recurrentKernel = weights.Slice(InputWidth * Units, Units * Units);
+        ReadOnlySpan<float> bias = weights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = states.Length / (count * Units);
+
+        // The input projection of every step of every sequence, one matrix product: states[b, t] = x[b, t] · kernel + bias.
+        for (int row = 0; row < count * steps; row++)
+        {
+            bias.CopyTo(states.Slice(row * Units, Units));
+        }
+        Span<float> packedKernel = packed.Slice(0, InputWidth * Units);
+        LinearAlgebra.PackPanels(kernel, InputWidth, packedKernel);
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, packedKernel, states);
+
+        // recurrent_kernel in panels of 64 columns, each loaded once for four sequences at every step.
+        Span<float> packedRecurrentKernel = packed.Slice(0, Units * Units);
+        LinearAlgebra.PackPanels(recurrentKernel, Units, packedRecurrentKernel);
+
+        // The recurrence, in reading order: states[t] = tanh(states[t] + h[previous] · recurrent_kernel).
+        for (int read = 0; read < steps; read++)
+        {
+            int t = backwards ? steps - 1 - read : read;
+            int previousStep = backwards ? t + 1 : t - 1; // the step read before t, once there is one
+            if (read > 0)
+            {
+                // states[b, t] += h[b, previousStep] · recurrent_kernel for every sequence b, one product with rows steps * Units apart.
+                LinearAlgebra.MultiplyAddStridedRowsPanels(states.Slice(previousStep * Units), steps * Units, Units, count, packedRecurrentKernel, states.Slice(t * Units), steps * Units);
+            }
+
+            for (int b = 0; b < count; b++)
+            {
+                int at = (b * steps) + t; // step t of sequence b
+                int previousAt = (b * steps) + previousStep;
+                Span<float> state = states.Slice(at * Units, Units);
+                Span<float> previous = read == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
+                if (mask[at] == 0)
+                {
+                    // Padding: the state carries over unchanged.
+                    if (previous.IsEmpty)
+                    {
+                        state.Clear();
+                    }
+                    else
+                    {
+                        previous.CopyTo(state);
+                    }
+                }
+                else
+                {
+                    Activations.Tanh(state);
+                }
+            }
         }
     }
 
