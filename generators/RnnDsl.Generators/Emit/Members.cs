@@ -57,6 +57,12 @@ internal static class Members
             yield return "ComputeMask";
         }
 
+        if (BatchEmitter.Used(model))
+        {
+            yield return "ForwardBatch";
+            yield return BatchEmitter.LanesConstant;
+        }
+
         foreach (string name in StepEmitter.MemberNames(model))
         {
             yield return name;
@@ -81,6 +87,11 @@ internal static class Members
                     yield return RecurrenceEmitter.WeightsLengthConstant(layer);
                     yield return layer.Identifier + "Recurrence";
                     yield return layer.Identifier + "RecurrenceBackward";
+                    if (BatchEmitter.Batches(layer))
+                    {
+                        yield return BatchEmitter.RecurrenceMethod(layer);
+                    }
+
                     if (layer.Bidirectional && layer.OutputIsSequence)
                     {
                         yield return layer.Identifier + "Merge";

@@ -75,7 +75,7 @@ internal sealed class DeclarationFuzzer
         "SimpleRnnRecurrence", "SimpleRnnRecurrenceBackward", "SimpleRnn1Recurrence", "DenseKernelOffset", "DenseBiasOffset",
         "Dense1KernelOffset", "EmbeddingEmbeddingsOffset", "SimpleRnnKernelOffset", "SimpleRnnRecurrentKernelOffset", "SimpleRnnBiasOffset",
         "BidirectionalForwardKernelOffset", "BidirectionalBackwardBiasOffset", "_parameters", "SimpleRnnStep", "SimpleRnnStateOffset",
-        "LstmStep", "GruStateOffset",
+        "LstmStep", "GruStateOffset", "ForwardBatch", "BatchLanes", "BidirectionalRecurrenceBatch", "SimpleRnnRecurrenceBatch",
     };
 
     private static readonly string[] UnicodeNames = { "Modèle", "Модель", "模型", "Δίκτυο", "Ñandú", "Model_ü", "Ǆungla" };
