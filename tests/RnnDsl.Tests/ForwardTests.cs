@@ -121,10 +121,13 @@ public class ForwardTests
         {
             int[] tokens = TestData.Tokens(Batch * Steps, model.InputSize, seed: 7, padding: masked);
             tokenModel.PredictBatch(tokens, Batch, batchOutput);
+            var threeThreads = new float[Batch * width];
+            tokenModel.PredictBatch(tokens, Batch, threeThreads, degreeOfParallelism: 3);
             for (int b = 0; b < Batch; b++)
             {
                 tokenModel.Predict(tokens.AsSpan(b * Steps, Steps), single);
                 TestData.AssertSameUpToRounding(single, batchOutput.AsSpan(b * width, width), name + " sequence " + b);
+                TestData.AssertSameUpToRounding(single, threeThreads.AsSpan(b * width, width), name + " sequence " + b + " on three threads");
             }
         }
         else
@@ -132,10 +135,13 @@ public class ForwardTests
             var realModel = (IRealValuedModel)instance;
             float[] inputs = TestData.Reals(Batch * Steps * model.InputSize, seed: 7);
             realModel.PredictBatch(inputs, Batch, batchOutput);
+            var twoThreads = new float[Batch * width];
+            realModel.PredictBatch(inputs, Batch, twoThreads, degreeOfParallelism: 2);
             for (int b = 0; b < Batch; b++)
             {
                 realModel.Predict(inputs.AsSpan(b * Steps * model.InputSize, Steps * model.InputSize), single);
                 TestData.AssertSameUpToRounding(single, batchOutput.AsSpan(b * width, width), name + " sequence " + b);
+                TestData.AssertSameUpToRounding(single, twoThreads.AsSpan(b * width, width), name + " sequence " + b + " on two threads");
             }
         }
     }

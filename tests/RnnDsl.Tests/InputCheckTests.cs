@@ -95,4 +95,15 @@ public class InputCheckTests
         Assert.Contains("2 sequences", error.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => model.PredictBatch([1, 2], 0, new float[0]));
     }
+
+    [Fact]
+    public void Degree_of_parallelism_below_one_is_rejected_before_anything_runs()
+    {
+        var model = new SimpleClassifier();
+        var outputs = new float[] { 7f, 7f };
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.PredictBatch([1, 2, 3, 4], 2, outputs, degreeOfParallelism: 0));
+        Assert.Equal("degreeOfParallelism", error.ParamName);
+        Assert.Contains("at least 1", error.Message);
+        Assert.Equal(new[] { 7f, 7f }, outputs); // nothing written
+    }
 }

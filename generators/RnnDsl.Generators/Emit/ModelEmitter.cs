@@ -174,13 +174,30 @@ internal static class ModelEmitter
         writer.Line("/// <param name=\"" + input + "\">" + InputDescription(model) + ", for <paramref name=\"batchSize\"/> sequences of equal length back to back.</param>");
         writer.Line("/// <param name=\"batchSize\">The number of sequences.</param>");
         writer.Line("/// <param name=\"outputs\">Receives each sequence's output, back to back.</param>");
+        writer.Line("/// <param name=\"degreeOfParallelism\">How many threads share the batch, each a contiguous part of it; 1 runs on the calling thread and allocates nothing.</param>");
         writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">" + InputErrors(model) + "</exception>");
-        using (writer.Block("public void PredictBatch(" + inputType + " " + input + ", int batchSize, " + n.Span + "<float> outputs)"))
+        using (writer.Block("public void PredictBatch(" + inputType + " " + input + ", int batchSize, " + n.Span + "<float> outputs, int degreeOfParallelism = 1)"))
         {
             writer.Line("int sequenceLength = " + n.ModelInput + ".SequenceLengthOf(" + input + ".Length, batchSize, " + n.NameOf(input) + ");");
             WriteInputChecks(writer, model, "sequenceLength");
             writer.Line("int outputLength = " + outputLength + ";");
             writer.Line(n.ModelInput + ".CheckLength(outputs.Length, batchSize * outputLength, " + n.NameOf("outputs") + ");");
+            writer.Line(n.ModelInput + ".CheckDegreeOfParallelism(degreeOfParallelism, " + n.NameOf("degreeOfParallelism") + ");");
+            using (writer.Block("if (degreeOfParallelism > 1 && batchSize > 1)"))
+            {
+                if (BatchEmitter.Used(model))
+                {
+                    writer.Line(n.BatchParallel + ".Run(this, " + input + ", batchSize, outputs, " + BatchEmitter.LanesConstant + ", degreeOfParallelism, static (model, part, count, partOutputs) => model.ForwardBatch(part, count, partOutputs));");
+                }
+                else
+                {
+                    writer.Line(n.BatchParallel + ".Run(this, " + input + ", batchSize, outputs, 1, degreeOfParallelism, static (model, part, count, partOutputs) => model.Forward(part, partOutputs));");
+                }
+
+                writer.Line("return;");
+            }
+
+            writer.Line();
             if (BatchEmitter.Used(model))
             {
                 BatchEmitter.WritePredictLoop(writer, model, input);

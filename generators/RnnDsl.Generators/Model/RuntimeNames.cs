@@ -33,6 +33,7 @@ internal sealed record RuntimeNames(
     string RnnState,
     string ITokenStepModel,
     string IRealValuedStepModel,
+    string BatchParallel,
     bool NameofIsShadowed)
 {
     /// <summary>Every brief name the generated code uses and the full name it stands for.</summary>
@@ -63,6 +64,7 @@ internal sealed record RuntimeNames(
         ("RnnState", "RnnDsl"),
         ("ITokenStepModel", "RnnDsl"),
         ("IRealValuedStepModel", "RnnDsl"),
+        ("BatchParallel", "RnnDsl"),
     };
 
     /// <summary>The namespaces the generated file imports, in the order of its using directives.</summary>
@@ -100,6 +102,7 @@ internal sealed record RuntimeNames(
             Name("RnnState"),
             Name("ITokenStepModel"),
             Name("IRealValuedStepModel"),
+            Name("BatchParallel"),
             isShadowed("nameof"));
     }
 

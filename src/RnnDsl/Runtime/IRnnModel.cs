@@ -40,8 +40,11 @@ public interface ISequenceModel<TInput> : IRnnModel
     /// <summary>Runs the model on one sequence.</summary>
     void Predict(ReadOnlySpan<TInput> input, Span<float> output);
 
-    /// <summary>Runs the model on <paramref name="batchSize"/> equal-length sequences stored back to back.</summary>
-    void PredictBatch(ReadOnlySpan<TInput> inputs, int batchSize, Span<float> outputs);
+    /// <summary>
+    /// Runs the model on <paramref name="batchSize"/> equal-length sequences stored back to back, on up to
+    /// <paramref name="degreeOfParallelism"/> threads.
+    /// </summary>
+    void PredictBatch(ReadOnlySpan<TInput> inputs, int batchSize, Span<float> outputs, int degreeOfParallelism = 1);
 
     /// <summary>The mean loss over a batch of equal-length sequences, and its gradient in the parameter layout.</summary>
     float ComputeGradients(ReadOnlySpan<TInput> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> gradients, Loss loss);

@@ -30,6 +30,16 @@ public static class ModelInput
         }
     }
 
+    /// <summary>Checks that a degree of parallelism is at least 1 (one thread, the caller's).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">It is 0 or negative.</exception>
+    public static void CheckDegreeOfParallelism(int degreeOfParallelism, string argumentName)
+    {
+        if (degreeOfParallelism < 1)
+        {
+            throw new ArgumentOutOfRangeException(argumentName, degreeOfParallelism, $"{argumentName} is {degreeOfParallelism}; it must be at least 1 (1 runs on the calling thread).");
+        }
+    }
+
     /// <summary>
     /// Checks that a sequence has at least one step and, when <paramref name="maxSteps"/> is positive,
     /// at most that many.

@@ -56,7 +56,7 @@ internal sealed class DeclarationFuzzer
     {
         "Loss", "Span", "ReadOnlySpan", "ArgumentException", "TensorPrimitives", "LinearAlgebra", "Activations", "ModelInput",
         "ThreadScratch", "Initializers", "SeededRandom", "LossFunctions", "ITokenModel", "IRealValuedModel", "RnnState",
-        "ITokenStepModel", "IRealValuedStepModel",
+        "ITokenStepModel", "IRealValuedStepModel", "BatchParallel",
     };
 
     /// <summary>Public members every generated model has (a class of that name is RNN020); the last three only models that can step.</summary>

@@ -173,14 +173,22 @@ partial class LoadForecaster : IRealValuedStepModel
     /// <param name="inputs">Features values per step, step-major, for <paramref name="batchSize"/> sequences of equal length back to back.</param>
     /// <param name="batchSize">The number of sequences.</param>
     /// <param name="outputs">Receives each sequence's output, back to back.</param>
+    /// <param name="degreeOfParallelism">How many threads share the batch, each a contiguous part of it; 1 runs on the calling thread and allocates nothing.</param>
     /// <exception cref="ArgumentException">A span has the wrong length or is empty, or the inputs are not a whole number of steps.</exception>
-    public void PredictBatch(ReadOnlySpan<float> inputs, int batchSize, Span<float> outputs)
+    public void PredictBatch(ReadOnlySpan<float> inputs, int batchSize, Span<float> outputs, int degreeOfParallelism = 1)
     {
         int sequenceLength = ModelInput.SequenceLengthOf(inputs.Length, batchSize, nameof(inputs));
         int steps = ModelInput.StepsOf(sequenceLength, Features, nameof(inputs));
         ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(inputs));
         int outputLength = OutputLength(steps);
         ModelInput.CheckLength(outputs.Length, batchSize * outputLength, nameof(outputs));
+        ModelInput.CheckDegreeOfParallelism(degreeOfParallelism, nameof(degreeOfParallelism));
+        if (degreeOfParallelism > 1 && batchSize > 1)
+        {
+            BatchParallel.Run(this, inputs, batchSize, outputs, BatchLanes, degreeOfParallelism, static (model, part, count, partOutputs) => model.ForwardBatch(part, count, partOutputs));
+            return;
+        }
+
         for (int first = 0; first < batchSize; first += BatchLanes)
         {
             int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;

@@ -187,8 +187,9 @@ partial class SentimentModel : ITokenModel
     /// <param name="tokens">Token ids in <c>[0, VocabularySize)</c>, one per step, for <paramref name="batchSize"/> sequences of equal length back to back.</param>
     /// <param name="batchSize">The number of sequences.</param>
     /// <param name="outputs">Receives each sequence's output, back to back.</param>
+    /// <param name="degreeOfParallelism">How many threads share the batch, each a contiguous part of it; 1 runs on the calling thread and allocates nothing.</param>
     /// <exception cref="ArgumentException">A span has the wrong length or is empty, or a token id is out of range.</exception>
-    public void PredictBatch(ReadOnlySpan<int> tokens, int batchSize, Span<float> outputs)
+    public void PredictBatch(ReadOnlySpan<int> tokens, int batchSize, Span<float> outputs, int degreeOfParallelism = 1)
     {
         int sequenceLength = ModelInput.SequenceLengthOf(tokens.Length, batchSize, nameof(tokens));
         int steps = sequenceLength;
@@ -196,6 +197,13 @@ partial class SentimentModel : ITokenModel
         ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));
         int outputLength = OutputLength(steps);
         ModelInput.CheckLength(outputs.Length, batchSize * outputLength, nameof(outputs));
+        ModelInput.CheckDegreeOfParallelism(degreeOfParallelism, nameof(degreeOfParallelism));
+        if (degreeOfParallelism > 1 && batchSize > 1)
+        {
+            BatchParallel.Run(this, tokens, batchSize, outputs, BatchLanes, degreeOfParallelism, static (model, part, count, partOutputs) => model.ForwardBatch(part, count, partOutputs));
+            return;
+        }
+
         for (int first = 0; first < batchSize; first += BatchLanes)
         {
             int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
