@@ -49,6 +49,13 @@ public class GatedInferenceBenchmarks
         return _batchOutput[0];
     }
 
+    [Benchmark(Description = "LstmClassifier (LSTM 128), batch of 64, 2 threads")]
+    public float LstmBatchTwoThreads()
+    {
+        _lstm.PredictBatch(_batchTokens, Batch, _batchOutput, degreeOfParallelism: 2);
+        return _batchOutput[0];
+    }
+
     [Benchmark(Description = "GruClassifier (GRU 128), 1 sequence")]
     public float GruLatency()
     {
@@ -60,6 +67,13 @@ public class GatedInferenceBenchmarks
     public float GruBatch()
     {
         _gru.PredictBatch(_batchTokens, Batch, _batchOutput);
+        return _batchOutput[0];
+    }
+
+    [Benchmark(Description = "GruClassifier (GRU 128), batch of 64, 2 threads")]
+    public float GruBatchTwoThreads()
+    {
+        _gru.PredictBatch(_batchTokens, Batch, _batchOutput, degreeOfParallelism: 2);
         return _batchOutput[0];
     }
 }

@@ -51,6 +51,13 @@ public class InferenceBenchmarks
         return _batchOutput[0];
     }
 
+    [Benchmark(Description = "SentimentModel (bidirectional), batch of 64, 2 threads")]
+    public float SentimentBatchTwoThreads()
+    {
+        _sentiment.PredictBatch(_batchTokens, Batch, _batchOutput, degreeOfParallelism: 2);
+        return _batchOutput[0];
+    }
+
     [Benchmark(Description = "SimpleClassifier, 1 sequence")]
     public float ClassifierLatency()
     {
@@ -62,6 +69,13 @@ public class InferenceBenchmarks
     public float ClassifierBatch()
     {
         _classifier.PredictBatch(_batchTokens, Batch, _batchOutput);
+        return _batchOutput[0];
+    }
+
+    [Benchmark(Description = "SimpleClassifier, batch of 64, 2 threads")]
+    public float ClassifierBatchTwoThreads()
+    {
+        _classifier.PredictBatch(_batchTokens, Batch, _batchOutput, degreeOfParallelism: 2);
         return _batchOutput[0];
     }
 
