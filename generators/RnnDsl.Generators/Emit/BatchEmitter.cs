@@ -148,19 +148,18 @@ internal static class BatchEmitter
         writer.Line("// Sequence by sequence:");
         using (writer.Block("for (int b = 0; b < count; b++)"))
         {
-            bool Names(string name) => Regex.IsMatch(body, @"\b" + name + @"\b");
-            if (Names(input))
+            if (Names(body, input))
             {
                 string perStep = model.TokenInput ? "steps" : "steps * Features";
                 writer.Line(ModelEmitter.Input(model).Type + " " + input + " = " + BatchName(input) + ".Slice(b * " + Parenthesised(perStep) + ", " + perStep + ");");
             }
 
-            foreach (ScratchBuffer buffer in buffers.Where(b => Names(b.Name)))
+            foreach (ScratchBuffer buffer in buffers.Where(b => Names(body, b.Name)))
             {
                 writer.Line(n.Span + "<float> " + buffer.Name + " = " + BatchName(buffer.Name) + ".Slice(b * " + Parenthesised(buffer.LengthExpression) + ", " + buffer.LengthExpression + ");");
             }
 
-            if (Names("output"))
+            if (Names(body, "output"))
             {
                 writer.Line(n.Span + "<float> output = " + BatchName("output") + ".Slice(b * outputLength, outputLength);");
             }
@@ -296,36 +295,60 @@ internal static class BatchEmitter
                 }
 
                 writer.Line();
+                // The cell's step for each sequence; only the spans it reads are declared.
+                var step = new IndentedWriter();
+                if (layer.Masked)
+                {
+                    RecurrenceEmitter.WritePaddingCarry(step, buffers, "at");
+                    using (step.Block("else"))
+                    {
+                        WriteRowLocals(step, n, buffers);
+                        cell.WriteStep(step, model, layer, StepForm.Batched);
+                    }
+                }
+                else
+                {
+                    WriteRowLocals(step, n, buffers);
+                    cell.WriteStep(step, model, layer, StepForm.Batched);
+                }
+
+                string body = step.ToString();
                 using (writer.Block("for (int b = 0; b < count; b++)"))
                 {
                     writer.Line("int at = (b * steps) + t; // step t of sequence b");
-                    writer.Line("int previousAt = (b * steps) + previousStep;");
-                    writer.Line(n.Span + "<float> state = states.Slice(at * Units, Units);");
-                    writer.Line(n.Span + "<float> previous = " + firstRead + " ? " + n.Span + "<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0");
-                    foreach (CellBuffer state in buffers.Where(b => b.IsState))
+                    var vectors = new List<(string Local, string Previous, string Buffer)> { ("state", "previous", "states") };
+                    vectors.AddRange(buffers.Where(b => b.IsState).Select(b => (b.Local, b.PreviousLocal, b.Name)));
+                    if (vectors.Any(v => Names(body, v.Previous)))
                     {
-                        writer.Line(n.Span + "<float> " + state.Local + " = " + state.Name + ".Slice(at * Units, Units);");
-                        writer.Line(n.Span + "<float> " + state.PreviousLocal + " = " + firstRead + " ? " + n.Span + "<float>.Empty : " + state.Name + ".Slice(previousAt * Units, Units);");
+                        writer.Line("int previousAt = (b * steps) + previousStep;");
                     }
 
-                    if (layer.Masked)
+                    foreach (var (local, previous, buffer) in vectors)
                     {
-                        RecurrenceEmitter.WritePaddingCarry(writer, buffers, "at");
-                        using (writer.Block("else"))
+                        if (Names(body, local))
                         {
-                            WriteRowLocals(writer, n, buffers);
-                            cell.WriteStep(writer, model, layer, StepForm.Batched);
+                            writer.Line(n.Span + "<float> " + local + " = " + buffer + ".Slice(at * Units, Units);");
+                        }
+
+                        if (Names(body, previous))
+                        {
+                            writer.Line(n.Span + "<float> " + previous + " = " + firstRead + " ? " + n.Span + "<float>.Empty : " + buffer + ".Slice(previousAt * Units, Units);"
+                                + (previous == "previous" ? " // h before the first step read is 0" : string.Empty));
                         }
                     }
-                    else
+
+                    foreach (string line in body.TrimEnd().Split('\n'))
                     {
-                        WriteRowLocals(writer, n, buffers);
-                        cell.WriteStep(writer, model, layer, StepForm.Batched);
+                        writer.Line(line.TrimEnd('\r'));
                     }
                 }
             }
         }
     }
+
+    /// <summary>Whether <paramref name="code"/> uses the identifier <paramref name="name"/> outside its comments.</summary>
+    private static bool Names(string code, string name) =>
+        Regex.IsMatch(Regex.Replace(code, "//[^\n]*", string.Empty), @"\b" + name + @"\b");
 
     /// <summary>The spans of step t of sequence b that are not state vectors: the gates and the cell's scratch.</summary>
     private static void WriteRowLocals(IndentedWriter writer, RuntimeNames n, List<CellBuffer> buffers)

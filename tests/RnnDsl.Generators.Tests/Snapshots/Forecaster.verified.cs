@@ -528,9 +528,7 @@ partial class Forecaster : IRealValuedStepModel
             for (int b = 0; b < count; b++)
             {
                 int at = (b * steps) + t; // step t of sequence b
-                int previousAt = (b * steps) + previousStep;
                 Span<float> state = states.Slice(at * Units, Units);
-                Span<float> previous = t == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
                 Activations.Tanh(state);
             }
         }

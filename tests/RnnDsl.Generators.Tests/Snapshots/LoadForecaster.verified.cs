@@ -601,7 +601,6 @@ partial class LoadForecaster : IRealValuedStepModel
                 int at = (b * steps) + t; // step t of sequence b
                 int previousAt = (b * steps) + previousStep;
                 Span<float> state = states.Slice(at * Units, Units);
-                Span<float> previous = t == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
                 Span<float> cell = cells.Slice(at * Units, Units);
                 Span<float> previousCell = t == 0 ? Span<float>.Empty : cells.Slice(previousAt * Units, Units);
                 Span<float> gate = gates.Slice(at * GateWidth, GateWidth);

@@ -305,7 +305,6 @@ partial class Reviews : ITokenModel
             ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
             Span<float> mask = maskBatch.Slice(b * steps, steps);
             Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 32), steps * 32);
-            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
 
             ComputeMask(tokens, mask);
 

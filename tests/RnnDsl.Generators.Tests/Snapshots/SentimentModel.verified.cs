@@ -261,7 +261,6 @@ partial class SentimentModel : ITokenModel
         {
             ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
             Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 32), steps * 32);
-            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
 
             // embedding (Embedding): output (None, None, 32)
             RunEmbedding(tokens, embeddingOutput);
@@ -544,9 +543,7 @@ partial class SentimentModel : ITokenModel
             for (int b = 0; b < count; b++)
             {
                 int at = (b * steps) + t; // step t of sequence b
-                int previousAt = (b * steps) + previousStep;
                 Span<float> state = states.Slice(at * Units, Units);
-                Span<float> previous = read == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
                 Activations.Tanh(state);
             }
         }

@@ -248,7 +248,6 @@ partial class SimpleClassifier : ITokenStepModel
         {
             ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
             Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 32), steps * 32);
-            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
 
             // embedding (Embedding): output (None, None, 32)
             RunEmbedding(tokens, embeddingOutput);
@@ -590,9 +589,7 @@ partial class SimpleClassifier : ITokenStepModel
             for (int b = 0; b < count; b++)
             {
                 int at = (b * steps) + t; // step t of sequence b
-                int previousAt = (b * steps) + previousStep;
                 Span<float> state = states.Slice(at * Units, Units);
-                Span<float> previous = t == 0 ? Span<float>.Empty : states.Slice(previousAt * Units, Units); // h before the first step read is 0
                 Activations.Tanh(state);
             }
         }

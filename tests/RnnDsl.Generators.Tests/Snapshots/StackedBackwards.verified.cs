@@ -294,7 +294,6 @@ partial class StackedBackwards : ITokenModel
             ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
             Span<float> mask = maskBatch.Slice(b * steps, steps);
             Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 16), steps * 16);
-            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
 
             ComputeMask(tokens, mask);
 
@@ -310,7 +309,6 @@ partial class StackedBackwards : ITokenModel
         {
             Span<float> simpleRnnStates = simpleRnnStatesBatch.Slice(b * (steps * 24), steps * 24);
             Span<float> simpleRnnOutput = simpleRnnOutputBatch.Slice(b * (steps * 24), steps * 24);
-            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
 
             // go_backwards: output step s is the state computed s-th, after reading step steps - 1 - s.
             for (int s = 0; s < steps; s++)

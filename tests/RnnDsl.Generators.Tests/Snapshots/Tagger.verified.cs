@@ -265,7 +265,6 @@ partial class Tagger : ITokenModel
             ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
             Span<float> mask = maskBatch.Slice(b * steps, steps);
             Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 64), steps * 64);
-            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
 
             ComputeMask(tokens, mask);
 
