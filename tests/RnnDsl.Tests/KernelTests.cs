@@ -14,6 +14,8 @@ public class KernelTests
     [InlineData(128, 512)]
     [InlineData(33, 99)]
     [InlineData(4, 200)]
+    [InlineData(6, 32)]
+    [InlineData(33, 96)]
     public void Packed_panels_give_the_same_product_as_the_row_major_matrix(int rows, int columns)
     {
         float[] matrix = TestData.Reals(rows * columns, rows + columns);

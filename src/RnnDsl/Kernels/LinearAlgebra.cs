@@ -157,7 +157,7 @@ public static class LinearAlgebra
             int panelWidth = Math.Min(PanelWidth, columns - panel);
             ReadOnlySpan<float> block = packed.Slice(panel * width, width * panelWidth);
             int r = 0;
-            if (panelWidth == PanelWidth && Vector512.IsHardwareAccelerated)
+            if ((panelWidth == PanelWidth || panelWidth == PanelWidth / 2) && Vector512.IsHardwareAccelerated)
             {
                 // Four rows at a time: each vector of the panel is loaded once for four rows.
                 ref float x = ref MemoryMarshal.GetReference(rows);
@@ -165,7 +165,14 @@ public static class LinearAlgebra
                 ref float d = ref MemoryMarshal.GetReference(destination);
                 for (; r + 4 <= count; r += 4)
                 {
-                    FourRowsOfPanel(ref Unsafe.Add(ref x, r * rowStride), rowStride, width, ref m, ref Unsafe.Add(ref d, (r * destinationStride) + panel), destinationStride);
+                    if (panelWidth == PanelWidth)
+                    {
+                        FourRowsOfPanel(ref Unsafe.Add(ref x, r * rowStride), rowStride, width, ref m, ref Unsafe.Add(ref d, (r * destinationStride) + panel), destinationStride);
+                    }
+                    else
+                    {
+                        FourRowsOfHalfPanel(ref Unsafe.Add(ref x, r * rowStride), rowStride, width, ref m, ref Unsafe.Add(ref d, (r * destinationStride) + panel), destinationStride);
+                    }
                 }
             }
 
@@ -230,6 +237,46 @@ public static class LinearAlgebra
         a31.StoreUnsafe(ref d, (3 * s) + 16);
         a32.StoreUnsafe(ref d, (3 * s) + 32);
         a33.StoreUnsafe(ref d, (3 * s) + 48);
+    }
+
+    /// <summary>
+    /// <see cref="FourRowsOfPanel"/> for a <c>[width, 32]</c> panel (a layer of 32 units, or the last 32 columns): 8
+    /// accumulators, 4 rows by 2 vectors.
+    /// </summary>
+    private static void FourRowsOfHalfPanel(ref float x, int xStride, int width, ref float panel, ref float d, int stride)
+    {
+        const int Width = PanelWidth / 2;
+        nuint s = (nuint)stride;
+        Vector512<float> a00 = Vector512.LoadUnsafe(ref d), a01 = Vector512.LoadUnsafe(ref d, 16);
+        Vector512<float> a10 = Vector512.LoadUnsafe(ref d, s), a11 = Vector512.LoadUnsafe(ref d, s + 16);
+        Vector512<float> a20 = Vector512.LoadUnsafe(ref d, 2 * s), a21 = Vector512.LoadUnsafe(ref d, (2 * s) + 16);
+        Vector512<float> a30 = Vector512.LoadUnsafe(ref d, 3 * s), a31 = Vector512.LoadUnsafe(ref d, (3 * s) + 16);
+        for (int k = 0; k < width; k++)
+        {
+            nuint at = (nuint)(k * Width);
+            Vector512<float> m0 = Vector512.LoadUnsafe(ref panel, at), m1 = Vector512.LoadUnsafe(ref panel, at + 16);
+            Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref x, k));
+            Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref x, xStride + k));
+            Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref x, (2 * xStride) + k));
+            Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref x, (3 * xStride) + k));
+            a00 = Vector512.MultiplyAddEstimate(m0, x0, a00);
+            a01 = Vector512.MultiplyAddEstimate(m1, x0, a01);
+            a10 = Vector512.MultiplyAddEstimate(m0, x1, a10);
+            a11 = Vector512.MultiplyAddEstimate(m1, x1, a11);
+            a20 = Vector512.MultiplyAddEstimate(m0, x2, a20);
+            a21 = Vector512.MultiplyAddEstimate(m1, x2, a21);
+            a30 = Vector512.MultiplyAddEstimate(m0, x3, a30);
+            a31 = Vector512.MultiplyAddEstimate(m1, x3, a31);
+        }
+
+        a00.StoreUnsafe(ref d);
+        a01.StoreUnsafe(ref d, 16);
+        a10.StoreUnsafe(ref d, s);
+        a11.StoreUnsafe(ref d, s + 16);
+        a20.StoreUnsafe(ref d, 2 * s);
+        a21.StoreUnsafe(ref d, (2 * s) + 16);
+        a30.StoreUnsafe(ref d, 3 * s);
+        a31.StoreUnsafe(ref d, (3 * s) + 16);
     }
 
     /// <summary>
