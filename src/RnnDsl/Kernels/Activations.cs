@@ -9,11 +9,11 @@ public static class Activations
     /// <summary>Effectively computes <c>values[i] = max(values[i], 0)</c>.</summary>
     public static void Relu(Span<float> values) => TensorPrimitives.Max(values, 0f, values);
 
-    /// <summary>Effectively computes <c>values[i] = tanh(values[i])</c>.</summary>
-    public static void Tanh(Span<float> values) => TensorPrimitives.Tanh(values, values);
+    /// <summary>Effectively computes <c>values[i] = tanh(values[i])</c>, within 3 units in the last place (see <see cref="FastMath"/>).</summary>
+    public static void Tanh(Span<float> values) => FastMath.Tanh(values, 512);
 
-    /// <summary>Effectively computes <c>values[i] = 1 / (1 + exp(-values[i]))</c>.</summary>
-    public static void Sigmoid(Span<float> values) => TensorPrimitives.Sigmoid(values, values);
+    /// <summary>Effectively computes <c>values[i] = 1 / (1 + exp(-values[i]))</c>, within 3 units in the last place (see <see cref="FastMath"/>).</summary>
+    public static void Sigmoid(Span<float> values) => FastMath.Sigmoid(values, 512);
 
     /// <summary>
     /// Effectively computes <c>values[i] = exp(values[i] - max) / sum over j of exp(values[j] - max)</c>:

@@ -1,0 +1,314 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace RnnDsl.Kernels;
+
+/// <summary>
+/// tanh and the logistic sigmoid in place over the short spans a recurrent step has (one gate block of 32 to 512 values),
+/// in float and in hardware vectors, for <see cref="Activations"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why not <c>TensorPrimitives.Tanh</c>: it is accurate to about 1 ulp and general, but took 27–32 ns for 64 values on the
+/// machine in benchmarks/README.md, as long as the 64 × 64 recurrent product of the same step. This is written for
+/// the case at hand: everything in registers, one division per vector, no special paths beyond NaN.
+/// </para>
+/// <para>
+/// exp: <c>exp(y) = 2^n · exp(r)</c> with <c>n = round(y · log2 e)</c> and <c>r = y − n · ln 2</c> (ln 2 split in two,
+/// the high part with few enough bits that <c>n · ln2High</c> is exact), <c>|r| ≤ ln 2 / 2</c>, and <c>exp(r)</c> its
+/// Taylor polynomial to degree 7 (remainder below 1e-8 relative); <c>2^n</c> is built in the exponent bits.
+/// tanh: for <c>|x| &lt; 0.5</c> the odd Taylor series to x¹⁵ (remainder below 1e-8 relative), which keeps full relative
+/// accuracy near 0; above, <c>(1 − e) / (1 + e)</c> with <c>e = exp(−2|x|)</c>, which loses nothing to cancellation
+/// because <c>e ≤ exp(−1)</c> there, and the sign of x. sigmoid: <c>1 / (1 + e)</c> for x ≥ 0 and <c>e / (1 + e)</c> below,
+/// with <c>e = exp(−|x|)</c>, so exp never overflows and tiny results keep their digits.
+/// The tests compare every path (512-, 256-, 128-bit and the scalar tail) against double precision over millions of
+/// floats: at most 3 ulp for tanh and sigmoid. NaN stays NaN (so a diverging training run is still caught), ±∞ give ±1
+/// and 0 or 1, and −0 stays −0.
+/// </para>
+/// <para>
+/// Every element goes through the same vector code whatever its position (the last values of a span through one more
+/// vector that overlaps the one before, spans shorter than four through a padded vector; there is no scalar code), and
+/// every width computes the same bits lane by lane, so a value's result does not depend on where it sits. Each multiply-add is
+/// <c>MultiplyAddEstimate</c>, so, as with the matrix kernels, a build without FMA may differ in the last bit.
+/// </para>
+/// </remarks>
+internal static class FastMath
+{
+    private const float Log2E = 1.44269504088896341f;
+    private const float Ln2High = 0.693359375f; // 355 / 512: n · Ln2High is exact for |n| < 2^15
+    private const float Ln2Low = -2.12194440e-4f; // ln 2 − Ln2High
+    private const float ExpLow = -104f; // exp(-104) is below half the smallest float: 0. Arguments are never positive.
+
+    // exp(r) = 1 + r + r²/2! + … + r⁷/7!
+    private const float E2 = 1f / 2;
+    private const float E3 = (float)(1.0 / 6);
+    private const float E4 = (float)(1.0 / 24);
+    private const float E5 = (float)(1.0 / 120);
+    private const float E6 = (float)(1.0 / 720);
+    private const float E7 = (float)(1.0 / 5040);
+
+    // tanh(x) = x + x³ (T3 + x² (T5 + x² (… + x² T15))) for small x: the Taylor coefficients 2^2k (2^2k − 1) B_2k / (2k)!.
+    private const float SmallTanh = 0.5f;
+    private const float T3 = (float)(-1.0 / 3);
+    private const float T5 = (float)(2.0 / 15);
+    private const float T7 = (float)(-17.0 / 315);
+    private const float T9 = (float)(62.0 / 2835);
+    private const float T11 = (float)(-1382.0 / 155925);
+    private const float T13 = (float)(21844.0 / 6081075);
+    private const float T15 = (float)(-929569.0 / 638512875);
+    private const float TanhSaturates = 9f; // tanh(9) rounds to 1 in float
+
+    /// <summary>tanh in place, with hardware vectors no wider than <paramref name="widestBits"/> (512, 256 or 128; tests use the narrower ones).</summary>
+    public static void Tanh(Span<float> values, int widestBits)
+    {
+        ref float v = ref MemoryMarshal.GetReference(values);
+        int n = values.Length;
+        if (widestBits >= 512 && Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            // The last 16 values are computed first from the inputs and stored last, over whatever the loop wrote there:
+            // no scalar tail, and no value computed from an output.
+            Vector512<float> last = Tanh(Vector512.LoadUnsafe(ref v, (nuint)(n - 16)));
+            for (int i = 0; i + 16 <= n; i += 16)
+            {
+                Tanh(Vector512.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+            }
+
+            last.StoreUnsafe(ref v, (nuint)(n - 16));
+        }
+        else if (widestBits >= 256 && Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<float> last = Tanh(Vector256.LoadUnsafe(ref v, (nuint)(n - 8)));
+            for (int i = 0; i + 8 <= n; i += 8)
+            {
+                Tanh(Vector256.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+            }
+
+            last.StoreUnsafe(ref v, (nuint)(n - 8));
+        }
+        else if (n >= 4)
+        {
+            Vector128<float> last = Tanh(Vector128.LoadUnsafe(ref v, (nuint)(n - 4)));
+            for (int i = 0; i + 4 <= n; i += 4)
+            {
+                Tanh(Vector128.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+            }
+
+            last.StoreUnsafe(ref v, (nuint)(n - 4));
+        }
+        else
+        {
+            Vector128<float> padded = Tanh(Pad(values));
+            for (int i = 0; i < n; i++)
+            {
+                values[i] = padded[i];
+            }
+        }
+    }
+
+    /// <summary>The logistic sigmoid in place, with hardware vectors no wider than <paramref name="widestBits"/>.</summary>
+    public static void Sigmoid(Span<float> values, int widestBits)
+    {
+        ref float v = ref MemoryMarshal.GetReference(values);
+        int n = values.Length;
+        if (widestBits >= 512 && Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<float> last = Sigmoid(Vector512.LoadUnsafe(ref v, (nuint)(n - 16)));
+            for (int i = 0; i + 16 <= n; i += 16)
+            {
+                Sigmoid(Vector512.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+            }
+
+            last.StoreUnsafe(ref v, (nuint)(n - 16));
+        }
+        else if (widestBits >= 256 && Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<float> last = Sigmoid(Vector256.LoadUnsafe(ref v, (nuint)(n - 8)));
+            for (int i = 0; i + 8 <= n; i += 8)
+            {
+                Sigmoid(Vector256.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+            }
+
+            last.StoreUnsafe(ref v, (nuint)(n - 8));
+        }
+        else if (n >= 4)
+        {
+            Vector128<float> last = Sigmoid(Vector128.LoadUnsafe(ref v, (nuint)(n - 4)));
+            for (int i = 0; i + 4 <= n; i += 4)
+            {
+                Sigmoid(Vector128.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+            }
+
+            last.StoreUnsafe(ref v, (nuint)(n - 4));
+        }
+        else
+        {
+            Vector128<float> padded = Sigmoid(Pad(values));
+            for (int i = 0; i < n; i++)
+            {
+                values[i] = padded[i];
+            }
+        }
+    }
+
+    /// <summary>Up to three values in a vector, the rest zero.</summary>
+    private static Vector128<float> Pad(ReadOnlySpan<float> values) => Vector128.Create(
+        values.Length > 0 ? values[0] : 0f, values.Length > 1 ? values[1] : 0f, values.Length > 2 ? values[2] : 0f, 0f);
+
+    // ── 512 bits
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Exp(Vector512<float> y)
+    {
+        y = Vector512.Max(y, Vector512.Create(ExpLow));
+        Vector512<float> n = Vector512.Round(y * Log2E);
+        Vector512<float> r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-Ln2High), y);
+        r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-Ln2Low), r);
+        Vector512<float> p = Vector512.MultiplyAddEstimate(Vector512.Create(E7), r, Vector512.Create(E6));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(E5));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(E4));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(E3));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(E2));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
+        // 2^n in two factors, each a normal float, so results below 2^-126 underflow gradually as they should.
+        Vector512<int> whole = Vector512.ConvertToInt32(n);
+        Vector512<int> half = Vector512.ShiftRightArithmetic(whole, 1);
+        Vector512<float> first = Vector512.ShiftLeft(half + Vector512.Create(127), 23).AsSingle();
+        Vector512<float> second = Vector512.ShiftLeft(whole - half + Vector512.Create(127), 23).AsSingle();
+        return p * first * second;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Tanh(Vector512<float> x)
+    {
+        Vector512<float> a = Vector512.Abs(x);
+        Vector512<float> x2 = x * x;
+        Vector512<float> p = Vector512.MultiplyAddEstimate(Vector512.Create(T15), x2, Vector512.Create(T13));
+        p = Vector512.MultiplyAddEstimate(p, x2, Vector512.Create(T11));
+        p = Vector512.MultiplyAddEstimate(p, x2, Vector512.Create(T9));
+        p = Vector512.MultiplyAddEstimate(p, x2, Vector512.Create(T7));
+        p = Vector512.MultiplyAddEstimate(p, x2, Vector512.Create(T5));
+        p = Vector512.MultiplyAddEstimate(p, x2, Vector512.Create(T3));
+        Vector512<float> small = Vector512.MultiplyAddEstimate(x * x2, p, x);
+        Vector512<float> e = Exp(Vector512.Min(a, Vector512.Create(TanhSaturates)) * -2f);
+        Vector512<float> large = (Vector512<float>.One - e) / (Vector512<float>.One + e);
+        Vector512<float> result = Vector512.CopySign(Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(SmallTanh)), small, large), x);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x); // NaN stays NaN
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Sigmoid(Vector512<float> x)
+    {
+        // e = exp(−|x|) never overflows: 1 / (1 + e) for x ≥ 0, e / (1 + e) below, which keeps tiny results exact.
+        Vector512<float> e = Exp(-Vector512.Abs(x));
+        Vector512<float> positive = Vector512<float>.One / (Vector512<float>.One + e);
+        Vector512<float> result = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), positive, e * positive);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);
+    }
+
+    // ── 256 bits: the same, instruction for instruction
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Exp(Vector256<float> y)
+    {
+        y = Vector256.Max(y, Vector256.Create(ExpLow));
+        Vector256<float> n = Vector256.Round(y * Log2E);
+        Vector256<float> r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2High), y);
+        r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2Low), r);
+        Vector256<float> p = Vector256.MultiplyAddEstimate(Vector256.Create(E7), r, Vector256.Create(E6));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(E5));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(E4));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(E3));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(E2));
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
+        p = Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
+        // 2^n in two factors, each a normal float, so results below 2^-126 underflow gradually as they should.
+        Vector256<int> whole = Vector256.ConvertToInt32(n);
+        Vector256<int> half = Vector256.ShiftRightArithmetic(whole, 1);
+        Vector256<float> first = Vector256.ShiftLeft(half + Vector256.Create(127), 23).AsSingle();
+        Vector256<float> second = Vector256.ShiftLeft(whole - half + Vector256.Create(127), 23).AsSingle();
+        return p * first * second;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Tanh(Vector256<float> x)
+    {
+        Vector256<float> a = Vector256.Abs(x);
+        Vector256<float> x2 = x * x;
+        Vector256<float> p = Vector256.MultiplyAddEstimate(Vector256.Create(T15), x2, Vector256.Create(T13));
+        p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(T11));
+        p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(T9));
+        p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(T7));
+        p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(T5));
+        p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(T3));
+        Vector256<float> small = Vector256.MultiplyAddEstimate(x * x2, p, x);
+        Vector256<float> e = Exp(Vector256.Min(a, Vector256.Create(TanhSaturates)) * -2f);
+        Vector256<float> large = (Vector256<float>.One - e) / (Vector256<float>.One + e);
+        Vector256<float> result = Vector256.CopySign(Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(SmallTanh)), small, large), x);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Sigmoid(Vector256<float> x)
+    {
+        // e = exp(−|x|) never overflows: 1 / (1 + e) for x ≥ 0, e / (1 + e) below, which keeps tiny results exact.
+        Vector256<float> e = Exp(-Vector256.Abs(x));
+        Vector256<float> positive = Vector256<float>.One / (Vector256<float>.One + e);
+        Vector256<float> result = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), positive, e * positive);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+    }
+
+    // ── 128 bits (also what runs, in software, where there are no hardware vectors at all)
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Exp(Vector128<float> y)
+    {
+        y = Vector128.Max(y, Vector128.Create(ExpLow));
+        Vector128<float> n = Vector128.Round(y * Log2E);
+        Vector128<float> r = Vector128.MultiplyAddEstimate(n, Vector128.Create(-Ln2High), y);
+        r = Vector128.MultiplyAddEstimate(n, Vector128.Create(-Ln2Low), r);
+        Vector128<float> p = Vector128.MultiplyAddEstimate(Vector128.Create(E7), r, Vector128.Create(E6));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(E5));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(E4));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(E3));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(E2));
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128<float>.One);
+        p = Vector128.MultiplyAddEstimate(p, r, Vector128<float>.One);
+        // 2^n in two factors, each a normal float, so results below 2^-126 underflow gradually as they should.
+        Vector128<int> whole = Vector128.ConvertToInt32(n);
+        Vector128<int> half = Vector128.ShiftRightArithmetic(whole, 1);
+        Vector128<float> first = Vector128.ShiftLeft(half + Vector128.Create(127), 23).AsSingle();
+        Vector128<float> second = Vector128.ShiftLeft(whole - half + Vector128.Create(127), 23).AsSingle();
+        return p * first * second;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Tanh(Vector128<float> x)
+    {
+        Vector128<float> a = Vector128.Abs(x);
+        Vector128<float> x2 = x * x;
+        Vector128<float> p = Vector128.MultiplyAddEstimate(Vector128.Create(T15), x2, Vector128.Create(T13));
+        p = Vector128.MultiplyAddEstimate(p, x2, Vector128.Create(T11));
+        p = Vector128.MultiplyAddEstimate(p, x2, Vector128.Create(T9));
+        p = Vector128.MultiplyAddEstimate(p, x2, Vector128.Create(T7));
+        p = Vector128.MultiplyAddEstimate(p, x2, Vector128.Create(T5));
+        p = Vector128.MultiplyAddEstimate(p, x2, Vector128.Create(T3));
+        Vector128<float> small = Vector128.MultiplyAddEstimate(x * x2, p, x);
+        Vector128<float> e = Exp(Vector128.Min(a, Vector128.Create(TanhSaturates)) * -2f);
+        Vector128<float> large = (Vector128<float>.One - e) / (Vector128<float>.One + e);
+        Vector128<float> result = Vector128.CopySign(Vector128.ConditionalSelect(Vector128.LessThan(a, Vector128.Create(SmallTanh)), small, large), x);
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), result, x);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Sigmoid(Vector128<float> x)
+    {
+        // e = exp(−|x|) never overflows: 1 / (1 + e) for x ≥ 0, e / (1 + e) below, which keeps tiny results exact.
+        Vector128<float> e = Exp(-Vector128.Abs(x));
+        Vector128<float> positive = Vector128<float>.One / (Vector128<float>.One + e);
+        Vector128<float> result = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero), positive, e * positive);
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), result, x);
+    }
+}
