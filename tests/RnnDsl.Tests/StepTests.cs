@@ -80,9 +80,14 @@ public class StepTests
     private static T Randomized<T>(Func<T> create, int seed)
         where T : IRnnModel
     {
+        // Step and Predict compute the same sums in different orders: Predict projects the inputs of four steps at a time
+        // through the matrix kernel (one multiply-add chain per value), Step one input through the vector kernel (chains
+        // split across rows). With weights of ±0.5 a recurrent kernel of 64 units stretches differences by about 2 per
+        // step (its spectral radius is about 0.29 · √64), so those last-bit differences grew to 4e-6 within 20 steps. At
+        // ±0.1 the recurrence contracts and rounding stays at rounding; a state carried or dropped wrongly still moves the
+        // output by up to 3e-3 (SimpleClassifier, state dropped at step 10), three thousand times the tolerance.
         T model = create();
-        bool wide = model.Weights.Any(w => w.Role == WeightRole.RecurrentKernel && w.Shape[0] >= 128);
-        TestData.Randomize(model.Parameters, seed, scale: wide ? 0.1f : 0.5f);
+        TestData.Randomize(model.Parameters, seed, scale: 0.1f);
         return model;
     }
 

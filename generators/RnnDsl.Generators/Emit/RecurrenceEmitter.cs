@@ -61,6 +61,12 @@ internal static class RecurrenceEmitter
     /// </summary>
     public static bool PacksRecurrentKernel(LayerSpec layer) => !layer.Cell!.GatesInState && layer.Cell.Gates * layer.Units > 64;
 
+    /// <summary>
+    /// Whether the kernel has at most one panel's columns (<c>LinearAlgebra.PanelWidth</c>, 64), so that its row-major
+    /// layout is already the packed one and the input projection of a whole sequence is one <c>MultiplyAddRowsPanels</c>.
+    /// </summary>
+    public static bool KernelIsOnePanel(LayerSpec layer) => layer.Cell!.Gates * layer.Units <= 64;
+
     /// <summary>The floats of the packing scratch: the larger of kernel and recurrent_kernel, which take turns in it.</summary>
     public static int PackedLength(LayerSpec layer) => System.Math.Max(layer.InputWidth, layer.Units) * layer.Cell!.Gates * layer.Units;
 
@@ -458,14 +464,20 @@ internal static class RecurrenceEmitter
 
             string local = layer.Cell.GatesInState ? "state" : "gate";
             writer.Line("// The input projection of every step at once: " + gates + "[t] = x[t] · kernel + " + (TwoRowBias(layer) ? "input bias" : "bias") + ".");
+            bool onePanel = !packs && KernelIsOnePanel(layer);
             using (writer.Block("for (int t = 0; t < steps; t++)"))
             {
                 writer.Line(n.Span + "<float> " + local + " = " + gates + ".Slice(t * " + gateWidth + ", " + gateWidth + ");");
                 writer.Line(inputBias + ".CopyTo(" + local + ");");
-                if (!packs)
+                if (!packs && !onePanel)
                 {
                     writer.Line(n.LinearAlgebra + ".MultiplyAdd(inputs.Slice(t * InputWidth, InputWidth), kernel, " + local + ");");
                 }
+            }
+
+            if (onePanel)
+            {
+                writer.Line(n.LinearAlgebra + ".MultiplyAddRowsPanels(inputs, InputWidth, kernel, " + gates + "); // kernel has " + Format.Int(layer.Cell.Gates * layer.Units) + " columns: one panel, already in packed order");
             }
 
             if (packs)

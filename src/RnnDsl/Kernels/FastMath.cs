@@ -18,7 +18,8 @@ namespace RnnDsl.Kernels;
 /// <para>
 /// exp: <c>exp(y) = 2^n · exp(r)</c> with <c>n = round(y · log2 e)</c> and <c>r = y − n · ln 2</c> (ln 2 split in two,
 /// the high part with few enough bits that <c>n · ln2High</c> is exact), <c>|r| ≤ ln 2 / 2</c>, and <c>exp(r)</c> its
-/// Taylor polynomial to degree 7 (remainder below 1e-8 relative); <c>2^n</c> is built in the exponent bits.
+/// Taylor polynomial to degree 7 (remainder below 1e-8 relative), evaluated by Estrin's scheme because a step waits for
+/// the result; <c>2^n</c> is built in the exponent bits.
 /// tanh: for <c>|x| &lt; 0.5</c> the odd Taylor series to x¹⁵ (remainder below 1e-8 relative), which keeps full relative
 /// accuracy near 0; above, <c>(1 − e) / (1 + e)</c> with <c>e = exp(−2|x|)</c>, which loses nothing to cancellation
 /// because <c>e ≤ exp(−1)</c> there, and the sign of x. sigmoid: <c>1 / (1 + e)</c> for x ≥ 0 and <c>e / (1 + e)</c> below,
@@ -165,15 +166,16 @@ internal static class FastMath
         Vector512<float> n = Vector512.Round(y * Log2E);
         Vector512<float> r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-Ln2High), y);
         r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-Ln2Low), r);
-        Vector512<float> p = Vector512.MultiplyAddEstimate(Vector512.Create(E7), r, Vector512.Create(E6));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(E5));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(E4));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(E3));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(E2));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512<float>.One);
+        // Estrin's scheme, (1 + r) + r² ((E2 + E3 r) + r² ((E4 + E5 r) + r² (E6 + E7 r))): four multiply-adds deep, not eight.
+        Vector512<float> r2 = r * r;
+        Vector512<float> high = Vector512.MultiplyAddEstimate(Vector512.Create(E7), r, Vector512.Create(E6));
+        Vector512<float> middle = Vector512.MultiplyAddEstimate(Vector512.Create(E5), r, Vector512.Create(E4));
+        Vector512<float> low = Vector512.MultiplyAddEstimate(Vector512.Create(E3), r, Vector512.Create(E2));
+        Vector512<float> p = Vector512.MultiplyAddEstimate(high, r2, middle);
+        p = Vector512.MultiplyAddEstimate(p, r2, low);
+        p = Vector512.MultiplyAddEstimate(p, r2, r + Vector512<float>.One);
         // 2^n in two factors, each a normal float, so results below 2^-126 underflow gradually as they should.
-        Vector512<int> whole = Vector512.ConvertToInt32(n);
+        Vector512<int> whole = Vector512.ConvertToInt32Native(n); // n is a whole number in [-151, 0]: no saturation to handle
         Vector512<int> half = Vector512.ShiftRightArithmetic(whole, 1);
         Vector512<float> first = Vector512.ShiftLeft(half + Vector512.Create(127), 23).AsSingle();
         Vector512<float> second = Vector512.ShiftLeft(whole - half + Vector512.Create(127), 23).AsSingle();
@@ -217,15 +219,16 @@ internal static class FastMath
         Vector256<float> n = Vector256.Round(y * Log2E);
         Vector256<float> r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2High), y);
         r = Vector256.MultiplyAddEstimate(n, Vector256.Create(-Ln2Low), r);
-        Vector256<float> p = Vector256.MultiplyAddEstimate(Vector256.Create(E7), r, Vector256.Create(E6));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(E5));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(E4));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(E3));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(E2));
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
-        p = Vector256.MultiplyAddEstimate(p, r, Vector256<float>.One);
+        // Estrin's scheme, (1 + r) + r² ((E2 + E3 r) + r² ((E4 + E5 r) + r² (E6 + E7 r))): four multiply-adds deep, not eight.
+        Vector256<float> r2 = r * r;
+        Vector256<float> high = Vector256.MultiplyAddEstimate(Vector256.Create(E7), r, Vector256.Create(E6));
+        Vector256<float> middle = Vector256.MultiplyAddEstimate(Vector256.Create(E5), r, Vector256.Create(E4));
+        Vector256<float> low = Vector256.MultiplyAddEstimate(Vector256.Create(E3), r, Vector256.Create(E2));
+        Vector256<float> p = Vector256.MultiplyAddEstimate(high, r2, middle);
+        p = Vector256.MultiplyAddEstimate(p, r2, low);
+        p = Vector256.MultiplyAddEstimate(p, r2, r + Vector256<float>.One);
         // 2^n in two factors, each a normal float, so results below 2^-126 underflow gradually as they should.
-        Vector256<int> whole = Vector256.ConvertToInt32(n);
+        Vector256<int> whole = Vector256.ConvertToInt32Native(n); // n is a whole number in [-151, 0]: no saturation to handle
         Vector256<int> half = Vector256.ShiftRightArithmetic(whole, 1);
         Vector256<float> first = Vector256.ShiftLeft(half + Vector256.Create(127), 23).AsSingle();
         Vector256<float> second = Vector256.ShiftLeft(whole - half + Vector256.Create(127), 23).AsSingle();
@@ -269,15 +272,16 @@ internal static class FastMath
         Vector128<float> n = Vector128.Round(y * Log2E);
         Vector128<float> r = Vector128.MultiplyAddEstimate(n, Vector128.Create(-Ln2High), y);
         r = Vector128.MultiplyAddEstimate(n, Vector128.Create(-Ln2Low), r);
-        Vector128<float> p = Vector128.MultiplyAddEstimate(Vector128.Create(E7), r, Vector128.Create(E6));
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(E5));
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(E4));
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(E3));
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(E2));
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128<float>.One);
-        p = Vector128.MultiplyAddEstimate(p, r, Vector128<float>.One);
+        // Estrin's scheme, (1 + r) + r² ((E2 + E3 r) + r² ((E4 + E5 r) + r² (E6 + E7 r))): four multiply-adds deep, not eight.
+        Vector128<float> r2 = r * r;
+        Vector128<float> high = Vector128.MultiplyAddEstimate(Vector128.Create(E7), r, Vector128.Create(E6));
+        Vector128<float> middle = Vector128.MultiplyAddEstimate(Vector128.Create(E5), r, Vector128.Create(E4));
+        Vector128<float> low = Vector128.MultiplyAddEstimate(Vector128.Create(E3), r, Vector128.Create(E2));
+        Vector128<float> p = Vector128.MultiplyAddEstimate(high, r2, middle);
+        p = Vector128.MultiplyAddEstimate(p, r2, low);
+        p = Vector128.MultiplyAddEstimate(p, r2, r + Vector128<float>.One);
         // 2^n in two factors, each a normal float, so results below 2^-126 underflow gradually as they should.
-        Vector128<int> whole = Vector128.ConvertToInt32(n);
+        Vector128<int> whole = Vector128.ConvertToInt32Native(n); // n is a whole number in [-151, 0]: no saturation to handle
         Vector128<int> half = Vector128.ShiftRightArithmetic(whole, 1);
         Vector128<float> first = Vector128.ShiftLeft(half + Vector128.Create(127), 23).AsSingle();
         Vector128<float> second = Vector128.ShiftLeft(whole - half + Vector128.Create(127), 23).AsSingle();

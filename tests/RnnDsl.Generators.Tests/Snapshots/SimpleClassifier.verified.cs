@@ -526,8 +526,8 @@ partial class SimpleClassifier : ITokenStepModel
         {
             Span<float> state = states.Slice(t * Units, Units);
             bias.CopyTo(state);
-            LinearAlgebra.MultiplyAdd(inputs.Slice(t * InputWidth, InputWidth), kernel, state);
         }
+        LinearAlgebra.MultiplyAddRowsPanels(inputs, InputWidth, kernel, states); // kernel has 64 columns: one panel, already in packed order
 
         // The recurrence, in reading order: states[t] = tanh(states[t] + h[previous] · recurrent_kernel).
         Span<float> previous = Span<float>.Empty; // h before the first step read is 0
