@@ -104,7 +104,7 @@ internal sealed class GruEmitter : CellEmitter
         }
     }
 
-    public override void WriteBackwardStep(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    public override void WriteBackwardStep(IndentedWriter writer, ModelSpec model, LayerSpec layer, bool productDone)
     {
         RuntimeNames n = model.Names;
         writer.Line(n.ReadOnlySpan + "<float> gate = gates.Slice(t * GateWidth, GateWidth);");
@@ -178,9 +178,12 @@ internal sealed class GruEmitter : CellEmitter
             writer.Line("dRecurrence.Slice(2 * Units, Units).Clear();");
         }
 
-        using (writer.Block("if (previous >= 0)"))
+        if (!productDone)
         {
-            writer.Line(n.LinearAlgebra + ".MultiplyAdd(dRecurrence, recurrentKernelT, dStates.Slice(previous * Units, Units));");
+            using (writer.Block("if (previous >= 0)"))
+            {
+                writer.Line(n.LinearAlgebra + ".MultiplyAdd(dRecurrence, recurrentKernelT, dStates.Slice(previous * Units, Units));");
+            }
         }
     }
 }

@@ -65,7 +65,7 @@ internal sealed class LstmEmitter : CellEmitter
         writer.Line(n.TensorPrimitives + ".Multiply(state, outputGate, state);");
     }
 
-    public override void WriteBackwardStep(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    public override void WriteBackwardStep(IndentedWriter writer, ModelSpec model, LayerSpec layer, bool productDone)
     {
         RuntimeNames n = model.Names;
         ActivationKind gates = layer.Cell!.RecurrentActivation;
@@ -101,10 +101,15 @@ internal sealed class LstmEmitter : CellEmitter
             writer.Line(n.TensorPrimitives + ".Multiply(dc, cells.Slice(previous * Units, Units), dForgetGate);");
             Derivative(writer, n, gates, "forgetGate", "dForgetGate");
             writer.Line();
-            writer.Line("// Back to the step read before: dc[previous] += dc · f, dh[previous] += dGates[t] · recurrent_kernelᵀ.");
+            writer.Line(productDone
+                ? "// Back to the step read before: dc[previous] += dc · f (dh[previous] += dGates[t] · recurrent_kernelᵀ is done for the batch)."
+                : "// Back to the step read before: dc[previous] += dc · f, dh[previous] += dGates[t] · recurrent_kernelᵀ.");
             writer.Line(n.Span + "<float> dPreviousCell = dCells.Slice(previous * Units, Units);");
             writer.Line(n.TensorPrimitives + ".MultiplyAdd(dc, forgetGate, dPreviousCell, dPreviousCell);");
-            writer.Line(n.LinearAlgebra + ".MultiplyAdd(dGate, recurrentKernelT, dStates.Slice(previous * Units, Units));");
+            if (!productDone)
+            {
+                writer.Line(n.LinearAlgebra + ".MultiplyAdd(dGate, recurrentKernelT, dStates.Slice(previous * Units, Units));");
+            }
         }
     }
 }

@@ -44,7 +44,7 @@ internal sealed class SimpleRnnEmitter : CellEmitter
         }
     }
 
-    public override void WriteBackwardStep(IndentedWriter writer, ModelSpec model, LayerSpec layer)
+    public override void WriteBackwardStep(IndentedWriter writer, ModelSpec model, LayerSpec layer, bool productDone)
     {
         string? derivative = Format.DerivativeCall(model.Names, layer.Cell!.Activation, "states.Slice(t * Units, Units)", "dh");
         if (derivative is not null)
@@ -52,9 +52,12 @@ internal sealed class SimpleRnnEmitter : CellEmitter
             writer.Line(derivative + " // dh is now da[t]");
         }
 
-        using (writer.Block("if (previous >= 0)"))
+        if (!productDone)
         {
-            writer.Line(model.Names.LinearAlgebra + ".MultiplyAdd(dh, recurrentKernelT, dStates.Slice(previous * Units, Units));");
+            using (writer.Block("if (previous >= 0)"))
+            {
+                writer.Line(model.Names.LinearAlgebra + ".MultiplyAdd(dh, recurrentKernelT, dStates.Slice(previous * Units, Units));");
+            }
         }
     }
 }

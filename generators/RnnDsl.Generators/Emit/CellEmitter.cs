@@ -22,8 +22,11 @@ internal abstract class CellEmitter
     /// <summary>The lines of one step that is read (not padding), in the <paramref name="form"/> of where they go.</summary>
     public abstract void WriteStep(IndentedWriter writer, ModelSpec model, LayerSpec layer, StepForm form);
 
-    /// <summary>The lines of one step's backward pass (not padding).</summary>
-    public abstract void WriteBackwardStep(IndentedWriter writer, ModelSpec model, LayerSpec layer);
+    /// <summary>
+    /// The lines of one step's backward pass (not padding). Unless <paramref name="productDone"/>, they end by passing the
+    /// gradient back to h[previous] through recurrent_kernelᵀ; over a batch that product is done for every sequence at once.
+    /// </summary>
+    public abstract void WriteBackwardStep(IndentedWriter writer, ModelSpec model, LayerSpec layer, bool productDone);
 
     /// <summary>The pre-activation the backward pass differentiates, for its summary.</summary>
     public abstract string PreActivation(LayerSpec layer);

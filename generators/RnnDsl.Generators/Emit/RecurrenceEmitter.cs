@@ -819,107 +819,135 @@ internal static class RecurrenceEmitter
                     writer.Line(StepRead(layer));
                 }
 
-                writer.Line(layer.Bidirectional ? "int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t"
-                    : layer.GoBackwards ? "int previous = read == 0 ? -1 : t + 1; // the step read before t"
-                    : "int previous = t - 1; // -1 before the first step");
+                writer.Line(PreviousStep(layer));
+                WriteBackwardStepBody(writer, model, layer, productDone: false);
+            }
 
-                writer.Line(n.Span + "<float> dh = dStates.Slice(t * Units, Units);");
+            WriteBackwardWeightGradients(writer, model, layer, inputHasGradient);
+        }
+    }
+
+    /// <summary>The declaration of <c>previous</c> in the BPTT loop: the step read before t, or -1 before the first.</summary>
+    internal static string PreviousStep(LayerSpec layer) =>
+        layer.Bidirectional ? "int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t"
+        : layer.GoBackwards ? "int previous = read == 0 ? -1 : t + 1; // the step read before t"
+        : "int previous = t - 1; // -1 before the first step";
+
+    /// <summary>
+    /// One step of BPTT, from <c>dh</c> to the gradients of the step's pre-activations: padding passes straight back; a read
+    /// step runs the cell's backward step, which also passes the gradient back through recurrent_kernel unless
+    /// <paramref name="productDone"/> (a batch does that product for every sequence at once).
+    /// </summary>
+    internal static void WriteBackwardStepBody(IndentedWriter writer, ModelSpec model, LayerSpec layer, bool productDone)
+    {
+        RuntimeNames n = model.Names;
+        CellEmitter cell = CellRegistry.Emitter(layer.Cell!);
+        List<CellBuffer> buffers = CellBuffers(layer);
+        writer.Line(n.Span + "<float> dh = dStates.Slice(t * Units, Units);");
+        foreach (CellBuffer state in buffers.Where(b => b.IsState))
+        {
+            writer.Line(n.Span + "<float> " + state.GradientLocal + " = " + state.Gradient + ".Slice(t * Units, Units);");
+        }
+
+        if (layer.Masked)
+        {
+            using (writer.Block("if (" + MaskEmitter.IsPadding("t") + ")"))
+            {
+                writer.Line(buffers.Any(b => b.IsState)
+                    ? "// Padding: the state was the previous one, so its gradient passes straight back; the step has no gates."
+                    : "// Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.");
+                using (writer.Block("if (previous >= 0)"))
+                {
+                    foreach (var (gradient, buffer) in new[] { ("dh", "dStates") }.Concat(buffers.Where(b => b.IsState).Select(b => (b.GradientLocal, b.Gradient))))
+                    {
+                        string dPrevious = "dPrevious" + (gradient == "dh" ? string.Empty : char.ToUpperInvariant(gradient[1]) + gradient.Substring(2));
+                        writer.Line(n.Span + "<float> " + dPrevious + " = " + buffer + ".Slice(previous * Units, Units);");
+                        writer.Line(n.TensorPrimitives + ".Add(" + dPrevious + ", " + gradient + ", " + dPrevious + ");");
+                    }
+                }
+
+                writer.Line();
+                writer.Line("dh.Clear();");
                 foreach (CellBuffer state in buffers.Where(b => b.IsState))
                 {
-                    writer.Line(n.Span + "<float> " + state.GradientLocal + " = " + state.Gradient + ".Slice(t * Units, Units);");
+                    writer.Line(state.GradientLocal + ".Clear();");
                 }
 
-                if (layer.Masked)
-                {
-                    using (writer.Block("if (" + MaskEmitter.IsPadding("t") + ")"))
-                    {
-                        writer.Line(buffers.Any(b => b.IsState)
-                            ? "// Padding: the state was the previous one, so its gradient passes straight back; the step has no gates."
-                            : "// Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.");
-                        using (writer.Block("if (previous >= 0)"))
-                        {
-                            foreach (var (gradient, buffer) in new[] { ("dh", "dStates") }.Concat(buffers.Where(b => b.IsState).Select(b => (b.GradientLocal, b.Gradient))))
-                            {
-                                string dPrevious = "dPrevious" + (gradient == "dh" ? string.Empty : char.ToUpperInvariant(gradient[1]) + gradient.Substring(2));
-                                writer.Line(n.Span + "<float> " + dPrevious + " = " + buffer + ".Slice(previous * Units, Units);");
-                                writer.Line(n.TensorPrimitives + ".Add(" + dPrevious + ", " + gradient + ", " + dPrevious + ");");
-                            }
-                        }
-
-                        writer.Line();
-                        writer.Line("dh.Clear();");
-                        foreach (CellBuffer state in buffers.Where(b => b.IsState))
-                        {
-                            writer.Line(state.GradientLocal + ".Clear();");
-                        }
-
-                        writer.Line("continue;");
-                    }
-
-                    writer.Line();
-                }
-
-                foreach (CellBuffer buffer in buffers.Where(b => !b.IsState))
-                {
-                    writer.Line(n.Span + "<float> " + buffer.GradientLocal + " = " + buffer.Gradient + ".Slice(t * " + buffer.WidthExpression + ", " + buffer.WidthExpression + ");");
-                }
-
-                cell.WriteBackwardStep(writer, model, layer);
+                writer.Line("continue;");
             }
 
             writer.Line();
-            bool twoRows = TwoRowBias(layer);
-            writer.Line("// The weights, over all steps at once" + (layer.Masked ? (layer.Cell.GatesInState ? " (padding steps have da = 0)" : " (padding steps have no gradient)") : string.Empty) + ": d(bias) += sum of "
-                + (layer.Cell.GatesInState ? "da[t]" : "the gates' gradients") + (twoRows ? " (row 1: of the recurrent projection's)" : string.Empty) + ",");
-            string named = layer.Cell.GatesInState ? "da" : dGates;
-            writer.Line("// d(kernel) += xᵀ " + named + ", d(recurrent_kernel) += h[previous]ᵀ " + (layer.Cell.GatesInState ? "da" : dRecurrent) + ", pairing each step with the state read before it.");
+        }
+
+        foreach (CellBuffer buffer in buffers.Where(b => !b.IsState))
+        {
+            writer.Line(n.Span + "<float> " + buffer.GradientLocal + " = " + buffer.Gradient + ".Slice(t * " + buffer.WidthExpression + ", " + buffer.WidthExpression + ");");
+        }
+
+        cell.WriteBackwardStep(writer, model, layer, productDone);
+    }
+
+    /// <summary>After BPTT: the weight gradients over all steps at once, and the input's gradient.</summary>
+    internal static void WriteBackwardWeightGradients(IndentedWriter writer, ModelSpec model, LayerSpec layer, bool inputHasGradient)
+    {
+        RuntimeNames n = model.Names;
+        List<WeightSpec> weights = DirectionWeights(layer);
+        string gateWidth = GateWidth(layer);
+        string dGates = GatesGradient(layer);
+        string dRecurrent = RecurrentGradient(layer);
+        CellSpec cell = layer.Cell!;
+        writer.Line();
+        bool twoRows = TwoRowBias(layer);
+        writer.Line("// The weights, over all steps at once" + (layer.Masked ? (cell.GatesInState ? " (padding steps have da = 0)" : " (padding steps have no gradient)") : string.Empty) + ": d(bias) += sum of "
+            + (cell.GatesInState ? "da[t]" : "the gates' gradients") + (twoRows ? " (row 1: of the recurrent projection's)" : string.Empty) + ",");
+        string named = cell.GatesInState ? "da" : dGates;
+        writer.Line("// d(kernel) += xᵀ " + named + ", d(recurrent_kernel) += h[previous]ᵀ " + (cell.GatesInState ? "da" : dRecurrent) + ", pairing each step with the state read before it.");
+        if (twoRows)
+        {
+            writer.Line(n.Span + "<float> dInputBias = dBias.Slice(0, " + gateWidth + ");");
+            writer.Line(n.Span + "<float> dRecurrentBias = dBias.Slice(" + gateWidth + ", " + gateWidth + ");");
+        }
+
+        using (writer.Block("for (int t = 0; t < steps; t++)"))
+        {
+            string inputBias = twoRows ? "dInputBias" : "dBias";
+            writer.Line(n.TensorPrimitives + ".Add(" + inputBias + ", " + dGates + ".Slice(t * " + gateWidth + ", " + gateWidth + "), " + inputBias + ");");
             if (twoRows)
             {
-                writer.Line(n.Span + "<float> dInputBias = dBias.Slice(0, " + gateWidth + ");");
-                writer.Line(n.Span + "<float> dRecurrentBias = dBias.Slice(" + gateWidth + ", " + gateWidth + ");");
+                writer.Line(n.TensorPrimitives + ".Add(dRecurrentBias, " + dRecurrent + ".Slice(t * " + gateWidth + ", " + gateWidth + "), dRecurrentBias);");
+            }
+        }
+
+        writer.Line();
+        writer.Line(n.LinearAlgebra + ".AddTransposedProduct(inputs, " + dGates + ", dKernel, " + gateWidth + ");");
+        string forwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(0, (steps - 1) * Units), " + dRecurrent + ".Slice(" + gateWidth + "), dRecurrentKernel, " + gateWidth + ");";
+        string backwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(Units), " + dRecurrent + ".Slice(0, (steps - 1) * " + gateWidth + "), dRecurrentKernel, " + gateWidth + ");";
+        if (layer.Bidirectional)
+        {
+            using (writer.Block("if (backwards)"))
+            {
+                writer.Line(backwardPairs + " // h[t + 1] was read before t");
             }
 
+            using (writer.Block("else"))
+            {
+                writer.Line(forwardPairs + " // h[t - 1] was read before t");
+            }
+        }
+        else
+        {
+            writer.Line(layer.GoBackwards ? backwardPairs + " // h[t + 1] was read before t" : forwardPairs + " // h[t - 1] was read before t");
+        }
+
+        if (inputHasGradient)
+        {
+            writer.Line();
+            writer.Line("// The input: dx[t] += " + (cell.GatesInState ? "da" : dGates) + "[t] · kernelᵀ.");
+            writer.Line(n.Span + "<float> kernelT = transposed.Slice(" + (cell.Gates == 1 ? "Units * Units, InputWidth * Units" : "Units * GateWidth, InputWidth * GateWidth") + ");");
+            writer.Line(n.LinearAlgebra + ".Transpose(" + SliceOf(weights, WeightRole.Kernel) + ", InputWidth, kernelT);");
             using (writer.Block("for (int t = 0; t < steps; t++)"))
             {
-                string inputBias = twoRows ? "dInputBias" : "dBias";
-                writer.Line(n.TensorPrimitives + ".Add(" + inputBias + ", " + dGates + ".Slice(t * " + gateWidth + ", " + gateWidth + "), " + inputBias + ");");
-                if (twoRows)
-                {
-                    writer.Line(n.TensorPrimitives + ".Add(dRecurrentBias, " + dRecurrent + ".Slice(t * " + gateWidth + ", " + gateWidth + "), dRecurrentBias);");
-                }
-            }
-
-            writer.Line();
-            writer.Line(n.LinearAlgebra + ".AddTransposedProduct(inputs, " + dGates + ", dKernel, " + gateWidth + ");");
-            string forwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(0, (steps - 1) * Units), " + dRecurrent + ".Slice(" + gateWidth + "), dRecurrentKernel, " + gateWidth + ");";
-            string backwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(Units), " + dRecurrent + ".Slice(0, (steps - 1) * " + gateWidth + "), dRecurrentKernel, " + gateWidth + ");";
-            if (layer.Bidirectional)
-            {
-                using (writer.Block("if (backwards)"))
-                {
-                    writer.Line(backwardPairs + " // h[t + 1] was read before t");
-                }
-
-                using (writer.Block("else"))
-                {
-                    writer.Line(forwardPairs + " // h[t - 1] was read before t");
-                }
-            }
-            else
-            {
-                writer.Line(layer.GoBackwards ? backwardPairs + " // h[t + 1] was read before t" : forwardPairs + " // h[t - 1] was read before t");
-            }
-
-            if (inputHasGradient)
-            {
-                writer.Line();
-                writer.Line("// The input: dx[t] += " + (layer.Cell.GatesInState ? "da" : dGates) + "[t] · kernelᵀ.");
-                writer.Line(n.Span + "<float> kernelT = transposed.Slice(" + (layer.Cell.Gates == 1 ? "Units * Units, InputWidth * Units" : "Units * GateWidth, InputWidth * GateWidth") + ");");
-                writer.Line(n.LinearAlgebra + ".Transpose(" + SliceOf(weights, WeightRole.Kernel) + ", InputWidth, kernelT);");
-                using (writer.Block("for (int t = 0; t < steps; t++)"))
-                {
-                    writer.Line(n.LinearAlgebra + ".MultiplyAdd(" + dGates + ".Slice(t * " + gateWidth + ", " + gateWidth + "), kernelT, dInputs.Slice(t * InputWidth, InputWidth));");
-                }
+                writer.Line(n.LinearAlgebra + ".MultiplyAdd(" + dGates + ".Slice(t * " + gateWidth + ", " + gateWidth + "), kernelT, dInputs.Slice(t * InputWidth, InputWidth));");
             }
         }
     }
