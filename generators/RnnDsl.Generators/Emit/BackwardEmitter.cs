@@ -75,6 +75,12 @@ internal static class BackwardEmitter
                 break;
             case LayerKind.Recurrent:
                 RecurrenceEmitter.WriteBackwardMethods(writer, model, layer, inputHasGradient);
+                if (BatchTrainingEmitter.Used(model))
+                {
+                    writer.Line();
+                    BatchTrainingEmitter.WriteRecurrenceBackward(writer, model, layer, inputHasGradient);
+                }
+
                 break;
         }
     }

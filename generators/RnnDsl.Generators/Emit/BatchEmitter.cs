@@ -23,7 +23,7 @@ internal static class BatchEmitter
     public const string LanesConstant = "BatchLanes";
 
     /// <summary>The scratch the batched recurrences pack kernel and recurrent_kernel into, one after the other.</summary>
-    private const string PackedWeights = "packedWeights";
+    public const string PackedWeights = "packedWeights";
 
     /// <summary>Whether <paramref name="layer"/> steps a batch together (GRU without reset_after runs sequence by sequence).</summary>
     public static bool Batches(LayerSpec layer) =>
@@ -35,10 +35,10 @@ internal static class BatchEmitter
     public static string RecurrenceMethod(LayerSpec layer) => layer.Identifier + "RecurrenceBatch";
 
     /// <summary>The span holding a per-sequence buffer for the whole batch.</summary>
-    private static string BatchName(string name) => name + "Batch";
+    public static string BatchName(string name) => name + "Batch";
 
     /// <summary>The floats of <see cref="PackedWeights"/>: the largest kernel or recurrent_kernel of a batched layer.</summary>
-    private static int PackedLength(ModelSpec model) =>
+    public static int PackedLength(ModelSpec model) =>
         model.Layers.Where(Batches).Select(l => System.Math.Max(l.InputWidth, l.Units) * l.Cell!.Gates * l.Units).DefaultIfEmpty(0).Max();
 
     /// <summary>The loop in <c>PredictBatch</c>: up to <see cref="Lanes"/> sequences per <c>ForwardBatch</c>.</summary>
@@ -95,45 +95,51 @@ internal static class BatchEmitter
 
             writer.Line(n.Span + "<float> " + PackedWeights + " = " + n.ThreadScratch + ".Take(ref scratch, " + Format.Int(PackedLength(model)) + "); // a kernel, then a recurrent_kernel, in column panels");
             writer.Line();
-
-            // Sequence by sequence until a layer steps the batch together, then on again after it.
-            var pending = new IndentedWriter();
             bool first = true;
-            if (model.Mask.IsMasked)
-            {
-                pending.Line("ComputeMask(" + input + ", " + MaskEmitter.Name + ");");
-            }
-
-            foreach (LayerStep step in steps)
-            {
-                if (!Batches(step.Layer))
-                {
-                    if (pending.ToString().Length > 0)
-                    {
-                        pending.Line();
-                    }
-
-                    LayerEmitter.WriteCall(pending, model, step);
-                    continue;
-                }
-
-                WriteSequenceLoop(writer, model, input, perSequence, pending.ToString(), ref first);
-                pending = new IndentedWriter();
-                writer.Line();
-                writer.Line("// " + step.Layer.KerasName + " (" + step.Layer.KerasClassName + "): output "
-                    + Format.Shape(step.Layer.OutputIsSequence, model.MaxSteps, step.Layer.OutputWidth) + ", the batch stepped together");
-                WriteRecurrenceCalls(writer, step);
-                RecurrenceEmitter.WriteOutputFromStates(pending, model, step);
-            }
-
-            WriteSequenceLoop(writer, model, input, perSequence, pending.ToString(), ref first);
+            WriteForwardSegments(writer, model, steps, perSequence, ref first);
         }
     }
 
+    /// <summary>The layers of the forward pass: sequence by sequence until a layer steps the batch together, then on again after it.</summary>
+    public static void WriteForwardSegments(IndentedWriter writer, ModelSpec model, List<LayerStep> steps, List<ScratchBuffer> perSequence, ref bool first)
+    {
+        string input = ModelEmitter.Input(model).Name;
+        var pending = new IndentedWriter();
+        if (model.Mask.IsMasked)
+        {
+            pending.Line("ComputeMask(" + input + ", " + MaskEmitter.Name + ");");
+        }
+
+        foreach (LayerStep step in steps)
+        {
+            if (!Batches(step.Layer))
+            {
+                if (pending.ToString().Length > 0)
+                {
+                    pending.Line();
+                }
+
+                LayerEmitter.WriteCall(pending, model, step);
+                continue;
+            }
+
+            WriteSequenceLoop(writer, model, perSequence, pending.ToString(), ref first);
+            pending = new IndentedWriter();
+            writer.Line();
+            writer.Line("// " + step.Layer.KerasName + " (" + step.Layer.KerasClassName + "): output "
+                + Format.Shape(step.Layer.OutputIsSequence, model.MaxSteps, step.Layer.OutputWidth) + ", the batch stepped together");
+            WriteRecurrenceCalls(writer, step);
+            RecurrenceEmitter.WriteOutputFromStates(pending, model, step);
+        }
+
+        WriteSequenceLoop(writer, model, perSequence, pending.ToString(), ref first);
+    }
+
     /// <summary>A loop over the batch that runs <paramref name="body"/> on each sequence's slice of every buffer it names.</summary>
-    private static void WriteSequenceLoop(IndentedWriter writer, ModelSpec model, string input, List<ScratchBuffer> buffers, string body, ref bool first)
+    public static void WriteSequenceLoop(IndentedWriter writer, ModelSpec model, List<ScratchBuffer> buffers, string body, ref bool first)
     {
         RuntimeNames n = model.Names;
+        string input = ModelEmitter.Input(model).Name;
         if (body.Trim().Length == 0)
         {
             return;
@@ -164,6 +170,11 @@ internal static class BatchEmitter
                 writer.Line(n.Span + "<float> output = " + BatchName("output") + ".Slice(b * outputLength, outputLength);");
             }
 
+            if (Names(body, "target"))
+            {
+                writer.Line(n.ReadOnlySpan + "<float> target = targetsBatch.Slice(b * targetLength, targetLength);");
+            }
+
             writer.Line();
             foreach (string line in body.TrimEnd().Split('\n'))
             {
@@ -172,7 +183,7 @@ internal static class BatchEmitter
         }
     }
 
-    private static string Parenthesised(string expression) => expression.Contains(" ") ? "(" + expression + ")" : expression;
+    public static string Parenthesised(string expression) => expression.Contains(" ") ? "(" + expression + ")" : expression;
 
     /// <summary>The batched recurrence call of each direction of a layer.</summary>
     private static void WriteRecurrenceCalls(IndentedWriter writer, LayerStep step)
@@ -347,7 +358,7 @@ internal static class BatchEmitter
     }
 
     /// <summary>Whether <paramref name="code"/> uses the identifier <paramref name="name"/> outside its comments.</summary>
-    private static bool Names(string code, string name) =>
+    public static bool Names(string code, string name) =>
         Regex.IsMatch(Regex.Replace(code, "//[^\n]*", string.Empty), @"\b" + name + @"\b");
 
     /// <summary>The spans of step t of sequence b that are not state vectors: the gates and the cell's scratch.</summary>

@@ -63,6 +63,11 @@ internal static class Members
             yield return BatchEmitter.LanesConstant;
         }
 
+        if (BatchTrainingEmitter.Used(model))
+        {
+            yield return "AccumulateGradientsBatch";
+        }
+
         foreach (string name in StepEmitter.MemberNames(model))
         {
             yield return name;
@@ -90,6 +95,11 @@ internal static class Members
                     if (BatchEmitter.Batches(layer))
                     {
                         yield return BatchEmitter.RecurrenceMethod(layer);
+                    }
+
+                    if (BatchTrainingEmitter.Used(model))
+                    {
+                        yield return BatchTrainingEmitter.RecurrenceMethod(layer);
                     }
 
                     if (layer.Bidirectional && layer.OutputIsSequence)

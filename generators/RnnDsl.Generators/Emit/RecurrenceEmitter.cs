@@ -167,14 +167,43 @@ internal static class RecurrenceEmitter
     public static void WriteBackwardCall(IndentedWriter writer, ModelSpec model, LayerStep step, string dInputArgument)
     {
         LayerSpec layer = step.Layer;
-        string units = UnitsConstant(layer);
         string dStates = BackwardEmitter.Gradient(step.States)!;
-        string dOutput = BackwardEmitter.Gradient(step.Output)!;
         if (Drops(step))
         {
             WriteDropoutGradientTargets(writer, model, step);
         }
 
+        WriteStatesGradientFromOutput(writer, model, step);
+        if (layer.Bidirectional)
+        {
+            string dBackward = BackwardEmitter.Gradient(step.BackwardStates)!;
+            writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Forward) + ", backwards: false, "
+                + step.States + CellArguments(step, WeightSpec.Forward, false) + ", " + dStates + CellArguments(step, WeightSpec.Forward, true) + ", " + dInputArgument + GradientWeights(step, WeightSpec.Forward) + ", " + step.TransposedWeights + ");");
+            writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Backward) + ", backwards: true, "
+                + step.BackwardStates + CellArguments(step, WeightSpec.Backward, false) + ", " + dBackward + CellArguments(step, WeightSpec.Backward, true) + ", " + dInputArgument + GradientWeights(step, WeightSpec.Backward) + ", " + step.TransposedWeights + ");");
+        }
+        else
+        {
+            writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, string.Empty) + ", "
+                + step.States + CellArguments(step, string.Empty, false) + ", " + dStates + CellArguments(step, string.Empty, true) + ", " + dInputArgument + GradientWeights(step, string.Empty) + ", " + step.TransposedWeights + ");");
+        }
+
+        if (Drops(step))
+        {
+            WriteDropoutGradients(writer, model, step);
+        }
+    }
+
+    /// <summary>
+    /// The lines before a recurrent layer's BPTT that turn the gradient of its output into the gradient of its states:
+    /// the merge's backward, or the last state's, or the states in output order.
+    /// </summary>
+    public static void WriteStatesGradientFromOutput(IndentedWriter writer, ModelSpec model, LayerStep step)
+    {
+        LayerSpec layer = step.Layer;
+        string units = UnitsConstant(layer);
+        string dStates = BackwardEmitter.Gradient(step.States)!;
+        string dOutput = BackwardEmitter.Gradient(step.Output)!;
         if (layer.Bidirectional)
         {
             string dBackward = BackwardEmitter.Gradient(step.BackwardStates)!;
@@ -189,15 +218,6 @@ internal static class RecurrenceEmitter
                 MergeEmitter.WriteMergeBackward(writer, model, layer.Merge, dOutput,
                     dStates + ".Slice(" + forwardLast + ", " + units + ")", dBackward + ".Slice(0, " + units + ")",
                     step.States + ".Slice(" + forwardLast + ", " + units + ")", step.BackwardStates + ".Slice(0, " + units + ")", units);
-            }
-
-            writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Forward) + ", backwards: false, "
-                + step.States + CellArguments(step, WeightSpec.Forward, false) + ", " + dStates + CellArguments(step, WeightSpec.Forward, true) + ", " + dInputArgument + GradientWeights(step, WeightSpec.Forward) + ", " + step.TransposedWeights + ");");
-            writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, WeightSpec.Backward) + ", backwards: true, "
-                + step.BackwardStates + CellArguments(step, WeightSpec.Backward, false) + ", " + dBackward + CellArguments(step, WeightSpec.Backward, true) + ", " + dInputArgument + GradientWeights(step, WeightSpec.Backward) + ", " + step.TransposedWeights + ");");
-            if (Drops(step))
-            {
-                WriteDropoutGradients(writer, model, step);
             }
 
             return;
@@ -216,13 +236,6 @@ internal static class RecurrenceEmitter
             {
                 writer.Line(dOutput + ".Slice(s * " + units + ", " + units + ").CopyTo(" + dStates + ".Slice((steps - 1 - s) * " + units + ", " + units + "));");
             }
-        }
-
-        writer.Line(layer.Identifier + "RecurrenceBackward(" + step.Input + ", " + MaskEmitter.Argument(layer) + ForwardWeights(step, string.Empty) + ", "
-            + step.States + CellArguments(step, string.Empty, false) + ", " + dStates + CellArguments(step, string.Empty, true) + ", " + dInputArgument + GradientWeights(step, string.Empty) + ", " + step.TransposedWeights + ");");
-        if (Drops(step))
-        {
-            WriteDropoutGradients(writer, model, step);
         }
     }
 

@@ -31,6 +31,11 @@ internal static class TrainingEmitter
         WriteComputeGradients(writer, model, input, inputType);
         writer.Line();
         WriteAccumulateGradients(writer, model, input, inputType, maskedRows);
+        if (BatchTrainingEmitter.Used(model))
+        {
+            writer.Line();
+            BatchTrainingEmitter.WriteAccumulate(writer, model);
+        }
     }
 
     private static void WriteComputeGradients(IndentedWriter writer, ModelSpec model, string input, string inputType)
@@ -85,11 +90,23 @@ internal static class TrainingEmitter
 
             writer.Line("float scale = 1f / terms;");
             writer.Line("double total = 0;");
-            using (writer.Block("for (int sequence = 0; sequence < batchSize; sequence++)"))
+            if (BatchTrainingEmitter.Used(model))
             {
-                writer.Line(model.HasDropout
-                    ? "total += Accumulate(" + input + ".Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, " + n.Span + "<float>.Empty, training, " + n.DropoutMasks + ".SequenceSeed(dropoutSeed, sequence));"
-                    : "total += AccumulateGradients(" + input + ".Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, " + n.Span + "<float>.Empty);");
+                writer.Line();
+                writer.Line("// What AccumulateGradients checks for each sequence, for the whole batch.");
+                ModelEmitter.WriteInputChecks(writer, model, "sequenceLength");
+                writer.Line(n.ModelInput + ".CheckLength(targetLength, OutputLength(steps) / OutputWidth * " + n.LossFunctions + ".TargetWidth(loss, OutputWidth), " + n.NameOf("targets") + ");");
+                writer.Line();
+                BatchTrainingEmitter.WriteComputeLoop(writer, model, input);
+            }
+            else
+            {
+                using (writer.Block("for (int sequence = 0; sequence < batchSize; sequence++)"))
+                {
+                    writer.Line(model.HasDropout
+                        ? "total += Accumulate(" + input + ".Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, " + n.Span + "<float>.Empty, training, " + n.DropoutMasks + ".SequenceSeed(dropoutSeed, sequence));"
+                        : "total += AccumulateGradients(" + input + ".Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, " + n.Span + "<float>.Empty);");
+                }
             }
 
             writer.Line();

@@ -363,9 +363,17 @@ partial class Forecaster : IRealValuedStepModel
         int terms = batchSize;
         float scale = 1f / terms;
         double total = 0;
-        for (int sequence = 0; sequence < batchSize; sequence++)
+
+        // What AccumulateGradients checks for each sequence, for the whole batch.
+        int steps = ModelInput.StepsOf(sequenceLength, Features, nameof(inputs));
+        ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(inputs));
+        ModelInput.CheckLength(targetLength, OutputLength(steps) / OutputWidth * LossFunctions.TargetWidth(loss, OutputWidth), nameof(targets));
+
+        // Up to BatchLanes sequences at a time, each recurrent layer stepping them together.
+        for (int first = 0; first < batchSize; first += BatchLanes)
         {
-            total += AccumulateGradients(inputs.Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, Span<float>.Empty);
+            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            total += AccumulateGradientsBatch(inputs.Slice(first * sequenceLength, count * sequenceLength), count, targets.Slice(first * targetLength, count * targetLength), loss, scale, gradients);
         }
 
         return (float)(total * scale);
@@ -443,6 +451,85 @@ partial class Forecaster : IRealValuedStepModel
 
     /// <summary>AccumulateGradients in training mode, which for this model, without dropout, is the same.</summary>
     public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output, ulong dropoutSeed) => AccumulateGradients(inputs, target, loss, scale, gradients, output);
+
+    /// <summary>
+    /// <c>AccumulateGradients</c> for <paramref name="count"/> checked sequences of equal length,
+    /// stored one after another: the forward pass and BPTT of each recurrent layer step them together, so each step's
+    /// products with recurrent_kernel and recurrent_kernelᵀ are matrix products over the batch. Returns the loss summed over
+    /// the sequences' counted rows.
+    /// </summary>
+    private double AccumulateGradientsBatch(ReadOnlySpan<float> inputsBatch, int count, ReadOnlySpan<float> targetsBatch, Loss loss, float scale, Span<float> gradients)
+    {
+        int steps = inputsBatch.Length / (count * Features);
+        int outputLength = OutputLength(steps);
+        int targetLength = LossFunctions.TargetWidth(loss, OutputWidth); // one row per sequence
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 64 + 66) + 3072);
+        Span<float> simpleRnnStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // simple_rnn states, [steps, 32], of each sequence
+        Span<float> simpleRnnOutputBatch = ThreadScratch.Take(ref scratch, count * 32); // simple_rnn output, [32], of each sequence
+        Span<float> outputBatch = ThreadScratch.Take(ref scratch, count * 1); // output, [1], of each sequence
+        Span<float> packedWeights = ThreadScratch.Take(ref scratch, 1024); // a kernel, then a recurrent_kernel, in column panels
+        scratch.Clear(); // the gradient buffers below accumulate
+        Span<float> dOutputBatch = ThreadScratch.Take(ref scratch, count * 1); // gradient of output, [1], of each sequence
+        Span<float> dSimpleRnnStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // gradient of simple_rnn states, [steps, 32], of each sequence
+        Span<float> dSimpleRnnOutputBatch = ThreadScratch.Take(ref scratch, count * 32); // gradient of simple_rnn output, [32], of each sequence
+        Span<float> simpleRnnTransposedWeights = ThreadScratch.Take(ref scratch, 2048); // simple_rnn transposed weights, then recurrent_kernelᵀ in panels
+
+        // ── Forward pass, keeping every layer's output for the backward pass.
+
+        // simple_rnn (SimpleRNN): output (None, 32), the batch stepped together
+        SimpleRnnRecurrenceBatch(inputsBatch, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), count, simpleRnnStatesBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> simpleRnnStates = simpleRnnStatesBatch.Slice(b * (steps * 32), steps * 32);
+            Span<float> simpleRnnOutput = simpleRnnOutputBatch.Slice(b * 32, 32);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // The output is the state after the last step read.
+            simpleRnnStates.Slice((steps - 1) * SimpleRnnUnits, SimpleRnnUnits).CopyTo(simpleRnnOutput);
+
+            // dense (Dense): output (None, 1)
+            RunDense(simpleRnnOutput, output);
+        }
+
+        // ── The loss of each sequence, and its gradient with respect to the output, times scale.
+        double total = 0;
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> dOutput = dOutputBatch.Slice(b * 1, 1);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+            ReadOnlySpan<float> target = targetsBatch.Slice(b * targetLength, targetLength);
+
+            total += LossFunctions.Evaluate(loss, output, target, scale, dOutput);
+        }
+
+        // ── Backward pass, last layer first.
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> simpleRnnOutput = simpleRnnOutputBatch.Slice(b * 32, 32);
+            Span<float> dOutput = dOutputBatch.Slice(b * 1, 1);
+            Span<float> dSimpleRnnStates = dSimpleRnnStatesBatch.Slice(b * (steps * 32), steps * 32);
+            Span<float> dSimpleRnnOutput = dSimpleRnnOutputBatch.Slice(b * 32, 32);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // dense (Dense)
+            BackwardDense(simpleRnnOutput, output, dOutput, dSimpleRnnOutput, gradients);
+
+            // simple_rnn (SimpleRNN)
+            // The output was the state after the last step read.
+            dSimpleRnnOutput.CopyTo(dSimpleRnnStates.Slice((steps - 1) * SimpleRnnUnits, SimpleRnnUnits));
+        }
+
+        // simple_rnn (SimpleRNN): BPTT, the batch stepped together
+        SimpleRnnRecurrenceBackwardBatch(inputsBatch, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), count, simpleRnnStatesBatch, dSimpleRnnStatesBatch, gradients.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnTransposedWeights);
+
+        return total;
+    }
 
     /// <summary>
     /// simple_rnn (SimpleRNN, 32 units) over a whole sequence:
@@ -580,6 +667,63 @@ partial class Forecaster : IRealValuedStepModel
 
         LinearAlgebra.AddTransposedProduct(inputs, dStates, dKernel, Units);
         LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dStates.Slice(Units), dRecurrentKernel, Units); // h[t - 1] was read before t
+    }
+
+    /// <summary>
+    /// <see cref="SimpleRnnRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
+    /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
+    /// <c>dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight gradients, run sequence by sequence.
+    /// </summary>
+    private static void SimpleRnnRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> weights, int count, ReadOnlySpan<float> statesBatch, Span<float> dStatesBatch, Span<float> dWeights, Span<float> transposed)
+    {
+        const int InputWidth = 1;
+        const int Units = 32;
+        Span<float> dKernel = dWeights.Slice(0, InputWidth * Units);
+        Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * Units, Units * Units);
+        Span<float> dBias = dWeights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = statesBatch.Length / (count * Units);
+
+        // recurrent_kernelᵀ in column panels, for dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ over the batch at each step.
+        Span<float> recurrentKernelT = transposed.Slice(0, Units * Units);
+        LinearAlgebra.Transpose(weights.Slice(InputWidth * Units, Units * Units), Units, recurrentKernelT);
+        Span<float> packedRecurrentKernelT = transposed.Slice(1024, Units * Units);
+        LinearAlgebra.PackPanels(recurrentKernelT, Units, packedRecurrentKernelT);
+
+        // Through time, last step read first.
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            int previous = t - 1; // -1 before the first step
+            for (int b = 0; b < count; b++)
+            {
+                ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dh = dStates.Slice(t * Units, Units);
+                Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now da[t]
+            }
+
+            if (previous >= 0)
+            {
+                LinearAlgebra.MultiplyAddStridedRowsPanels(dStatesBatch.Slice(t * Units), steps * Units, Units, count, packedRecurrentKernelT, dStatesBatch.Slice(previous * Units), steps * Units);
+            }
+        }
+
+        // The weights, sequence by sequence.
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+            ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+
+            // The weights, over all steps at once: d(bias) += sum of da[t],
+            // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.
+            for (int t = 0; t < steps; t++)
+            {
+                TensorPrimitives.Add(dBias, dStates.Slice(t * Units, Units), dBias);
+            }
+
+            LinearAlgebra.AddTransposedProduct(inputs, dStates, dKernel, Units);
+            LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dStates.Slice(Units), dRecurrentKernel, Units); // h[t - 1] was read before t
+        }
     }
 
     /// <summary>

@@ -391,9 +391,17 @@ partial class LoadForecaster : IRealValuedStepModel
         int terms = batchSize;
         float scale = 1f / terms;
         double total = 0;
-        for (int sequence = 0; sequence < batchSize; sequence++)
+
+        // What AccumulateGradients checks for each sequence, for the whole batch.
+        int steps = ModelInput.StepsOf(sequenceLength, Features, nameof(inputs));
+        ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(inputs));
+        ModelInput.CheckLength(targetLength, OutputLength(steps) / OutputWidth * LossFunctions.TargetWidth(loss, OutputWidth), nameof(targets));
+
+        // Up to BatchLanes sequences at a time, each recurrent layer stepping them together.
+        for (int first = 0; first < batchSize; first += BatchLanes)
         {
-            total += AccumulateGradients(inputs.Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, Span<float>.Empty);
+            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            total += AccumulateGradientsBatch(inputs.Slice(first * sequenceLength, count * sequenceLength), count, targets.Slice(first * targetLength, count * targetLength), loss, scale, gradients);
         }
 
         return (float)(total * scale);
@@ -476,6 +484,89 @@ partial class LoadForecaster : IRealValuedStepModel
 
     /// <summary>AccumulateGradients in training mode, which for this model, without dropout, is the same.</summary>
     public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output, ulong dropoutSeed) => AccumulateGradients(inputs, target, loss, scale, gradients, output);
+
+    /// <summary>
+    /// <c>AccumulateGradients</c> for <paramref name="count"/> checked sequences of equal length,
+    /// stored one after another: the forward pass and BPTT of each recurrent layer step them together, so each step's
+    /// products with recurrent_kernel and recurrent_kernelᵀ are matrix products over the batch. Returns the loss summed over
+    /// the sequences' counted rows.
+    /// </summary>
+    private double AccumulateGradientsBatch(ReadOnlySpan<float> inputsBatch, int count, ReadOnlySpan<float> targetsBatch, Loss loss, float scale, Span<float> gradients)
+    {
+        int steps = inputsBatch.Length / (count * Features);
+        int outputLength = OutputLength(steps);
+        int targetLength = LossFunctions.TargetWidth(loss, OutputWidth); // one row per sequence
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 1536 + 258) + 196608);
+        Span<float> lstmStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // lstm states, [steps, 128], of each sequence
+        Span<float> lstmGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 512)); // lstm gates, i, f, c, o, [steps, 512], of each sequence
+        Span<float> lstmCellsBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // lstm c (cell state), [steps, 128], of each sequence
+        Span<float> lstmOutputBatch = ThreadScratch.Take(ref scratch, count * 128); // lstm output, [128], of each sequence
+        Span<float> outputBatch = ThreadScratch.Take(ref scratch, count * 1); // output, [1], of each sequence
+        Span<float> packedWeights = ThreadScratch.Take(ref scratch, 65536); // a kernel, then a recurrent_kernel, in column panels
+        scratch.Clear(); // the gradient buffers below accumulate
+        Span<float> dOutputBatch = ThreadScratch.Take(ref scratch, count * 1); // gradient of output, [1], of each sequence
+        Span<float> dLstmStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // gradient of lstm states, [steps, 128], of each sequence
+        Span<float> dLstmGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 512)); // gradient of lstm gates, i, f, c, o, [steps, 512], of each sequence
+        Span<float> dLstmCellsBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // gradient of lstm c (cell state), [steps, 128], of each sequence
+        Span<float> dLstmOutputBatch = ThreadScratch.Take(ref scratch, count * 128); // gradient of lstm output, [128], of each sequence
+        Span<float> lstmTransposedWeights = ThreadScratch.Take(ref scratch, 131072); // lstm transposed weights, then recurrent_kernelᵀ in panels
+
+        // ── Forward pass, keeping every layer's output for the backward pass.
+
+        // lstm (LSTM): output (None, 128), the batch stepped together
+        LstmRecurrenceBatch(inputsBatch, parameters.Slice(LstmKernelOffset, LstmWeightsLength), count, lstmStatesBatch, lstmGatesBatch, lstmCellsBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> lstmStates = lstmStatesBatch.Slice(b * (steps * 128), steps * 128);
+            Span<float> lstmOutput = lstmOutputBatch.Slice(b * 128, 128);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // The output is the state after the last step read.
+            lstmStates.Slice((steps - 1) * LstmUnits, LstmUnits).CopyTo(lstmOutput);
+
+            // dense (Dense): output (None, 1)
+            RunDense(lstmOutput, output);
+        }
+
+        // ── The loss of each sequence, and its gradient with respect to the output, times scale.
+        double total = 0;
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> dOutput = dOutputBatch.Slice(b * 1, 1);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+            ReadOnlySpan<float> target = targetsBatch.Slice(b * targetLength, targetLength);
+
+            total += LossFunctions.Evaluate(loss, output, target, scale, dOutput);
+        }
+
+        // ── Backward pass, last layer first.
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> lstmOutput = lstmOutputBatch.Slice(b * 128, 128);
+            Span<float> dOutput = dOutputBatch.Slice(b * 1, 1);
+            Span<float> dLstmStates = dLstmStatesBatch.Slice(b * (steps * 128), steps * 128);
+            Span<float> dLstmOutput = dLstmOutputBatch.Slice(b * 128, 128);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // dense (Dense)
+            BackwardDense(lstmOutput, output, dOutput, dLstmOutput, gradients);
+
+            // lstm (LSTM)
+            // The output was the state after the last step read.
+            dLstmOutput.CopyTo(dLstmStates.Slice((steps - 1) * LstmUnits, LstmUnits));
+        }
+
+        // lstm (LSTM): BPTT, the batch stepped together
+        LstmRecurrenceBackwardBatch(inputsBatch, parameters.Slice(LstmKernelOffset, LstmWeightsLength), count, lstmStatesBatch, lstmGatesBatch, lstmCellsBatch, dLstmStatesBatch, dLstmGatesBatch, dLstmCellsBatch, gradients.Slice(LstmKernelOffset, LstmWeightsLength), lstmTransposedWeights);
+
+        return total;
+    }
 
     /// <summary>
     /// lstm (LSTM, 128 units) over a whole sequence:
@@ -711,6 +802,108 @@ partial class LoadForecaster : IRealValuedStepModel
 
         LinearAlgebra.AddTransposedProduct(inputs, dGates, dKernel, GateWidth);
         LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dGates.Slice(GateWidth), dRecurrentKernel, GateWidth); // h[t - 1] was read before t
+    }
+
+    /// <summary>
+    /// <see cref="LstmRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
+    /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
+    /// <c>dh[b, previous] += dGates[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight gradients, run sequence by sequence.
+    /// </summary>
+    private static void LstmRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> weights, int count, ReadOnlySpan<float> statesBatch, ReadOnlySpan<float> gatesBatch, ReadOnlySpan<float> cellsBatch, Span<float> dStatesBatch, Span<float> dGatesBatch, Span<float> dCellsBatch, Span<float> dWeights, Span<float> transposed)
+    {
+        const int InputWidth = 3;
+        const int Units = 128;
+        const int GateWidth = 4 * Units; // gates i, f, c, o, side by side
+        Span<float> dKernel = dWeights.Slice(0, InputWidth * GateWidth);
+        Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * GateWidth, Units * GateWidth);
+        Span<float> dBias = dWeights.Slice(InputWidth * GateWidth + Units * GateWidth, GateWidth);
+        int steps = statesBatch.Length / (count * Units);
+
+        // recurrent_kernelᵀ in column panels, for dh[b, previous] += dGates[b, t] · recurrent_kernelᵀ over the batch at each step.
+        Span<float> recurrentKernelT = transposed.Slice(0, Units * GateWidth);
+        LinearAlgebra.Transpose(weights.Slice(InputWidth * GateWidth, Units * GateWidth), Units, recurrentKernelT);
+        Span<float> packedRecurrentKernelT = transposed.Slice(65536, Units * GateWidth);
+        LinearAlgebra.PackPanels(recurrentKernelT, GateWidth, packedRecurrentKernelT);
+
+        // Through time, last step read first.
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            int previous = t - 1; // -1 before the first step
+            for (int b = 0; b < count; b++)
+            {
+                ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+                ReadOnlySpan<float> gates = gatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+                ReadOnlySpan<float> cells = cellsBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dGates = dGatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+                Span<float> dCells = dCellsBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dh = dStates.Slice(t * Units, Units);
+                Span<float> dc = dCells.Slice(t * Units, Units);
+                Span<float> dGate = dGates.Slice(t * GateWidth, GateWidth);
+                ReadOnlySpan<float> gate = gates.Slice(t * GateWidth, GateWidth);
+                ReadOnlySpan<float> inputGate = gate.Slice(0, Units);
+                ReadOnlySpan<float> forgetGate = gate.Slice(Units, Units);
+                ReadOnlySpan<float> cellCandidate = gate.Slice(2 * Units, Units);
+                ReadOnlySpan<float> outputGate = gate.Slice(3 * Units, Units);
+                Span<float> dInputGate = dGate.Slice(0, Units);
+                Span<float> dForgetGate = dGate.Slice(Units, Units);
+                Span<float> dCellCandidate = dGate.Slice(2 * Units, Units);
+                Span<float> dOutputGate = dGate.Slice(3 * Units, Units);
+
+                // tanh(c[t]) again, held in dOutputGate until that is written: h[t] = o · tanh(c[t]).
+                cells.Slice(t * Units, Units).CopyTo(dOutputGate);
+                Activations.Tanh(dOutputGate);
+
+                // dc[t] += dh · o · tanh'(c[t]), with dInputGate as scratch
+                TensorPrimitives.Multiply(dh, outputGate, dInputGate);
+                Activations.TanhBackward(dOutputGate, dInputGate);
+                TensorPrimitives.Add(dc, dInputGate, dc);
+
+                // The gates' pre-activations: do = dh · tanh(c[t]), di = dc · c̃, dc̃ = dc · i, df = dc · c[previous], each through its activation.
+                TensorPrimitives.Multiply(dOutputGate, dh, dOutputGate);
+                Activations.SigmoidBackward(outputGate, dOutputGate);
+                TensorPrimitives.Multiply(dc, cellCandidate, dInputGate);
+                Activations.SigmoidBackward(inputGate, dInputGate);
+                TensorPrimitives.Multiply(dc, inputGate, dCellCandidate);
+                Activations.TanhBackward(cellCandidate, dCellCandidate);
+                if (previous >= 0)
+                {
+                    TensorPrimitives.Multiply(dc, cells.Slice(previous * Units, Units), dForgetGate);
+                    Activations.SigmoidBackward(forgetGate, dForgetGate);
+
+                    // Back to the step read before: dc[previous] += dc · f (dh[previous] += dGates[t] · recurrent_kernelᵀ is done for the batch).
+                    Span<float> dPreviousCell = dCells.Slice(previous * Units, Units);
+                    TensorPrimitives.MultiplyAdd(dc, forgetGate, dPreviousCell, dPreviousCell);
+                }
+            }
+
+            if (previous >= 0)
+            {
+                LinearAlgebra.MultiplyAddStridedRowsPanels(dGatesBatch.Slice(t * GateWidth), steps * GateWidth, GateWidth, count, packedRecurrentKernelT, dStatesBatch.Slice(previous * Units), steps * Units);
+            }
+        }
+
+        // The weights, sequence by sequence.
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+            ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+            ReadOnlySpan<float> gates = gatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+            ReadOnlySpan<float> cells = cellsBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dGates = dGatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+            Span<float> dCells = dCellsBatch.Slice(b * (steps * Units), steps * Units);
+
+            // The weights, over all steps at once: d(bias) += sum of the gates' gradients,
+            // d(kernel) += xᵀ dGates, d(recurrent_kernel) += h[previous]ᵀ dGates, pairing each step with the state read before it.
+            for (int t = 0; t < steps; t++)
+            {
+                TensorPrimitives.Add(dBias, dGates.Slice(t * GateWidth, GateWidth), dBias);
+            }
+
+            LinearAlgebra.AddTransposedProduct(inputs, dGates, dKernel, GateWidth);
+            LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dGates.Slice(GateWidth), dRecurrentKernel, GateWidth); // h[t - 1] was read before t
+        }
     }
 
     /// <summary>

@@ -402,9 +402,18 @@ partial class Reviews : ITokenModel
         int terms = batchSize;
         float scale = 1f / terms;
         double total = 0;
-        for (int sequence = 0; sequence < batchSize; sequence++)
+
+        // What AccumulateGradients checks for each sequence, for the whole batch.
+        int steps = sequenceLength;
+        ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(tokens));
+        ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));
+        ModelInput.CheckLength(targetLength, OutputLength(steps) / OutputWidth * LossFunctions.TargetWidth(loss, OutputWidth), nameof(targets));
+
+        // Up to BatchLanes sequences at a time, each recurrent layer stepping them together.
+        for (int first = 0; first < batchSize; first += BatchLanes)
         {
-            total += AccumulateGradients(tokens.Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, Span<float>.Empty);
+            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            total += AccumulateGradientsBatch(tokens.Slice(first * sequenceLength, count * sequenceLength), count, targets.Slice(first * targetLength, count * targetLength), loss, scale, gradients);
         }
 
         return (float)(total * scale);
@@ -527,6 +536,163 @@ partial class Reviews : ITokenModel
 
     /// <summary>AccumulateGradients in training mode, which for this model, without dropout, is the same.</summary>
     public float AccumulateGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output, ulong dropoutSeed) => AccumulateGradients(tokens, target, loss, scale, gradients, output);
+
+    /// <summary>
+    /// <c>AccumulateGradients</c> for <paramref name="count"/> checked sequences of equal length,
+    /// stored one after another: the forward pass and BPTT of each recurrent layer step them together, so each step's
+    /// products with recurrent_kernel and recurrent_kernelᵀ are matrix products over the batch. Returns the loss summed over
+    /// the sequences' counted rows.
+    /// </summary>
+    private double AccumulateGradientsBatch(ReadOnlySpan<int> tokensBatch, int count, ReadOnlySpan<float> targetsBatch, Loss loss, float scale, Span<float> gradients)
+    {
+        int steps = tokensBatch.Length / count;
+        int outputLength = OutputLength(steps);
+        int targetLength = LossFunctions.TargetWidth(loss, OutputWidth); // one row per sequence
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 2497 + 66) + 71680);
+        Span<float> maskBatch = ThreadScratch.Take(ref scratch, count * steps); // 1 where a step counts, 0 at padding (token 0), of each sequence
+        Span<float> embeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // embedding output, [steps, 32], of each sequence
+        Span<float> bidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // bidirectional forward states, [steps, 64], of each sequence
+        Span<float> bidirectionalBackwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // bidirectional backward states, [steps, 64], of each sequence
+        Span<float> bidirectionalForwardGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // bidirectional forward gates, z, r, h, [steps, 192], of each sequence
+        Span<float> bidirectionalForwardRecurrentBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // bidirectional forward recurrent projection h[previous] · recurrent_kernel + recurrent bias, [steps, 192], of each sequence
+        Span<float> bidirectionalBackwardGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // bidirectional backward gates, z, r, h, [steps, 192], of each sequence
+        Span<float> bidirectionalBackwardRecurrentBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // bidirectional backward recurrent projection h[previous] · recurrent_kernel + recurrent bias, [steps, 192], of each sequence
+        Span<float> bidirectionalOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // bidirectional output, [steps, 128], of each sequence
+        Span<float> lstmStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // lstm states, [steps, 32], of each sequence
+        Span<float> lstmGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // lstm gates, i, f, c, o, [steps, 128], of each sequence
+        Span<float> lstmCellsBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // lstm c (cell state), [steps, 32], of each sequence
+        Span<float> lstmOutputBatch = ThreadScratch.Take(ref scratch, count * 32); // lstm output, [32], of each sequence
+        Span<float> outputBatch = ThreadScratch.Take(ref scratch, count * 1); // output, [1], of each sequence
+        Span<float> packedWeights = ThreadScratch.Take(ref scratch, 16384); // a kernel, then a recurrent_kernel, in column panels
+        scratch.Clear(); // the gradient buffers below accumulate
+        Span<float> dOutputBatch = ThreadScratch.Take(ref scratch, count * 1); // gradient of output, [1], of each sequence
+        Span<float> dEmbeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // gradient of embedding output, [steps, 32], of each sequence
+        Span<float> dBidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // gradient of bidirectional forward states, [steps, 64], of each sequence
+        Span<float> dBidirectionalBackwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // gradient of bidirectional backward states, [steps, 64], of each sequence
+        Span<float> dBidirectionalForwardGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // gradient of bidirectional forward gates, z, r, h, [steps, 192], of each sequence
+        Span<float> dBidirectionalForwardRecurrentBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // gradient of bidirectional forward recurrent projection h[previous] · recurrent_kernel + recurrent bias, [steps, 192], of each sequence
+        Span<float> dBidirectionalBackwardGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // gradient of bidirectional backward gates, z, r, h, [steps, 192], of each sequence
+        Span<float> dBidirectionalBackwardRecurrentBatch = ThreadScratch.Take(ref scratch, count * (steps * 192)); // gradient of bidirectional backward recurrent projection h[previous] · recurrent_kernel + recurrent bias, [steps, 192], of each sequence
+        Span<float> dBidirectionalOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // gradient of bidirectional output, [steps, 128], of each sequence
+        Span<float> dLstmStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // gradient of lstm states, [steps, 32], of each sequence
+        Span<float> dLstmGatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 128)); // gradient of lstm gates, i, f, c, o, [steps, 128], of each sequence
+        Span<float> dLstmCellsBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // gradient of lstm c (cell state), [steps, 32], of each sequence
+        Span<float> dLstmOutputBatch = ThreadScratch.Take(ref scratch, count * 32); // gradient of lstm output, [32], of each sequence
+        Span<float> bidirectionalTransposedWeights = ThreadScratch.Take(ref scratch, 30720); // bidirectional transposed weights, then recurrent_kernelᵀ in panels
+        Span<float> lstmTransposedWeights = ThreadScratch.Take(ref scratch, 24576); // lstm transposed weights, then recurrent_kernelᵀ in panels
+
+        // ── Forward pass, keeping every layer's output for the backward pass.
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
+            Span<float> mask = maskBatch.Slice(b * steps, steps);
+            Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 32), steps * 32);
+
+            ComputeMask(tokens, mask);
+
+            // embedding (Embedding): output (None, None, 32)
+            RunEmbedding(tokens, embeddingOutput);
+        }
+
+        // bidirectional (Bidirectional): output (None, None, 128), the batch stepped together
+        BidirectionalRecurrenceBatch(embeddingOutputBatch, maskBatch, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, count, bidirectionalForwardStatesBatch, bidirectionalForwardGatesBatch, bidirectionalForwardRecurrentBatch, packedWeights);
+        BidirectionalRecurrenceBatch(embeddingOutputBatch, maskBatch, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, count, bidirectionalBackwardStatesBatch, bidirectionalBackwardGatesBatch, bidirectionalBackwardRecurrentBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> mask = maskBatch.Slice(b * steps, steps);
+            Span<float> bidirectionalForwardStates = bidirectionalForwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> bidirectionalBackwardStates = bidirectionalBackwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> bidirectionalOutput = bidirectionalOutputBatch.Slice(b * (steps * 128), steps * 128);
+
+            BidirectionalMerge(bidirectionalForwardStates, bidirectionalBackwardStates, mask, bidirectionalOutput);
+        }
+
+        // lstm (LSTM): output (None, 32), the batch stepped together
+        LstmRecurrenceBatch(bidirectionalOutputBatch, maskBatch, parameters.Slice(LstmKernelOffset, LstmWeightsLength), count, lstmStatesBatch, lstmGatesBatch, lstmCellsBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> lstmStates = lstmStatesBatch.Slice(b * (steps * 32), steps * 32);
+            Span<float> lstmOutput = lstmOutputBatch.Slice(b * 32, 32);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // The output is the state after the last step read.
+            lstmStates.Slice((steps - 1) * LstmUnits, LstmUnits).CopyTo(lstmOutput);
+
+            // dense (Dense): output (None, 1)
+            RunDense(lstmOutput, output);
+        }
+
+        // ── The loss of each sequence, and its gradient with respect to the output, times scale.
+        double total = 0;
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> dOutput = dOutputBatch.Slice(b * 1, 1);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+            ReadOnlySpan<float> target = targetsBatch.Slice(b * targetLength, targetLength);
+
+            total += LossFunctions.Evaluate(loss, output, target, scale, dOutput);
+        }
+
+        // ── Backward pass, last layer first.
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> lstmOutput = lstmOutputBatch.Slice(b * 32, 32);
+            Span<float> dOutput = dOutputBatch.Slice(b * 1, 1);
+            Span<float> dLstmStates = dLstmStatesBatch.Slice(b * (steps * 32), steps * 32);
+            Span<float> dLstmOutput = dLstmOutputBatch.Slice(b * 32, 32);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // dense (Dense)
+            BackwardDense(lstmOutput, output, dOutput, dLstmOutput, gradients);
+
+            // lstm (LSTM)
+            // The output was the state after the last step read.
+            dLstmOutput.CopyTo(dLstmStates.Slice((steps - 1) * LstmUnits, LstmUnits));
+        }
+
+        // lstm (LSTM): BPTT, the batch stepped together
+        LstmRecurrenceBackwardBatch(bidirectionalOutputBatch, maskBatch, parameters.Slice(LstmKernelOffset, LstmWeightsLength), count, lstmStatesBatch, lstmGatesBatch, lstmCellsBatch, dLstmStatesBatch, dLstmGatesBatch, dLstmCellsBatch, dBidirectionalOutputBatch, gradients.Slice(LstmKernelOffset, LstmWeightsLength), lstmTransposedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> mask = maskBatch.Slice(b * steps, steps);
+            Span<float> bidirectionalForwardStates = bidirectionalForwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> bidirectionalBackwardStates = bidirectionalBackwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> dBidirectionalForwardStates = dBidirectionalForwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> dBidirectionalBackwardStates = dBidirectionalBackwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> dBidirectionalOutput = dBidirectionalOutputBatch.Slice(b * (steps * 128), steps * 128);
+
+            // bidirectional (Bidirectional)
+            BidirectionalMergeBackward(bidirectionalForwardStates, bidirectionalBackwardStates, mask, dBidirectionalOutput, dBidirectionalForwardStates, dBidirectionalBackwardStates);
+        }
+
+        // bidirectional (Bidirectional): BPTT, the batch stepped together
+        BidirectionalRecurrenceBackwardBatch(embeddingOutputBatch, maskBatch, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, count, bidirectionalForwardStatesBatch, bidirectionalForwardGatesBatch, bidirectionalForwardRecurrentBatch, dBidirectionalForwardStatesBatch, dBidirectionalForwardGatesBatch, dBidirectionalForwardRecurrentBatch, dEmbeddingOutputBatch, gradients.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
+        BidirectionalRecurrenceBackwardBatch(embeddingOutputBatch, maskBatch, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, count, bidirectionalBackwardStatesBatch, bidirectionalBackwardGatesBatch, bidirectionalBackwardRecurrentBatch, dBidirectionalBackwardStatesBatch, dBidirectionalBackwardGatesBatch, dBidirectionalBackwardRecurrentBatch, dEmbeddingOutputBatch, gradients.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
+            Span<float> dEmbeddingOutput = dEmbeddingOutputBatch.Slice(b * (steps * 32), steps * 32);
+
+            // embedding (Embedding)
+            BackwardEmbedding(tokens, dEmbeddingOutput, gradients);
+        }
+
+        return total;
+    }
 
     /// <summary>
     /// embedding (Embedding): each token's row of the [10000, 32] table, <c>embedded[t] = embeddings[tokens[t]]</c>.
@@ -932,6 +1098,142 @@ partial class Reviews : ITokenModel
     }
 
     /// <summary>
+    /// <see cref="BidirectionalRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
+    /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
+    /// <c>dh[b, previous] += dRecurrent[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight and input gradients, run sequence by sequence.
+    /// </summary>
+    private static void BidirectionalRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> maskBatch, ReadOnlySpan<float> weights, bool backwards, int count, ReadOnlySpan<float> statesBatch, ReadOnlySpan<float> gatesBatch, ReadOnlySpan<float> recurrentBatch, Span<float> dStatesBatch, Span<float> dGatesBatch, Span<float> dRecurrentBatch, Span<float> dInputsBatch, Span<float> dWeights, Span<float> transposed)
+    {
+        const int InputWidth = 32;
+        const int Units = 64;
+        const int GateWidth = 3 * Units; // gates z, r, h, side by side
+        Span<float> dKernel = dWeights.Slice(0, InputWidth * GateWidth);
+        Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * GateWidth, Units * GateWidth);
+        Span<float> dBias = dWeights.Slice(InputWidth * GateWidth + Units * GateWidth, 2 * GateWidth);
+        int steps = statesBatch.Length / (count * Units);
+
+        // recurrent_kernelᵀ in column panels, for dh[b, previous] += dRecurrent[b, t] · recurrent_kernelᵀ over the batch at each step.
+        Span<float> recurrentKernelT = transposed.Slice(0, Units * GateWidth);
+        LinearAlgebra.Transpose(weights.Slice(InputWidth * GateWidth, Units * GateWidth), Units, recurrentKernelT);
+        Span<float> packedRecurrentKernelT = transposed.Slice(18432, Units * GateWidth);
+        LinearAlgebra.PackPanels(recurrentKernelT, GateWidth, packedRecurrentKernelT);
+
+        // Through time, last step read first.
+        for (int read = steps - 1; read >= 0; read--)
+        {
+            int t = backwards ? steps - 1 - read : read;
+            int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t
+            for (int b = 0; b < count; b++)
+            {
+                ReadOnlySpan<float> mask = maskBatch.Slice(b * steps, steps);
+                ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+                ReadOnlySpan<float> gates = gatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+                ReadOnlySpan<float> recurrent = recurrentBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+                Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dGates = dGatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+                Span<float> dRecurrent = dRecurrentBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+                Span<float> dh = dStates.Slice(t * Units, Units);
+                if (mask[t] == 0)
+                {
+                    // Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.
+                    if (previous >= 0)
+                    {
+                        Span<float> dPrevious = dStates.Slice(previous * Units, Units);
+                        TensorPrimitives.Add(dPrevious, dh, dPrevious);
+                    }
+
+                    dh.Clear();
+                    continue;
+                }
+
+                Span<float> dGate = dGates.Slice(t * GateWidth, GateWidth);
+                Span<float> dRecurrence = dRecurrent.Slice(t * GateWidth, GateWidth);
+                ReadOnlySpan<float> gate = gates.Slice(t * GateWidth, GateWidth);
+                ReadOnlySpan<float> updateGate = gate.Slice(0, Units);
+                ReadOnlySpan<float> resetGate = gate.Slice(Units, Units);
+                ReadOnlySpan<float> candidate = gate.Slice(2 * Units, Units);
+                Span<float> dUpdateGate = dGate.Slice(0, Units);
+                Span<float> dResetGate = dGate.Slice(Units, Units);
+                Span<float> dCandidate = dGate.Slice(2 * Units, Units);
+
+                // h[t] = h̃ + z · (h[previous] - h̃): dz = dh · (h[previous] - h̃), dh̃ = dh · (1 - z), dh[previous] += dh · z.
+                if (previous >= 0)
+                {
+                    TensorPrimitives.Subtract(states.Slice(previous * Units, Units), candidate, dUpdateGate);
+                }
+                else
+                {
+                    TensorPrimitives.Negate(candidate, dUpdateGate);
+                }
+
+                TensorPrimitives.Multiply(dUpdateGate, dh, dUpdateGate);
+                Activations.SigmoidBackward(updateGate, dUpdateGate);
+                TensorPrimitives.Multiply(dh, updateGate, dCandidate);
+                if (previous >= 0)
+                {
+                    Span<float> dPrevious = dStates.Slice(previous * Units, Units);
+                    TensorPrimitives.Add(dPrevious, dCandidate, dPrevious);
+                }
+
+                TensorPrimitives.Subtract(dh, dCandidate, dCandidate);
+                Activations.TanhBackward(candidate, dCandidate);
+
+                // r scales the recurrent projection: dr = dh̃ · recurrence_h; that projection's gradient is dh̃ · r, z's and r's are theirs.
+                TensorPrimitives.Multiply(dCandidate, recurrent.Slice(t * GateWidth + 2 * Units, Units), dResetGate);
+                Activations.SigmoidBackward(resetGate, dResetGate);
+                dGate.Slice(0, 2 * Units).CopyTo(dRecurrence);
+                TensorPrimitives.Multiply(dCandidate, resetGate, dRecurrence.Slice(2 * Units, Units));
+            }
+
+            if (previous >= 0)
+            {
+                LinearAlgebra.MultiplyAddStridedRowsPanels(dRecurrentBatch.Slice(t * GateWidth), steps * GateWidth, GateWidth, count, packedRecurrentKernelT, dStatesBatch.Slice(previous * Units), steps * Units);
+            }
+        }
+
+        // The weights and the input, sequence by sequence.
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+            ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+            ReadOnlySpan<float> gates = gatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+            ReadOnlySpan<float> recurrent = recurrentBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dGates = dGatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+            Span<float> dRecurrent = dRecurrentBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+            Span<float> dInputs = dInputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+
+            // The weights, over all steps at once (padding steps have no gradient): d(bias) += sum of the gates' gradients (row 1: of the recurrent projection's),
+            // d(kernel) += xᵀ dGates, d(recurrent_kernel) += h[previous]ᵀ dRecurrent, pairing each step with the state read before it.
+            Span<float> dInputBias = dBias.Slice(0, GateWidth);
+            Span<float> dRecurrentBias = dBias.Slice(GateWidth, GateWidth);
+            for (int t = 0; t < steps; t++)
+            {
+                TensorPrimitives.Add(dInputBias, dGates.Slice(t * GateWidth, GateWidth), dInputBias);
+                TensorPrimitives.Add(dRecurrentBias, dRecurrent.Slice(t * GateWidth, GateWidth), dRecurrentBias);
+            }
+
+            LinearAlgebra.AddTransposedProduct(inputs, dGates, dKernel, GateWidth);
+            if (backwards)
+            {
+                LinearAlgebra.AddTransposedProduct(states.Slice(Units), dRecurrent.Slice(0, (steps - 1) * GateWidth), dRecurrentKernel, GateWidth); // h[t + 1] was read before t
+            }
+            else
+            {
+                LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dRecurrent.Slice(GateWidth), dRecurrentKernel, GateWidth); // h[t - 1] was read before t
+            }
+
+            // The input: dx[t] += dGates[t] · kernelᵀ.
+            Span<float> kernelT = transposed.Slice(Units * GateWidth, InputWidth * GateWidth);
+            LinearAlgebra.Transpose(weights.Slice(0, InputWidth * GateWidth), InputWidth, kernelT);
+            for (int t = 0; t < steps; t++)
+            {
+                LinearAlgebra.MultiplyAdd(dGates.Slice(t * GateWidth, GateWidth), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
+            }
+        }
+    }
+
+    /// <summary>
     /// lstm (LSTM, 32 units) over a whole sequence:
     /// <c>[i, f, c̃, o] = x[t] · kernel + h[previous] · recurrent_kernel + bias</c> (four blocks of Units), then <c>i, f, o = sigmoid(…)</c>,
     /// <c>c̃ = tanh(…)</c>, <c>c[t] = f · c[previous] + i · c̃</c>, <c>h[t] = o · tanh(c[t])</c>; h and c are 0 before the first step read.
@@ -1240,6 +1542,134 @@ partial class Reviews : ITokenModel
         for (int t = 0; t < steps; t++)
         {
             LinearAlgebra.MultiplyAdd(dGates.Slice(t * GateWidth, GateWidth), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="LstmRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
+    /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
+    /// <c>dh[b, previous] += dGates[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight and input gradients, run sequence by sequence.
+    /// </summary>
+    private static void LstmRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> maskBatch, ReadOnlySpan<float> weights, int count, ReadOnlySpan<float> statesBatch, ReadOnlySpan<float> gatesBatch, ReadOnlySpan<float> cellsBatch, Span<float> dStatesBatch, Span<float> dGatesBatch, Span<float> dCellsBatch, Span<float> dInputsBatch, Span<float> dWeights, Span<float> transposed)
+    {
+        const int InputWidth = 128;
+        const int Units = 32;
+        const int GateWidth = 4 * Units; // gates i, f, c, o, side by side
+        Span<float> dKernel = dWeights.Slice(0, InputWidth * GateWidth);
+        Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * GateWidth, Units * GateWidth);
+        Span<float> dBias = dWeights.Slice(InputWidth * GateWidth + Units * GateWidth, GateWidth);
+        int steps = statesBatch.Length / (count * Units);
+
+        // recurrent_kernelᵀ in column panels, for dh[b, previous] += dGates[b, t] · recurrent_kernelᵀ over the batch at each step.
+        Span<float> recurrentKernelT = transposed.Slice(0, Units * GateWidth);
+        LinearAlgebra.Transpose(weights.Slice(InputWidth * GateWidth, Units * GateWidth), Units, recurrentKernelT);
+        Span<float> packedRecurrentKernelT = transposed.Slice(20480, Units * GateWidth);
+        LinearAlgebra.PackPanels(recurrentKernelT, GateWidth, packedRecurrentKernelT);
+
+        // Through time, last step read first.
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            int previous = t - 1; // -1 before the first step
+            for (int b = 0; b < count; b++)
+            {
+                ReadOnlySpan<float> mask = maskBatch.Slice(b * steps, steps);
+                ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+                ReadOnlySpan<float> gates = gatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+                ReadOnlySpan<float> cells = cellsBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dGates = dGatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+                Span<float> dCells = dCellsBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dh = dStates.Slice(t * Units, Units);
+                Span<float> dc = dCells.Slice(t * Units, Units);
+                if (mask[t] == 0)
+                {
+                    // Padding: the state was the previous one, so its gradient passes straight back; the step has no gates.
+                    if (previous >= 0)
+                    {
+                        Span<float> dPrevious = dStates.Slice(previous * Units, Units);
+                        TensorPrimitives.Add(dPrevious, dh, dPrevious);
+                        Span<float> dPreviousC = dCells.Slice(previous * Units, Units);
+                        TensorPrimitives.Add(dPreviousC, dc, dPreviousC);
+                    }
+
+                    dh.Clear();
+                    dc.Clear();
+                    continue;
+                }
+
+                Span<float> dGate = dGates.Slice(t * GateWidth, GateWidth);
+                ReadOnlySpan<float> gate = gates.Slice(t * GateWidth, GateWidth);
+                ReadOnlySpan<float> inputGate = gate.Slice(0, Units);
+                ReadOnlySpan<float> forgetGate = gate.Slice(Units, Units);
+                ReadOnlySpan<float> cellCandidate = gate.Slice(2 * Units, Units);
+                ReadOnlySpan<float> outputGate = gate.Slice(3 * Units, Units);
+                Span<float> dInputGate = dGate.Slice(0, Units);
+                Span<float> dForgetGate = dGate.Slice(Units, Units);
+                Span<float> dCellCandidate = dGate.Slice(2 * Units, Units);
+                Span<float> dOutputGate = dGate.Slice(3 * Units, Units);
+
+                // tanh(c[t]) again, held in dOutputGate until that is written: h[t] = o · tanh(c[t]).
+                cells.Slice(t * Units, Units).CopyTo(dOutputGate);
+                Activations.Tanh(dOutputGate);
+
+                // dc[t] += dh · o · tanh'(c[t]), with dInputGate as scratch
+                TensorPrimitives.Multiply(dh, outputGate, dInputGate);
+                Activations.TanhBackward(dOutputGate, dInputGate);
+                TensorPrimitives.Add(dc, dInputGate, dc);
+
+                // The gates' pre-activations: do = dh · tanh(c[t]), di = dc · c̃, dc̃ = dc · i, df = dc · c[previous], each through its activation.
+                TensorPrimitives.Multiply(dOutputGate, dh, dOutputGate);
+                Activations.SigmoidBackward(outputGate, dOutputGate);
+                TensorPrimitives.Multiply(dc, cellCandidate, dInputGate);
+                Activations.SigmoidBackward(inputGate, dInputGate);
+                TensorPrimitives.Multiply(dc, inputGate, dCellCandidate);
+                Activations.TanhBackward(cellCandidate, dCellCandidate);
+                if (previous >= 0)
+                {
+                    TensorPrimitives.Multiply(dc, cells.Slice(previous * Units, Units), dForgetGate);
+                    Activations.SigmoidBackward(forgetGate, dForgetGate);
+
+                    // Back to the step read before: dc[previous] += dc · f (dh[previous] += dGates[t] · recurrent_kernelᵀ is done for the batch).
+                    Span<float> dPreviousCell = dCells.Slice(previous * Units, Units);
+                    TensorPrimitives.MultiplyAdd(dc, forgetGate, dPreviousCell, dPreviousCell);
+                }
+            }
+
+            if (previous >= 0)
+            {
+                LinearAlgebra.MultiplyAddStridedRowsPanels(dGatesBatch.Slice(t * GateWidth), steps * GateWidth, GateWidth, count, packedRecurrentKernelT, dStatesBatch.Slice(previous * Units), steps * Units);
+            }
+        }
+
+        // The weights and the input, sequence by sequence.
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+            ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+            ReadOnlySpan<float> gates = gatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+            ReadOnlySpan<float> cells = cellsBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dGates = dGatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
+            Span<float> dCells = dCellsBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dInputs = dInputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+
+            // The weights, over all steps at once (padding steps have no gradient): d(bias) += sum of the gates' gradients,
+            // d(kernel) += xᵀ dGates, d(recurrent_kernel) += h[previous]ᵀ dGates, pairing each step with the state read before it.
+            for (int t = 0; t < steps; t++)
+            {
+                TensorPrimitives.Add(dBias, dGates.Slice(t * GateWidth, GateWidth), dBias);
+            }
+
+            LinearAlgebra.AddTransposedProduct(inputs, dGates, dKernel, GateWidth);
+            LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dGates.Slice(GateWidth), dRecurrentKernel, GateWidth); // h[t - 1] was read before t
+
+            // The input: dx[t] += dGates[t] · kernelᵀ.
+            Span<float> kernelT = transposed.Slice(Units * GateWidth, InputWidth * GateWidth);
+            LinearAlgebra.Transpose(weights.Slice(0, InputWidth * GateWidth), InputWidth, kernelT);
+            for (int t = 0; t < steps; t++)
+            {
+                LinearAlgebra.MultiplyAdd(dGates.Slice(t * GateWidth, GateWidth), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
+            }
         }
     }
 

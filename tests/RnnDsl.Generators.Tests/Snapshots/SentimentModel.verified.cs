@@ -332,9 +332,18 @@ partial class SentimentModel : ITokenModel
         int terms = batchSize;
         float scale = 1f / terms;
         double total = 0;
-        for (int sequence = 0; sequence < batchSize; sequence++)
+
+        // What AccumulateGradients checks for each sequence, for the whole batch.
+        int steps = sequenceLength;
+        ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(tokens));
+        ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));
+        ModelInput.CheckLength(targetLength, OutputLength(steps) / OutputWidth * LossFunctions.TargetWidth(loss, OutputWidth), nameof(targets));
+
+        // Up to BatchLanes sequences at a time, each recurrent layer stepping them together.
+        for (int first = 0; first < batchSize; first += BatchLanes)
         {
-            total += AccumulateGradients(tokens.Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, Span<float>.Empty);
+            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            total += AccumulateGradientsBatch(tokens.Slice(first * sequenceLength, count * sequenceLength), count, targets.Slice(first * targetLength, count * targetLength), loss, scale, gradients);
         }
 
         return (float)(total * scale);
@@ -427,6 +436,115 @@ partial class SentimentModel : ITokenModel
 
     /// <summary>AccumulateGradients in training mode, which for this model, without dropout, is the same.</summary>
     public float AccumulateGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output, ulong dropoutSeed) => AccumulateGradients(tokens, target, loss, scale, gradients, output);
+
+    /// <summary>
+    /// <c>AccumulateGradients</c> for <paramref name="count"/> checked sequences of equal length,
+    /// stored one after another: the forward pass and BPTT of each recurrent layer step them together, so each step's
+    /// products with recurrent_kernel and recurrent_kernelᵀ are matrix products over the batch. Returns the loss summed over
+    /// the sequences' counted rows.
+    /// </summary>
+    private double AccumulateGradientsBatch(ReadOnlySpan<int> tokensBatch, int count, ReadOnlySpan<float> targetsBatch, Loss loss, float scale, Span<float> gradients)
+    {
+        int steps = tokensBatch.Length / count;
+        int outputLength = OutputLength(steps);
+        int targetLength = LossFunctions.TargetWidth(loss, OutputWidth); // one row per sequence
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 320 + 258) + 14336);
+        Span<float> embeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // embedding output, [steps, 32], of each sequence
+        Span<float> bidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // bidirectional forward states, [steps, 64], of each sequence
+        Span<float> bidirectionalBackwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // bidirectional backward states, [steps, 64], of each sequence
+        Span<float> bidirectionalOutputBatch = ThreadScratch.Take(ref scratch, count * 128); // bidirectional output, [128], of each sequence
+        Span<float> outputBatch = ThreadScratch.Take(ref scratch, count * 1); // output, [1], of each sequence
+        Span<float> packedWeights = ThreadScratch.Take(ref scratch, 4096); // a kernel, then a recurrent_kernel, in column panels
+        scratch.Clear(); // the gradient buffers below accumulate
+        Span<float> dOutputBatch = ThreadScratch.Take(ref scratch, count * 1); // gradient of output, [1], of each sequence
+        Span<float> dEmbeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // gradient of embedding output, [steps, 32], of each sequence
+        Span<float> dBidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // gradient of bidirectional forward states, [steps, 64], of each sequence
+        Span<float> dBidirectionalBackwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // gradient of bidirectional backward states, [steps, 64], of each sequence
+        Span<float> dBidirectionalOutputBatch = ThreadScratch.Take(ref scratch, count * 128); // gradient of bidirectional output, [128], of each sequence
+        Span<float> bidirectionalTransposedWeights = ThreadScratch.Take(ref scratch, 10240); // bidirectional transposed weights, then recurrent_kernelᵀ in panels
+
+        // ── Forward pass, keeping every layer's output for the backward pass.
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
+            Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 32), steps * 32);
+
+            // embedding (Embedding): output (None, None, 32)
+            RunEmbedding(tokens, embeddingOutput);
+        }
+
+        // bidirectional (Bidirectional): output (None, 128), the batch stepped together
+        BidirectionalRecurrenceBatch(embeddingOutputBatch, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, count, bidirectionalForwardStatesBatch, packedWeights);
+        BidirectionalRecurrenceBatch(embeddingOutputBatch, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, count, bidirectionalBackwardStatesBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> bidirectionalForwardStates = bidirectionalForwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> bidirectionalBackwardStates = bidirectionalBackwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> bidirectionalOutput = bidirectionalOutputBatch.Slice(b * 128, 128);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // Merge the forward state after step steps - 1 with the backward state after step 0.
+            bidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits).CopyTo(bidirectionalOutput);
+            bidirectionalBackwardStates.Slice(0, BidirectionalUnits).CopyTo(bidirectionalOutput.Slice(BidirectionalUnits));
+
+            // dense (Dense): output (None, 1)
+            RunDense(bidirectionalOutput, output);
+        }
+
+        // ── The loss of each sequence, and its gradient with respect to the output, times scale.
+        double total = 0;
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> dOutput = dOutputBatch.Slice(b * 1, 1);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+            ReadOnlySpan<float> target = targetsBatch.Slice(b * targetLength, targetLength);
+
+            total += LossFunctions.Evaluate(loss, output, target, scale, dOutput);
+        }
+
+        // ── Backward pass, last layer first.
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> bidirectionalOutput = bidirectionalOutputBatch.Slice(b * 128, 128);
+            Span<float> dOutput = dOutputBatch.Slice(b * 1, 1);
+            Span<float> dBidirectionalForwardStates = dBidirectionalForwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> dBidirectionalBackwardStates = dBidirectionalBackwardStatesBatch.Slice(b * (steps * 64), steps * 64);
+            Span<float> dBidirectionalOutput = dBidirectionalOutputBatch.Slice(b * 128, 128);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // dense (Dense)
+            BackwardDense(bidirectionalOutput, output, dOutput, dBidirectionalOutput, gradients);
+
+            // bidirectional (Bidirectional)
+            // The output merged the forward state after step steps - 1 with the backward state after step 0.
+            dBidirectionalOutput.Slice(0, BidirectionalUnits).CopyTo(dBidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits));
+            dBidirectionalOutput.Slice(BidirectionalUnits, BidirectionalUnits).CopyTo(dBidirectionalBackwardStates.Slice(0, BidirectionalUnits));
+        }
+
+        // bidirectional (Bidirectional): BPTT, the batch stepped together
+        BidirectionalRecurrenceBackwardBatch(embeddingOutputBatch, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, count, bidirectionalForwardStatesBatch, dBidirectionalForwardStatesBatch, dEmbeddingOutputBatch, gradients.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
+        BidirectionalRecurrenceBackwardBatch(embeddingOutputBatch, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, count, bidirectionalBackwardStatesBatch, dBidirectionalBackwardStatesBatch, dEmbeddingOutputBatch, gradients.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
+            Span<float> dEmbeddingOutput = dEmbeddingOutputBatch.Slice(b * (steps * 32), steps * 32);
+
+            // embedding (Embedding)
+            BackwardEmbedding(tokens, dEmbeddingOutput, gradients);
+        }
+
+        return total;
+    }
 
     /// <summary>
     /// embedding (Embedding): each token's row of the [10000, 32] table, <c>embedded[t] = embeddings[tokens[t]]</c>.
@@ -612,6 +730,80 @@ partial class SentimentModel : ITokenModel
         for (int t = 0; t < steps; t++)
         {
             LinearAlgebra.MultiplyAdd(dStates.Slice(t * Units, Units), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BidirectionalRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
+    /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
+    /// <c>dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight and input gradients, run sequence by sequence.
+    /// </summary>
+    private static void BidirectionalRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> weights, bool backwards, int count, ReadOnlySpan<float> statesBatch, Span<float> dStatesBatch, Span<float> dInputsBatch, Span<float> dWeights, Span<float> transposed)
+    {
+        const int InputWidth = 32;
+        const int Units = 64;
+        Span<float> dKernel = dWeights.Slice(0, InputWidth * Units);
+        Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * Units, Units * Units);
+        Span<float> dBias = dWeights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = statesBatch.Length / (count * Units);
+
+        // recurrent_kernelᵀ in column panels, for dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ over the batch at each step.
+        Span<float> recurrentKernelT = transposed.Slice(0, Units * Units);
+        LinearAlgebra.Transpose(weights.Slice(InputWidth * Units, Units * Units), Units, recurrentKernelT);
+        Span<float> packedRecurrentKernelT = transposed.Slice(6144, Units * Units);
+        LinearAlgebra.PackPanels(recurrentKernelT, Units, packedRecurrentKernelT);
+
+        // Through time, last step read first.
+        for (int read = steps - 1; read >= 0; read--)
+        {
+            int t = backwards ? steps - 1 - read : read;
+            int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t
+            for (int b = 0; b < count; b++)
+            {
+                ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dh = dStates.Slice(t * Units, Units);
+                Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now da[t]
+            }
+
+            if (previous >= 0)
+            {
+                LinearAlgebra.MultiplyAddStridedRowsPanels(dStatesBatch.Slice(t * Units), steps * Units, Units, count, packedRecurrentKernelT, dStatesBatch.Slice(previous * Units), steps * Units);
+            }
+        }
+
+        // The weights and the input, sequence by sequence.
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+            ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dInputs = dInputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+
+            // The weights, over all steps at once: d(bias) += sum of da[t],
+            // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.
+            for (int t = 0; t < steps; t++)
+            {
+                TensorPrimitives.Add(dBias, dStates.Slice(t * Units, Units), dBias);
+            }
+
+            LinearAlgebra.AddTransposedProduct(inputs, dStates, dKernel, Units);
+            if (backwards)
+            {
+                LinearAlgebra.AddTransposedProduct(states.Slice(Units), dStates.Slice(0, (steps - 1) * Units), dRecurrentKernel, Units); // h[t + 1] was read before t
+            }
+            else
+            {
+                LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dStates.Slice(Units), dRecurrentKernel, Units); // h[t - 1] was read before t
+            }
+
+            // The input: dx[t] += da[t] · kernelᵀ.
+            Span<float> kernelT = transposed.Slice(Units * Units, InputWidth * Units);
+            LinearAlgebra.Transpose(weights.Slice(0, InputWidth * Units), InputWidth, kernelT);
+            for (int t = 0; t < steps; t++)
+            {
+                LinearAlgebra.MultiplyAdd(dStates.Slice(t * Units, Units), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
+            }
         }
     }
 

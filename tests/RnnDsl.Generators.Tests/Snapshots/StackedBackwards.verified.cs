@@ -395,9 +395,18 @@ partial class StackedBackwards : ITokenModel
         int terms = batchSize;
         float scale = 1f / terms;
         double total = 0;
-        for (int sequence = 0; sequence < batchSize; sequence++)
+
+        // What AccumulateGradients checks for each sequence, for the whole batch.
+        int steps = sequenceLength;
+        ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(tokens));
+        ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));
+        ModelInput.CheckLength(targetLength, OutputLength(steps) / OutputWidth * LossFunctions.TargetWidth(loss, OutputWidth), nameof(targets));
+
+        // Up to BatchLanes sequences at a time, each recurrent layer stepping them together.
+        for (int first = 0; first < batchSize; first += BatchLanes)
         {
-            total += AccumulateGradients(tokens.Slice(sequence * sequenceLength, sequenceLength), targets.Slice(sequence * targetLength, targetLength), loss, scale, gradients, Span<float>.Empty);
+            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            total += AccumulateGradientsBatch(tokens.Slice(first * sequenceLength, count * sequenceLength), count, targets.Slice(first * targetLength, count * targetLength), loss, scale, gradients);
         }
 
         return (float)(total * scale);
@@ -515,6 +524,157 @@ partial class StackedBackwards : ITokenModel
 
     /// <summary>AccumulateGradients in training mode, which for this model, without dropout, is the same.</summary>
     public float AccumulateGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output, ulong dropoutSeed) => AccumulateGradients(tokens, target, loss, scale, gradients, output);
+
+    /// <summary>
+    /// <c>AccumulateGradients</c> for <paramref name="count"/> checked sequences of equal length,
+    /// stored one after another: the forward pass and BPTT of each recurrent layer step them together, so each step's
+    /// products with recurrent_kernel and recurrent_kernelᵀ are matrix products over the batch. Returns the loss summed over
+    /// the sequences' counted rows.
+    /// </summary>
+    private double AccumulateGradientsBatch(ReadOnlySpan<int> tokensBatch, int count, ReadOnlySpan<float> targetsBatch, Loss loss, float scale, Span<float> gradients)
+    {
+        int steps = tokensBatch.Length / count;
+        int outputLength = OutputLength(steps);
+        int targetLength = LossFunctions.TargetWidth(loss, OutputWidth); // one row per sequence
+        ReadOnlySpan<float> parameters = _parameters;
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 161 + 22) + 2432);
+        Span<float> maskBatch = ThreadScratch.Take(ref scratch, count * steps); // 1 where a step counts, 0 at padding (token 0), of each sequence
+        Span<float> embeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 16)); // embedding output, [steps, 16], of each sequence
+        Span<float> simpleRnnStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 24)); // simple_rnn states, [steps, 24], of each sequence
+        Span<float> simpleRnnOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 24)); // simple_rnn output, [steps, 24], of each sequence
+        Span<float> bidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 8)); // bidirectional forward states, [steps, 8], of each sequence
+        Span<float> bidirectionalBackwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 8)); // bidirectional backward states, [steps, 8], of each sequence
+        Span<float> bidirectionalOutputBatch = ThreadScratch.Take(ref scratch, count * 8); // bidirectional output, [8], of each sequence
+        Span<float> outputBatch = ThreadScratch.Take(ref scratch, count * 3); // output, [3], of each sequence
+        Span<float> packedWeights = ThreadScratch.Take(ref scratch, 576); // a kernel, then a recurrent_kernel, in column panels
+        scratch.Clear(); // the gradient buffers below accumulate
+        Span<float> dOutputBatch = ThreadScratch.Take(ref scratch, count * 3); // gradient of output, [3], of each sequence
+        Span<float> dEmbeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 16)); // gradient of embedding output, [steps, 16], of each sequence
+        Span<float> dSimpleRnnStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 24)); // gradient of simple_rnn states, [steps, 24], of each sequence
+        Span<float> dSimpleRnnOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 24)); // gradient of simple_rnn output, [steps, 24], of each sequence
+        Span<float> dBidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 8)); // gradient of bidirectional forward states, [steps, 8], of each sequence
+        Span<float> dBidirectionalBackwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 8)); // gradient of bidirectional backward states, [steps, 8], of each sequence
+        Span<float> dBidirectionalOutputBatch = ThreadScratch.Take(ref scratch, count * 8); // gradient of bidirectional output, [8], of each sequence
+        Span<float> simpleRnnTransposedWeights = ThreadScratch.Take(ref scratch, 1536); // simple_rnn transposed weights, then recurrent_kernelᵀ in panels
+        Span<float> bidirectionalTransposedWeights = ThreadScratch.Take(ref scratch, 320); // bidirectional transposed weights, then recurrent_kernelᵀ in panels
+
+        // ── Forward pass, keeping every layer's output for the backward pass.
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
+            Span<float> mask = maskBatch.Slice(b * steps, steps);
+            Span<float> embeddingOutput = embeddingOutputBatch.Slice(b * (steps * 16), steps * 16);
+
+            ComputeMask(tokens, mask);
+
+            // embedding (Embedding): output (None, 40, 16)
+            RunEmbedding(tokens, embeddingOutput);
+        }
+
+        // simple_rnn (SimpleRNN): output (None, 40, 24), the batch stepped together
+        SimpleRnnRecurrenceBatch(embeddingOutputBatch, maskBatch, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), count, simpleRnnStatesBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> simpleRnnStates = simpleRnnStatesBatch.Slice(b * (steps * 24), steps * 24);
+            Span<float> simpleRnnOutput = simpleRnnOutputBatch.Slice(b * (steps * 24), steps * 24);
+
+            // go_backwards: output step s is the state computed s-th, after reading step steps - 1 - s.
+            for (int s = 0; s < steps; s++)
+            {
+                simpleRnnStates.Slice((steps - 1 - s) * SimpleRnnUnits, SimpleRnnUnits).CopyTo(simpleRnnOutput.Slice(s * SimpleRnnUnits, SimpleRnnUnits));
+            }
+        }
+
+        // bidirectional (Bidirectional): output (None, 8), the batch stepped together
+        BidirectionalRecurrenceBatch(simpleRnnOutputBatch, maskBatch, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, count, bidirectionalForwardStatesBatch, packedWeights);
+        BidirectionalRecurrenceBatch(simpleRnnOutputBatch, maskBatch, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, count, bidirectionalBackwardStatesBatch, packedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> bidirectionalForwardStates = bidirectionalForwardStatesBatch.Slice(b * (steps * 8), steps * 8);
+            Span<float> bidirectionalBackwardStates = bidirectionalBackwardStatesBatch.Slice(b * (steps * 8), steps * 8);
+            Span<float> bidirectionalOutput = bidirectionalOutputBatch.Slice(b * 8, 8);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // Merge the forward state after step steps - 1 with the backward state after step 0.
+            TensorPrimitives.Add(bidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits), bidirectionalBackwardStates.Slice(0, BidirectionalUnits), bidirectionalOutput);
+            TensorPrimitives.Multiply(bidirectionalOutput, 0.5f, bidirectionalOutput);
+
+            // dense (Dense): output (None, 3)
+            RunDense(bidirectionalOutput, output);
+        }
+
+        // ── The loss of each sequence, and its gradient with respect to the output, times scale.
+        double total = 0;
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> dOutput = dOutputBatch.Slice(b * 3, 3);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+            ReadOnlySpan<float> target = targetsBatch.Slice(b * targetLength, targetLength);
+
+            total += LossFunctions.Evaluate(loss, output, target, scale, dOutput);
+        }
+
+        // ── Backward pass, last layer first.
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> bidirectionalOutput = bidirectionalOutputBatch.Slice(b * 8, 8);
+            Span<float> dOutput = dOutputBatch.Slice(b * 3, 3);
+            Span<float> dBidirectionalForwardStates = dBidirectionalForwardStatesBatch.Slice(b * (steps * 8), steps * 8);
+            Span<float> dBidirectionalBackwardStates = dBidirectionalBackwardStatesBatch.Slice(b * (steps * 8), steps * 8);
+            Span<float> dBidirectionalOutput = dBidirectionalOutputBatch.Slice(b * 8, 8);
+            Span<float> output = outputBatch.Slice(b * outputLength, outputLength);
+
+            // dense (Dense)
+            BackwardDense(bidirectionalOutput, output, dOutput, dBidirectionalOutput, gradients);
+
+            // bidirectional (Bidirectional)
+            // The output merged the forward state after step steps - 1 with the backward state after step 0.
+            TensorPrimitives.Multiply(dBidirectionalOutput, 0.5f, dBidirectionalForwardStates.Slice((steps - 1) * BidirectionalUnits, BidirectionalUnits));
+            TensorPrimitives.Multiply(dBidirectionalOutput, 0.5f, dBidirectionalBackwardStates.Slice(0, BidirectionalUnits));
+        }
+
+        // bidirectional (Bidirectional): BPTT, the batch stepped together
+        BidirectionalRecurrenceBackwardBatch(simpleRnnOutputBatch, maskBatch, parameters.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), backwards: false, count, bidirectionalForwardStatesBatch, dBidirectionalForwardStatesBatch, dSimpleRnnOutputBatch, gradients.Slice(BidirectionalForwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
+        BidirectionalRecurrenceBackwardBatch(simpleRnnOutputBatch, maskBatch, parameters.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), backwards: true, count, bidirectionalBackwardStatesBatch, dBidirectionalBackwardStatesBatch, dSimpleRnnOutputBatch, gradients.Slice(BidirectionalBackwardKernelOffset, BidirectionalWeightsLength), bidirectionalTransposedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            Span<float> dSimpleRnnStates = dSimpleRnnStatesBatch.Slice(b * (steps * 24), steps * 24);
+            Span<float> dSimpleRnnOutput = dSimpleRnnOutputBatch.Slice(b * (steps * 24), steps * 24);
+
+            // simple_rnn (SimpleRNN)
+            // go_backwards: output step s was the state after reading step steps - 1 - s.
+            for (int s = 0; s < steps; s++)
+            {
+                dSimpleRnnOutput.Slice(s * SimpleRnnUnits, SimpleRnnUnits).CopyTo(dSimpleRnnStates.Slice((steps - 1 - s) * SimpleRnnUnits, SimpleRnnUnits));
+            }
+        }
+
+        // simple_rnn (SimpleRNN): BPTT, the batch stepped together
+        SimpleRnnRecurrenceBackwardBatch(embeddingOutputBatch, maskBatch, parameters.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), count, simpleRnnStatesBatch, dSimpleRnnStatesBatch, dEmbeddingOutputBatch, gradients.Slice(SimpleRnnKernelOffset, SimpleRnnWeightsLength), simpleRnnTransposedWeights);
+
+        // Sequence by sequence:
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<int> tokens = tokensBatch.Slice(b * steps, steps);
+            Span<float> dEmbeddingOutput = dEmbeddingOutputBatch.Slice(b * (steps * 16), steps * 16);
+
+            // embedding (Embedding)
+            BackwardEmbedding(tokens, dEmbeddingOutput, gradients);
+        }
+
+        return total;
+    }
 
     /// <summary>
     /// embedding (Embedding): each token's row of the [1000, 16] table, <c>embedded[t] = embeddings[tokens[t]]</c>.
@@ -744,6 +904,87 @@ partial class StackedBackwards : ITokenModel
     }
 
     /// <summary>
+    /// <see cref="SimpleRnnRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
+    /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
+    /// <c>dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight and input gradients, run sequence by sequence.
+    /// </summary>
+    private static void SimpleRnnRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> maskBatch, ReadOnlySpan<float> weights, int count, ReadOnlySpan<float> statesBatch, Span<float> dStatesBatch, Span<float> dInputsBatch, Span<float> dWeights, Span<float> transposed)
+    {
+        const int InputWidth = 16;
+        const int Units = 24;
+        Span<float> dKernel = dWeights.Slice(0, InputWidth * Units);
+        Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * Units, Units * Units);
+        Span<float> dBias = dWeights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = statesBatch.Length / (count * Units);
+
+        // recurrent_kernelᵀ in column panels, for dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ over the batch at each step.
+        Span<float> recurrentKernelT = transposed.Slice(0, Units * Units);
+        LinearAlgebra.Transpose(weights.Slice(InputWidth * Units, Units * Units), Units, recurrentKernelT);
+        Span<float> packedRecurrentKernelT = transposed.Slice(960, Units * Units);
+        LinearAlgebra.PackPanels(recurrentKernelT, Units, packedRecurrentKernelT);
+
+        // Through time, last step read first.
+        for (int read = steps - 1; read >= 0; read--)
+        {
+            int t = steps - 1 - read;
+            int previous = read == 0 ? -1 : t + 1; // the step read before t
+            for (int b = 0; b < count; b++)
+            {
+                ReadOnlySpan<float> mask = maskBatch.Slice(b * steps, steps);
+                ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dh = dStates.Slice(t * Units, Units);
+                if (mask[t] == 0)
+                {
+                    // Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.
+                    if (previous >= 0)
+                    {
+                        Span<float> dPrevious = dStates.Slice(previous * Units, Units);
+                        TensorPrimitives.Add(dPrevious, dh, dPrevious);
+                    }
+
+                    dh.Clear();
+                    continue;
+                }
+
+                Activations.ReluBackward(states.Slice(t * Units, Units), dh); // dh is now da[t]
+            }
+
+            if (previous >= 0)
+            {
+                LinearAlgebra.MultiplyAddStridedRowsPanels(dStatesBatch.Slice(t * Units), steps * Units, Units, count, packedRecurrentKernelT, dStatesBatch.Slice(previous * Units), steps * Units);
+            }
+        }
+
+        // The weights and the input, sequence by sequence.
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+            ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dInputs = dInputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+
+            // The weights, over all steps at once (padding steps have da = 0): d(bias) += sum of da[t],
+            // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.
+            for (int t = 0; t < steps; t++)
+            {
+                TensorPrimitives.Add(dBias, dStates.Slice(t * Units, Units), dBias);
+            }
+
+            LinearAlgebra.AddTransposedProduct(inputs, dStates, dKernel, Units);
+            LinearAlgebra.AddTransposedProduct(states.Slice(Units), dStates.Slice(0, (steps - 1) * Units), dRecurrentKernel, Units); // h[t + 1] was read before t
+
+            // The input: dx[t] += da[t] · kernelᵀ.
+            Span<float> kernelT = transposed.Slice(Units * Units, InputWidth * Units);
+            LinearAlgebra.Transpose(weights.Slice(0, InputWidth * Units), InputWidth, kernelT);
+            for (int t = 0; t < steps; t++)
+            {
+                LinearAlgebra.MultiplyAdd(dStates.Slice(t * Units, Units), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
+            }
+        }
+    }
+
+    /// <summary>
     /// One direction of bidirectional (Bidirectional SimpleRNN, 8 units) over a whole sequence:
     /// <c>h[t] = tanh(x[t] · kernel + h[previous] · recurrent_kernel + bias)</c>, with h = 0 before the first step read.
     /// A padding step (mask 0) is skipped: its state is the previous one, unchanged.
@@ -949,6 +1190,94 @@ partial class StackedBackwards : ITokenModel
         for (int t = 0; t < steps; t++)
         {
             LinearAlgebra.MultiplyAdd(dStates.Slice(t * Units, Units), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BidirectionalRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
+    /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
+    /// <c>dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight and input gradients, run sequence by sequence.
+    /// </summary>
+    private static void BidirectionalRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> maskBatch, ReadOnlySpan<float> weights, bool backwards, int count, ReadOnlySpan<float> statesBatch, Span<float> dStatesBatch, Span<float> dInputsBatch, Span<float> dWeights, Span<float> transposed)
+    {
+        const int InputWidth = 24;
+        const int Units = 8;
+        Span<float> dKernel = dWeights.Slice(0, InputWidth * Units);
+        Span<float> dRecurrentKernel = dWeights.Slice(InputWidth * Units, Units * Units);
+        Span<float> dBias = dWeights.Slice(InputWidth * Units + Units * Units, Units);
+        int steps = statesBatch.Length / (count * Units);
+
+        // recurrent_kernelᵀ in column panels, for dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ over the batch at each step.
+        Span<float> recurrentKernelT = transposed.Slice(0, Units * Units);
+        LinearAlgebra.Transpose(weights.Slice(InputWidth * Units, Units * Units), Units, recurrentKernelT);
+        Span<float> packedRecurrentKernelT = transposed.Slice(256, Units * Units);
+        LinearAlgebra.PackPanels(recurrentKernelT, Units, packedRecurrentKernelT);
+
+        // Through time, last step read first.
+        for (int read = steps - 1; read >= 0; read--)
+        {
+            int t = backwards ? steps - 1 - read : read;
+            int previous = read == 0 ? -1 : backwards ? t + 1 : t - 1; // the step read before t
+            for (int b = 0; b < count; b++)
+            {
+                ReadOnlySpan<float> mask = maskBatch.Slice(b * steps, steps);
+                ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+                Span<float> dh = dStates.Slice(t * Units, Units);
+                if (mask[t] == 0)
+                {
+                    // Padding: h[t] was h[previous], so its gradient passes straight back; the step has no pre-activation.
+                    if (previous >= 0)
+                    {
+                        Span<float> dPrevious = dStates.Slice(previous * Units, Units);
+                        TensorPrimitives.Add(dPrevious, dh, dPrevious);
+                    }
+
+                    dh.Clear();
+                    continue;
+                }
+
+                Activations.TanhBackward(states.Slice(t * Units, Units), dh); // dh is now da[t]
+            }
+
+            if (previous >= 0)
+            {
+                LinearAlgebra.MultiplyAddStridedRowsPanels(dStatesBatch.Slice(t * Units), steps * Units, Units, count, packedRecurrentKernelT, dStatesBatch.Slice(previous * Units), steps * Units);
+            }
+        }
+
+        // The weights and the input, sequence by sequence.
+        for (int b = 0; b < count; b++)
+        {
+            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+            ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
+            Span<float> dInputs = dInputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
+
+            // The weights, over all steps at once (padding steps have da = 0): d(bias) += sum of da[t],
+            // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.
+            for (int t = 0; t < steps; t++)
+            {
+                TensorPrimitives.Add(dBias, dStates.Slice(t * Units, Units), dBias);
+            }
+
+            LinearAlgebra.AddTransposedProduct(inputs, dStates, dKernel, Units);
+            if (backwards)
+            {
+                LinearAlgebra.AddTransposedProduct(states.Slice(Units), dStates.Slice(0, (steps - 1) * Units), dRecurrentKernel, Units); // h[t + 1] was read before t
+            }
+            else
+            {
+                LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dStates.Slice(Units), dRecurrentKernel, Units); // h[t - 1] was read before t
+            }
+
+            // The input: dx[t] += da[t] · kernelᵀ.
+            Span<float> kernelT = transposed.Slice(Units * Units, InputWidth * Units);
+            LinearAlgebra.Transpose(weights.Slice(0, InputWidth * Units), InputWidth, kernelT);
+            for (int t = 0; t < steps; t++)
+            {
+                LinearAlgebra.MultiplyAdd(dStates.Slice(t * Units, Units), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
+            }
         }
     }
 

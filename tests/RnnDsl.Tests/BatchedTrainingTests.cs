@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Xunit;
+using static RnnDsl.Tests.KerasReference;
+
+namespace RnnDsl.Tests;
+
+/// <summary>
+/// <c>ComputeGradients</c> steps up to 16 sequences together through the forward pass and BPTT of every recurrent layer.
+/// For every model of the forward suites (SimpleRNN, LSTM, GRU; masking, Bidirectional, go_backwards, stacked, sequence
+/// outputs, real-valued input) its loss and gradient must be those of the same sequences one at a time through
+/// <c>AccumulateGradients</c>, up to float rounding: the batch sums its products in another order.
+/// </summary>
+public class BatchedTrainingTests
+{
+    public static IEnumerable<object[]> Models() => ForwardTests.Models().Concat(GatedForwardTests.Models());
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void ComputeGradients_over_a_batch_equals_the_sequences_one_at_a_time(string name, ForwardTests.ModelCase model)
+    {
+        IRnnModel instance = model.Create();
+        TestData.Randomize(instance.Parameters, seed: name.Length + 3, scale: 0.3f);
+        const int Steps = 6;
+        const int Batch = 37; // two groups of 16, then 5: four rows at a time and one
+        bool masked = Array.Exists(model.Layers, l => l is Embedding { MaskZero: true });
+        int rows = instance.OutputLength(Steps) / instance.OutputLength(1);
+        int targetLength = rows * instance.OutputLength(1);
+        float[] targets = TestData.Reals(Batch * targetLength, seed: 5);
+        var batched = new float[instance.Parameters.Length];
+        var alone = new float[instance.Parameters.Length];
+        float batchLoss;
+        double aloneLoss = 0;
+        if (instance is ITokenModel tokenModel)
+        {
+            int[] tokens = Enumerable.Range(0, Batch)
+                .SelectMany(b => GatedForwardTests.Tokens(Steps, model.InputSize, seed: 11 + b, masked ? (GatedForwardTests.Padding)(b % 6) : GatedForwardTests.Padding.None))
+                .ToArray();
+            batchLoss = tokenModel.ComputeGradients(tokens, targets, Batch, batched, Loss.MeanSquaredError);
+            int terms = Enumerable.Range(0, Batch).Sum(b => tokenModel.LossTermCount(tokens.AsSpan(b * Steps, Steps)));
+            if (terms == 0)
+            {
+                return;
+            }
+
+            for (int b = 0; b < Batch; b++)
+            {
+                aloneLoss += tokenModel.AccumulateGradients(tokens.AsSpan(b * Steps, Steps), targets.AsSpan(b * targetLength, targetLength), Loss.MeanSquaredError, 1f / terms, alone, Span<float>.Empty);
+            }
+
+            aloneLoss /= terms;
+        }
+        else
+        {
+            var realModel = (IRealValuedModel)instance;
+            int length = Steps * model.InputSize;
+            float[] inputs = TestData.Reals(Batch * length, seed: 7);
+            batchLoss = realModel.ComputeGradients(inputs, targets, Batch, batched, Loss.MeanSquaredError);
+            int terms = Enumerable.Range(0, Batch).Sum(b => realModel.LossTermCount(inputs.AsSpan(b * length, length)));
+            for (int b = 0; b < Batch; b++)
+            {
+                aloneLoss += realModel.AccumulateGradients(inputs.AsSpan(b * length, length), targets.AsSpan(b * targetLength, targetLength), Loss.MeanSquaredError, 1f / terms, alone, Span<float>.Empty);
+            }
+
+            aloneLoss /= terms;
+        }
+
+        Assert.True(Math.Abs(batchLoss - aloneLoss) <= 1e-5 * (1 + Math.Abs(aloneLoss)), $"{name}: loss {batchLoss:R} batched, {aloneLoss:R} one at a time");
+        float largest = alone.Max(Math.Abs);
+        Assert.True(largest > 0, name + ": no gradient at all");
+        for (int i = 0; i < alone.Length; i++)
+        {
+            Assert.True(Math.Abs(batched[i] - alone[i]) <= 1e-5f * (1 + largest), $"{name}, parameter {i}: {batched[i]:R} batched, {alone[i]:R} one at a time (largest {largest:R})");
+        }
+    }
+}
