@@ -32,11 +32,19 @@ internal static class BatchTrainingEmitter
     /// <summary>The loop in <c>ComputeGradients</c>: up to <see cref="BatchEmitter.Lanes"/> sequences per <c>AccumulateGradientsBatch</c>.</summary>
     public static void WriteComputeLoop(IndentedWriter writer, ModelSpec model, string input)
     {
+        RuntimeNames n = model.Names;
         writer.Line("// Up to " + BatchEmitter.LanesConstant + " sequences at a time, each recurrent layer stepping them together.");
+        writer.Line(n.Span + "<float> scales = stackalloc float[" + BatchEmitter.LanesConstant + "];");
+        writer.Line("scales.Fill(scale);");
+        writer.Line(n.Span + "<float> losses = stackalloc float[" + BatchEmitter.LanesConstant + "];");
         using (writer.Block("for (int first = 0; first < batchSize; first += " + BatchEmitter.LanesConstant + ")"))
         {
             writer.Line("int count = batchSize - first < " + BatchEmitter.LanesConstant + " ? batchSize - first : " + BatchEmitter.LanesConstant + ";");
-            writer.Line("total += AccumulateGradientsBatch(" + input + ".Slice(first * sequenceLength, count * sequenceLength), count, targets.Slice(first * targetLength, count * targetLength), loss, scale, gradients);");
+            writer.Line("AccumulateGradientsBatch(" + input + ".Slice(first * sequenceLength, count * sequenceLength), count, targets.Slice(first * targetLength, count * targetLength), loss, scales.Slice(0, count), gradients, " + n.Span + "<float>.Empty, losses);");
+            using (writer.Block("for (int k = 0; k < count; k++)"))
+            {
+                writer.Line("total += losses[k];");
+            }
         }
     }
 
@@ -63,13 +71,14 @@ internal static class BatchTrainingEmitter
         int fixedLength = BatchEmitter.PackedLength(model) + transposed.Sum(t => t.Length);
 
         writer.Line("/// <summary>");
-        writer.Line("/// <c>AccumulateGradients</c> for <paramref name=\"count\"/> checked sequences of equal length,");
+        writer.Line("/// <c>AccumulateGradients</c> for <paramref name=\"count\"/> (at most " + BatchEmitter.LanesConstant + ") checked sequences of equal length,");
         writer.Line("/// stored one after another: the forward pass and BPTT of each recurrent layer step them together, so each step's");
-        writer.Line("/// products with recurrent_kernel and recurrent_kernelᵀ are matrix products over the batch. Returns the loss summed over");
-        writer.Line("/// the sequences' counted rows.");
+        writer.Line("/// products with recurrent_kernel and recurrent_kernelᵀ are matrix products over the batch. Sequence b's loss gradient");
+        writer.Line("/// is scaled by scales[b]; its loss, summed over its counted rows, goes to losses[b], and its prediction to");
+        writer.Line("/// <paramref name=\"outputs\"/> unless that is empty.");
         writer.Line("/// </summary>");
-        using (writer.Block("private double AccumulateGradientsBatch(" + inputType + " " + BatchEmitter.BatchName(input) + ", int count, " + n.ReadOnlySpan + "<float> targetsBatch, "
-            + n.Loss + " loss, float scale, " + n.Span + "<float> gradients)"))
+        using (writer.Block("private void AccumulateGradientsBatch(" + inputType + " " + BatchEmitter.BatchName(input) + ", int count, " + n.ReadOnlySpan + "<float> targetsBatch, "
+            + n.Loss + " loss, " + n.ReadOnlySpan + "<float> scales, " + n.Span + "<float> gradients, " + n.Span + "<float> outputs, " + n.Span + "<float> losses)"))
         {
             writer.Line(model.TokenInput
                 ? "int steps = " + BatchEmitter.BatchName(input) + ".Length / count;"
@@ -109,12 +118,11 @@ internal static class BatchTrainingEmitter
             BatchEmitter.WriteForwardSegments(writer, model, steps, slices, ref first);
 
             writer.Line();
-            writer.Line("// ── The loss of each sequence" + (model.OutputIsSequence ? " (one row per step)" : string.Empty) + ", and its gradient with respect to the output, times scale.");
-            writer.Line("double total = 0;");
+            writer.Line("// ── The loss of each sequence" + (model.OutputIsSequence ? " (one row per step)" : string.Empty) + ", and its gradient with respect to the output, times its scale.");
             var loss = new IndentedWriter();
             if (!model.OutputIsSequence)
             {
-                loss.Line("total += " + n.LossFunctions + ".Evaluate(loss, output, target, scale, dOutput);");
+                loss.Line("losses[b] = " + n.LossFunctions + ".Evaluate(loss, output, target, scales[b], dOutput);");
             }
             else
             {
@@ -132,14 +140,15 @@ internal static class BatchTrainingEmitter
                         loss.Line();
                     }
 
-                    loss.Line("sequenceTotal += " + n.LossFunctions + ".Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));");
+                    loss.Line("sequenceTotal += " + n.LossFunctions + ".Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scales[b], dOutput.Slice(row * OutputWidth, OutputWidth));");
                 }
 
                 loss.Line();
-                loss.Line("total += sequenceTotal;");
+                loss.Line("losses[b] = sequenceTotal;");
             }
 
-            bool lossFirst = false;
+            writer.Line();
+            bool lossFirst = true;
             BatchEmitter.WriteSequenceLoop(writer, model, slices, loss.ToString(), ref lossFirst);
 
             writer.Line();
@@ -171,7 +180,10 @@ internal static class BatchTrainingEmitter
 
             BatchEmitter.WriteSequenceLoop(writer, model, slices, pending.ToString(), ref backwardFirst);
             writer.Line();
-            writer.Line("return total;");
+            using (writer.Block("if (!outputs.IsEmpty)"))
+            {
+                writer.Line("outputBatch.CopyTo(outputs);");
+            }
         }
     }
 

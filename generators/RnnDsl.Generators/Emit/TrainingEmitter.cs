@@ -31,6 +31,8 @@ internal static class TrainingEmitter
         WriteComputeGradients(writer, model, input, inputType);
         writer.Line();
         WriteAccumulateGradients(writer, model, input, inputType, maskedRows);
+        writer.Line();
+        WriteAccumulateGradientsOfMany(writer, model, input, inputType);
         if (BatchTrainingEmitter.Used(model))
         {
             writer.Line();
@@ -221,6 +223,61 @@ internal static class TrainingEmitter
         }
 
         WriteTrainingModeWithoutDropout(writer, model, "AccumulateGradients", parameters, arguments);
+    }
+
+    /// <summary>
+    /// <c>AccumulateGradients</c> for many sequences of equal length, each with its own scale: what <c>Fit</c> calls for
+    /// a thread's share of a batch. Where every recurrent layer steps a batch, up to BatchLanes sequences go through
+    /// <c>AccumulateGradientsBatch</c> together; otherwise one at a time.
+    /// </summary>
+    private static void WriteAccumulateGradientsOfMany(IndentedWriter writer, ModelSpec model, string input, string inputType)
+    {
+        RuntimeNames n = model.Names;
+        bool batched = BatchTrainingEmitter.Used(model);
+        writer.Line("/// <summary>");
+        writer.Line("/// <c>AccumulateGradients</c> for <paramref name=\"count\"/> sequences of equal length stored back to back,");
+        writer.Line("/// sequence k's gradient scaled by <c>scales[k]</c>: adds them to <paramref name=\"gradients\"/>, writes each sequence's loss (summed over its");
+        writer.Line("/// counted rows) to <paramref name=\"losses\"/> and its prediction to <paramref name=\"outputs\"/> (which may be empty). Without dropout, as the");
+        writer.Line(batched
+            ? "/// overload without a seed. Up to " + Format.Int(BatchEmitter.Lanes) + " sequences at a time step through every recurrent layer together."
+            : "/// overload without a seed. The sequences run one at a time.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <exception cref=\"" + n.ArgumentException + "\">" + ModelEmitter.InputErrors(model) + "</exception>");
+        using (writer.Block("public void AccumulateGradients(" + inputType + " " + input + ", int count, " + n.ReadOnlySpan + "<float> targets, " + n.Loss + " loss, "
+            + n.ReadOnlySpan + "<float> scales, " + n.Span + "<float> gradients, " + n.Span + "<float> outputs, " + n.Span + "<float> losses)"))
+        {
+            writer.Line("int sequenceLength = " + n.ModelInput + ".SequenceLengthOf(" + input + ".Length, count, " + n.NameOf(input) + ");");
+            ModelEmitter.WriteInputChecks(writer, model, "sequenceLength");
+            writer.Line("int outputLength = OutputLength(steps);");
+            writer.Line("int targetLength = outputLength / OutputWidth * " + n.LossFunctions + ".TargetWidth(loss, OutputWidth);");
+            writer.Line(n.ModelInput + ".CheckLength(targets.Length, count * targetLength, " + n.NameOf("targets") + ");");
+            writer.Line(n.ModelInput + ".CheckLength(scales.Length, count, " + n.NameOf("scales") + ");");
+            writer.Line(n.ModelInput + ".CheckLength(gradients.Length, ParameterCount, " + n.NameOf("gradients") + ");");
+            writer.Line(n.ModelInput + ".CheckLength(losses.Length, count, " + n.NameOf("losses") + ");");
+            using (writer.Block("if (!outputs.IsEmpty)"))
+            {
+                writer.Line(n.ModelInput + ".CheckLength(outputs.Length, count * outputLength, " + n.NameOf("outputs") + ");");
+            }
+
+            writer.Line();
+            if (batched)
+            {
+                using (writer.Block("for (int first = 0; first < count; first += " + BatchEmitter.LanesConstant + ")"))
+                {
+                    writer.Line("int lanes = count - first < " + BatchEmitter.LanesConstant + " ? count - first : " + BatchEmitter.LanesConstant + ";");
+                    writer.Line("AccumulateGradientsBatch(" + input + ".Slice(first * sequenceLength, lanes * sequenceLength), lanes, targets.Slice(first * targetLength, lanes * targetLength), loss, scales.Slice(first, lanes), gradients,");
+                    writer.Line("    outputs.IsEmpty ? outputs : outputs.Slice(first * outputLength, lanes * outputLength), losses.Slice(first, lanes));");
+                }
+            }
+            else
+            {
+                using (writer.Block("for (int k = 0; k < count; k++)"))
+                {
+                    writer.Line("losses[k] = AccumulateGradients(" + input + ".Slice(k * sequenceLength, sequenceLength), targets.Slice(k * targetLength, targetLength), loss, scales[k], gradients,");
+                    writer.Line("    outputs.IsEmpty ? outputs : outputs.Slice(k * outputLength, outputLength));");
+                }
+            }
+        }
     }
 
     /// <summary>

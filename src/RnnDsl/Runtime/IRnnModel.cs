@@ -59,6 +59,14 @@ public interface ISequenceModel<TInput> : IRnnModel
     float AccumulateGradients(ReadOnlySpan<TInput> input, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output, ulong dropoutSeed);
 
     /// <summary>
+    /// <see cref="AccumulateGradients(ReadOnlySpan{TInput}, ReadOnlySpan{float}, Loss, float, Span{float}, Span{float})"/> for
+    /// <paramref name="count"/> equal-length sequences stored back to back, sequence k's gradient scaled by <c>scales[k]</c>;
+    /// each sequence's summed loss goes to <paramref name="losses"/>, its prediction to <paramref name="outputs"/> (may be empty).
+    /// No dropout. Models whose recurrent layers all step a batch run up to 16 of the sequences together.
+    /// </summary>
+    void AccumulateGradients(ReadOnlySpan<TInput> inputs, int count, ReadOnlySpan<float> targets, Loss loss, ReadOnlySpan<float> scales, Span<float> gradients, Span<float> outputs, Span<float> losses);
+
+    /// <summary>
     /// <see cref="ComputeGradients(ReadOnlySpan{TInput}, ReadOnlySpan{float}, int, Span{float}, Loss)"/> in training mode: the dropout masks
     /// of sequence i come from <c>DropoutMasks.SequenceSeed(dropoutSeed, i)</c>. The same without dropout.
     /// </summary>

@@ -376,10 +376,17 @@ partial class Tagger : ITokenModel
         ModelInput.CheckLength(targetLength, OutputLength(steps) / OutputWidth * LossFunctions.TargetWidth(loss, OutputWidth), nameof(targets));
 
         // Up to BatchLanes sequences at a time, each recurrent layer stepping them together.
+        Span<float> scales = stackalloc float[BatchLanes];
+        scales.Fill(scale);
+        Span<float> losses = stackalloc float[BatchLanes];
         for (int first = 0; first < batchSize; first += BatchLanes)
         {
             int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
-            total += AccumulateGradientsBatch(tokens.Slice(first * sequenceLength, count * sequenceLength), count, targets.Slice(first * targetLength, count * targetLength), loss, scale, gradients);
+            AccumulateGradientsBatch(tokens.Slice(first * sequenceLength, count * sequenceLength), count, targets.Slice(first * targetLength, count * targetLength), loss, scales.Slice(0, count), gradients, Span<float>.Empty, losses);
+            for (int k = 0; k < count; k++)
+            {
+                total += losses[k];
+            }
         }
 
         return (float)(total * scale);
@@ -483,12 +490,45 @@ partial class Tagger : ITokenModel
     public float AccumulateGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<float> target, Loss loss, float scale, Span<float> gradients, Span<float> output, ulong dropoutSeed) => AccumulateGradients(tokens, target, loss, scale, gradients, output);
 
     /// <summary>
-    /// <c>AccumulateGradients</c> for <paramref name="count"/> checked sequences of equal length,
-    /// stored one after another: the forward pass and BPTT of each recurrent layer step them together, so each step's
-    /// products with recurrent_kernel and recurrent_kernelᵀ are matrix products over the batch. Returns the loss summed over
-    /// the sequences' counted rows.
+    /// <c>AccumulateGradients</c> for <paramref name="count"/> sequences of equal length stored back to back,
+    /// sequence k's gradient scaled by <c>scales[k]</c>: adds them to <paramref name="gradients"/>, writes each sequence's loss (summed over its
+    /// counted rows) to <paramref name="losses"/> and its prediction to <paramref name="outputs"/> (which may be empty). Without dropout, as the
+    /// overload without a seed. Up to 16 sequences at a time step through every recurrent layer together.
     /// </summary>
-    private double AccumulateGradientsBatch(ReadOnlySpan<int> tokensBatch, int count, ReadOnlySpan<float> targetsBatch, Loss loss, float scale, Span<float> gradients)
+    /// <exception cref="ArgumentException">A span has the wrong length or is empty, or a token id is out of range.</exception>
+    public void AccumulateGradients(ReadOnlySpan<int> tokens, int count, ReadOnlySpan<float> targets, Loss loss, ReadOnlySpan<float> scales, Span<float> gradients, Span<float> outputs, Span<float> losses)
+    {
+        int sequenceLength = ModelInput.SequenceLengthOf(tokens.Length, count, nameof(tokens));
+        int steps = sequenceLength;
+        ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(tokens));
+        ModelInput.CheckTokens(tokens, VocabularySize, nameof(tokens));
+        int outputLength = OutputLength(steps);
+        int targetLength = outputLength / OutputWidth * LossFunctions.TargetWidth(loss, OutputWidth);
+        ModelInput.CheckLength(targets.Length, count * targetLength, nameof(targets));
+        ModelInput.CheckLength(scales.Length, count, nameof(scales));
+        ModelInput.CheckLength(gradients.Length, ParameterCount, nameof(gradients));
+        ModelInput.CheckLength(losses.Length, count, nameof(losses));
+        if (!outputs.IsEmpty)
+        {
+            ModelInput.CheckLength(outputs.Length, count * outputLength, nameof(outputs));
+        }
+
+        for (int first = 0; first < count; first += BatchLanes)
+        {
+            int lanes = count - first < BatchLanes ? count - first : BatchLanes;
+            AccumulateGradientsBatch(tokens.Slice(first * sequenceLength, lanes * sequenceLength), lanes, targets.Slice(first * targetLength, lanes * targetLength), loss, scales.Slice(first, lanes), gradients,
+                outputs.IsEmpty ? outputs : outputs.Slice(first * outputLength, lanes * outputLength), losses.Slice(first, lanes));
+        }
+    }
+
+    /// <summary>
+    /// <c>AccumulateGradients</c> for <paramref name="count"/> (at most BatchLanes) checked sequences of equal length,
+    /// stored one after another: the forward pass and BPTT of each recurrent layer step them together, so each step's
+    /// products with recurrent_kernel and recurrent_kernelᵀ are matrix products over the batch. Sequence b's loss gradient
+    /// is scaled by scales[b]; its loss, summed over its counted rows, goes to losses[b], and its prediction to
+    /// <paramref name="outputs"/> unless that is empty.
+    /// </summary>
+    private void AccumulateGradientsBatch(ReadOnlySpan<int> tokensBatch, int count, ReadOnlySpan<float> targetsBatch, Loss loss, ReadOnlySpan<float> scales, Span<float> gradients, Span<float> outputs, Span<float> losses)
     {
         int steps = tokensBatch.Length / count;
         int outputLength = OutputLength(steps);
@@ -545,8 +585,7 @@ partial class Tagger : ITokenModel
             RunDense(bidirectionalOutput, output);
         }
 
-        // ── The loss of each sequence (one row per step), and its gradient with respect to the output, times scale.
-        double total = 0;
+        // ── The loss of each sequence (one row per step), and its gradient with respect to the output, times its scale.
 
         // Sequence by sequence:
         for (int b = 0; b < count; b++)
@@ -565,10 +604,10 @@ partial class Tagger : ITokenModel
                     continue; // padding steps do not count
                 }
 
-                sequenceTotal += LossFunctions.Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));
+                sequenceTotal += LossFunctions.Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scales[b], dOutput.Slice(row * OutputWidth, OutputWidth));
             }
 
-            total += sequenceTotal;
+            losses[b] = sequenceTotal;
         }
 
         // ── Backward pass, last layer first.
@@ -606,7 +645,10 @@ partial class Tagger : ITokenModel
             BackwardEmbedding(tokens, dEmbeddingOutput, gradients);
         }
 
-        return total;
+        if (!outputs.IsEmpty)
+        {
+            outputBatch.CopyTo(outputs);
+        }
     }
 
     /// <summary>
