@@ -74,4 +74,55 @@ public class BatchedTrainingTests
             Assert.True(Math.Abs(batched[i] - alone[i]) <= 1e-5f * (1 + largest), $"{name}, parameter {i}: {batched[i]:R} batched, {alone[i]:R} one at a time (largest {largest:R})");
         }
     }
+
+    [Fact]
+    public void Fit_takes_equal_length_examples_together_with_their_class_weights_and_gets_the_one_at_a_time_result()
+    {
+        // Fit hands a thread's run of equal-length examples to the model at once (each with its own scale); the result
+        // must be the plain loop of one example at a time with the same optimizer: same weights, same logged loss.
+        const int Examples = 24;
+        const int BatchSize = 8;
+        int[][] inputs = Enumerable.Range(0, Examples).Select(i => TestData.Tokens(7, 10000, seed: 40 + i, padding: false)).ToArray();
+        float[][] targets = Enumerable.Range(0, Examples).Select(i => new[] { (float)(i % 3 == 0 ? 1 : 0) }).ToArray();
+        var weights = new Dictionary<int, float> { [0] = 1f, [1] = 2.5f };
+        var fitted = new Models.SentimentModel(seed: 4);
+        var manual = new Models.SentimentModel(seed: 4);
+        History history = fitted.Fit(inputs, targets, new FitOptions
+        {
+            Epochs = 1,
+            BatchSize = BatchSize,
+            Shuffle = false,
+            Optimizer = new Adam(0.01f),
+            Loss = Loss.BinaryCrossentropy,
+            ClassWeight = weights,
+            Threads = 1,
+        });
+
+        var adam = new Adam(0.01f);
+        var gradient = new float[manual.Parameters.Length];
+        double lossSum = 0;
+        for (int start = 0; start < Examples; start += BatchSize)
+        {
+            Array.Clear(gradient);
+            double batchLoss = 0;
+            for (int i = start; i < start + BatchSize; i++)
+            {
+                float weight = weights[(int)targets[i][0]];
+                batchLoss += weight * manual.AccumulateGradients(inputs[i], targets[i], Loss.BinaryCrossentropy, weight / BatchSize, gradient, Span<float>.Empty);
+            }
+
+            lossSum += batchLoss / BatchSize;
+            adam.Step(manual.Parameters, gradient);
+        }
+
+        float[] a = fitted.Parameters.ToArray();
+        float[] b = manual.Parameters.ToArray();
+        Assert.False(a.SequenceEqual(new Models.SentimentModel(seed: 4).Parameters.ToArray())); // training moved the weights
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5f, $"parameter {i}: {a[i]:R} from Fit, {b[i]:R} one example at a time");
+        }
+
+        Assert.Equal(lossSum / (Examples / BatchSize), history["loss"][0], 5);
+    }
 }

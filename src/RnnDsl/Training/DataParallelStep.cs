@@ -106,19 +106,92 @@ internal sealed class DataParallelStep<TInput>
 
         // Contiguous shares, so the work each buffer holds depends only on the thread count.
         (int from, int share) = Range(w, batch.Used, batch.Count);
-        for (int i = batch.Start + from; i < batch.Start + from + share; i++)
+        int end = batch.Start + from + share;
+        for (int i = batch.Start + from; i < end;)
         {
-            TInput[] input = batch.Inputs[batch.Order[i]];
-            float[] target = batch.Targets[batch.Order[i]];
-            int length = model.OutputLength(model.StepsOf(input.Length));
-            float[] output = worker.Output(length);
-            float weight = worker.ExampleWeights is { } weights ? weights[batch.Order[i]] : 1f;
-            // Training mode (a model without dropout ignores the seed): each example's dropout masks come from the batch
-            // seed and its place in the batch, so they are the same however the batch is split across threads.
-            worker.Loss += (double)weight * model.AccumulateGradients(input, target, batch.Loss, batch.Scale * weight, worker.Gradients, output, DropoutMasks.SequenceSeed(batch.DropoutSeed, i - batch.Start));
+            int run = model.HasDropout ? 1 : EqualRun(batch, i, end);
+            if (run > 1)
+            {
+                AccumulateRun(worker, batch, i, run);
+            }
+            else
+            {
+                AccumulateOne(worker, batch, i);
+            }
+
+            i += run;
+        }
+    }
+
+    /// <summary>
+    /// How many examples from <c>order[i]</c> on (before <paramref name="end"/>) have the same input and target lengths: a
+    /// model without dropout takes them together, stepping each recurrent layer over all of them at once.
+    /// </summary>
+    private static int EqualRun(Batch batch, int i, int end)
+    {
+        int length = batch.Inputs[batch.Order[i]].Length;
+        int targetLength = batch.Targets[batch.Order[i]].Length;
+        int run = 1;
+        while (i + run < end && batch.Inputs[batch.Order[i + run]].Length == length && batch.Targets[batch.Order[i + run]].Length == targetLength)
+        {
+            run++;
+        }
+
+        return run;
+    }
+
+    /// <summary>Example <c>order[i]</c> alone, in training mode: dropout masks from the batch seed and its place in the batch.</summary>
+    private void AccumulateOne(Worker worker, Batch batch, int i)
+    {
+        ISequenceModel<TInput> model = _model;
+        TInput[] input = batch.Inputs[batch.Order[i]];
+        float[] target = batch.Targets[batch.Order[i]];
+        int length = model.OutputLength(model.StepsOf(input.Length));
+        float[] output = worker.Output(length);
+        float weight = worker.Weight(batch.Order[i]);
+        // Training mode (a model without dropout ignores the seed): each example's dropout masks come from the batch
+        // seed and its place in the batch, so they are the same however the batch is split across threads.
+        worker.Loss += (double)weight * model.AccumulateGradients(input, target, batch.Loss, batch.Scale * weight, worker.Gradients, output, DropoutMasks.SequenceSeed(batch.DropoutSeed, i - batch.Start));
+        if (batch.Metrics.Length > 0)
+        {
+            Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1), ref worker.Counted), target, output, batch.Loss, batch.Metrics, worker.Counts, i);
+        }
+    }
+
+    /// <summary>
+    /// Examples <c>order[i .. i + run)</c>, of equal lengths, through the model together (no dropout): copied back to back
+    /// into the worker's buffers, each with its own scale; losses and metrics per example as <see cref="AccumulateOne"/> counts them.
+    /// </summary>
+    private void AccumulateRun(Worker worker, Batch batch, int i, int run)
+    {
+        ISequenceModel<TInput> model = _model;
+        int inputLength = batch.Inputs[batch.Order[i]].Length;
+        int targetLength = batch.Targets[batch.Order[i]].Length;
+        int outputLength = model.OutputLength(model.StepsOf(inputLength));
+        Span<TInput> inputs = Worker.Grown(ref worker.RunInputs, run * inputLength);
+        Span<float> targets = Worker.Grown(ref worker.RunTargets, run * targetLength);
+        Span<float> scales = Worker.Grown(ref worker.RunScales, run);
+        Span<float> outputs = Worker.Grown(ref worker.RunOutputs, run * outputLength);
+        Span<float> losses = Worker.Grown(ref worker.RunLosses, run);
+        for (int k = 0; k < run; k++)
+        {
+            int example = batch.Order[i + k];
+            batch.Inputs[example].CopyTo(inputs.Slice(k * inputLength, inputLength));
+            batch.Targets[example].CopyTo(targets.Slice(k * targetLength, targetLength));
+            scales[k] = batch.Scale * worker.Weight(example);
+        }
+
+        model.AccumulateGradients(inputs, run, targets, batch.Loss, scales, worker.Gradients, outputs, losses);
+        for (int k = 0; k < run; k++)
+        {
+            int example = batch.Order[i + k];
+            worker.Loss += (double)worker.Weight(example) * losses[k];
             if (batch.Metrics.Length > 0)
             {
-                Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1), ref worker.Counted), target, output, batch.Loss, batch.Metrics, worker.Counts, i);
+                TInput[] input = batch.Inputs[example];
+                float[] output = worker.Output(outputLength);
+                outputs.Slice(k * outputLength, outputLength).CopyTo(output);
+                Metrics.Count(model, Training.CountedRows(model, input, outputLength / model.OutputLength(1), ref worker.Counted), batch.Targets[example], output, batch.Loss, batch.Metrics, worker.Counts, i + k);
             }
         }
     }
@@ -249,6 +322,31 @@ internal sealed class DataParallelStep<TInput>
 
         /// <summary>Each training example's class weight, by example index; null when every weight is 1. The same array for every worker.</summary>
         public float[]? ExampleWeights { get; }
+
+        /// <summary>Buffers for a run of equal-length examples taken together, grown as needed and kept across batches.</summary>
+        public TInput[] RunInputs = Array.Empty<TInput>();
+
+        public float[] RunTargets = Array.Empty<float>();
+
+        public float[] RunScales = Array.Empty<float>();
+
+        public float[] RunOutputs = Array.Empty<float>();
+
+        public float[] RunLosses = Array.Empty<float>();
+
+        /// <summary>Example <paramref name="example"/>'s class weight, 1 without class weights.</summary>
+        public float Weight(int example) => ExampleWeights is { } weights ? weights[example] : 1f;
+
+        /// <summary>The first <paramref name="length"/> values of <paramref name="buffer"/>, grown to hold them if it is shorter.</summary>
+        public static Span<T> Grown<T>(ref T[] buffer, int length)
+        {
+            if (buffer.Length < length)
+            {
+                buffer = new T[length];
+            }
+
+            return buffer.AsSpan(0, length);
+        }
 
         public float[] Gradients { get; }
 
