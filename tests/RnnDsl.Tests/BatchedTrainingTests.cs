@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Xunit;
+using SentimentModel = RnnDsl.Tests.Models.SentimentModel;
 using static RnnDsl.Tests.KerasReference;
 
 namespace RnnDsl.Tests;
@@ -85,8 +86,8 @@ public class BatchedTrainingTests
         int[][] inputs = Enumerable.Range(0, Examples).Select(i => TestData.Tokens(7, 10000, seed: 40 + i, padding: false)).ToArray();
         float[][] targets = Enumerable.Range(0, Examples).Select(i => new[] { (float)(i % 3 == 0 ? 1 : 0) }).ToArray();
         var weights = new Dictionary<int, float> { [0] = 1f, [1] = 2.5f };
-        var fitted = new Models.SentimentModel(seed: 4);
-        var manual = new Models.SentimentModel(seed: 4);
+        var fitted = new SentimentModel(seed: 4);
+        var manual = new SentimentModel(seed: 4);
         History history = fitted.Fit(inputs, targets, new FitOptions
         {
             Epochs = 1,
@@ -117,7 +118,7 @@ public class BatchedTrainingTests
 
         float[] a = fitted.Parameters.ToArray();
         float[] b = manual.Parameters.ToArray();
-        Assert.False(a.SequenceEqual(new Models.SentimentModel(seed: 4).Parameters.ToArray())); // training moved the weights
+        Assert.False(a.SequenceEqual(new SentimentModel(seed: 4).Parameters.ToArray())); // training moved the weights
         for (int i = 0; i < a.Length; i++)
         {
             Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5f, $"parameter {i}: {a[i]:R} from Fit, {b[i]:R} one example at a time");
@@ -125,4 +126,54 @@ public class BatchedTrainingTests
 
         Assert.Equal(lossSum / (Examples / BatchSize), history["loss"][0], 5);
     }
+
+    [Fact]
+    public void Every_way_weights_change_shows_in_the_next_prediction()
+    {
+        // Predict, PredictBatch and ComputeGradients pack and project from the parameters on every call and keep nothing
+        // between calls, so no route of writing weights can leave a stale result. Each route is followed by a batch
+        // prediction, compared with a fresh model given the same parameters.
+        var model = new SentimentModel(seed: 1);
+        int[] tokens = Enumerable.Range(0, 20).SelectMany(i => TestData.Tokens(9, 10000, seed: 60 + i, padding: false)).ToArray();
+        void AssertMatchesAFreshCopy(string after)
+        {
+            var fresh = new SentimentModel(seed: 99);
+            model.Parameters.CopyTo(fresh.Parameters);
+            var expected = new float[20];
+            var actual = new float[20];
+            fresh.PredictBatch(tokens, 20, expected);
+            model.PredictBatch(tokens, 20, actual);
+            Assert.True(expected.SequenceEqual(actual), "after " + after);
+        }
+
+        var before = new float[20];
+        model.PredictBatch(tokens, 20, before);
+        AssertMatchesAFreshCopy("the first prediction");
+
+        model.Parameters[SentimentModel.VocabularySize * 32 + 5] += 0.25f; // a kernel weight, written directly
+        AssertMatchesAFreshCopy("a write through Parameters");
+
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rnndsl-stale-" + Guid.NewGuid().ToString("N") + ".rnnw");
+        try
+        {
+            new SentimentModel(seed: 2).SaveWeights(path);
+            model.LoadWeights(path);
+            AssertMatchesAFreshCopy("LoadWeights");
+        }
+        finally
+        {
+            System.IO.File.Delete(path);
+        }
+
+        model.Fit(Enumerable.Range(0, 20).Select(i => tokens.AsSpan(i * 9, 9).ToArray()).ToArray(), Enumerable.Range(0, 20).Select(i => new[] { (float)(i % 2) }).ToArray(),
+            new FitOptions { Epochs = 1, BatchSize = 8, Threads = 2 });
+        AssertMatchesAFreshCopy("Fit");
+
+        model.Initialize(seed: 5);
+        AssertMatchesAFreshCopy("Initialize");
+        var after = new float[20];
+        model.PredictBatch(tokens, 20, after);
+        Assert.False(before.SequenceEqual(after)); // the routes did change the model
+    }
 }
+
