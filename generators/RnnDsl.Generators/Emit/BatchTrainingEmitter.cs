@@ -128,21 +128,7 @@ internal static class BatchTrainingEmitter
             {
                 loss.Line("int targetWidth = targetLength / rows;");
                 loss.Line("float sequenceTotal = 0;");
-                using (loss.Block("for (int row = 0; row < rows; row++)"))
-                {
-                    if (maskedRows)
-                    {
-                        using (loss.Block("if (" + MaskEmitter.IsPadding("row") + ")"))
-                        {
-                            loss.Line("continue; // padding steps do not count");
-                        }
-
-                        loss.Line();
-                    }
-
-                    loss.Line("sequenceTotal += " + n.LossFunctions + ".Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scales[b], dOutput.Slice(row * OutputWidth, OutputWidth));");
-                }
-
+                TrainingEmitter.WriteRowLosses(loss, model, "sequenceTotal", "scales[b]");
                 loss.Line();
                 loss.Line("losses[b] = sequenceTotal;");
             }

@@ -193,20 +193,7 @@ internal static class TrainingEmitter
             {
                 writer.Line("// ── The loss of each output row (one per step), and its gradient with respect to the output, times scale.");
                 writer.Line("float total = 0;");
-                using (writer.Block("for (int row = 0; row < rows; row++)"))
-                {
-                    if (maskedRows)
-                    {
-                        using (writer.Block("if (" + MaskEmitter.IsPadding("row") + ")"))
-                        {
-                            writer.Line("continue; // padding steps do not count");
-                        }
-
-                        writer.Line();
-                    }
-
-                    writer.Line("total += " + n.LossFunctions + ".Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), scale, dOutput.Slice(row * OutputWidth, OutputWidth));");
-                }
+                WriteRowLosses(writer, model, "total", "scale");
             }
 
             writer.Line();
@@ -277,6 +264,29 @@ internal static class TrainingEmitter
                     writer.Line("    outputs.IsEmpty ? outputs : outputs.Slice(k * outputLength, outputLength));");
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The loop that adds the loss of each output row of a sequence output (one per step) to <paramref name="total"/>, and
+    /// writes its gradient times <paramref name="scale"/>; padding rows do not count.
+    /// </summary>
+    public static void WriteRowLosses(IndentedWriter writer, ModelSpec model, string total, string scale)
+    {
+        using (writer.Block("for (int row = 0; row < rows; row++)"))
+        {
+            if (model.OutputIsSequence && model.Mask.IsMasked)
+            {
+                using (writer.Block("if (" + MaskEmitter.IsPadding("row") + ")"))
+                {
+                    writer.Line("continue; // padding steps do not count");
+                }
+
+                writer.Line();
+            }
+
+            writer.Line(total + " += " + model.Names.LossFunctions + ".Evaluate(loss, output.Slice(row * OutputWidth, OutputWidth), target.Slice(row * targetWidth, targetWidth), "
+                + scale + ", dOutput.Slice(row * OutputWidth, OutputWidth));");
         }
     }
 

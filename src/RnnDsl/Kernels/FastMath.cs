@@ -71,50 +71,42 @@ internal static class FastMath
     /// tanh in place, with hardware vectors no wider than <paramref name="widestBits"/> (512 or 256; tests pass less to
     /// reach the narrower paths), or <c>TensorPrimitives.Tanh</c> where there are no 256-bit vectors.
     /// </summary>
-    public static void Tanh(Span<float> values, int widestBits)
-    {
-        ref float v = ref MemoryMarshal.GetReference(values);
-        int n = values.Length;
-        if (widestBits >= 512 && Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            // The last 16 values are computed first from the inputs and stored last, over whatever the loop wrote there:
-            // no scalar tail, and no value computed from an output.
-            Vector512<float> last = Tanh(Vector512.LoadUnsafe(ref v, (nuint)(n - 16)));
-            for (int i = 0; i + 16 <= n; i += 16)
-            {
-                Tanh(Vector512.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
-            }
-
-            last.StoreUnsafe(ref v, (nuint)(n - 16));
-        }
-        else if (widestBits >= 256 && Vector256.IsHardwareAccelerated && n >= 8)
-        {
-            Vector256<float> last = Tanh(Vector256.LoadUnsafe(ref v, (nuint)(n - 8)));
-            for (int i = 0; i + 8 <= n; i += 8)
-            {
-                Tanh(Vector256.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
-            }
-
-            last.StoreUnsafe(ref v, (nuint)(n - 8));
-        }
-        else if (widestBits >= 256 && Vector256.IsHardwareAccelerated)
-        {
-            // Fewer than eight values: through one zero-padded vector.
-            Span<float> padded = stackalloc float[8];
-            padded.Clear();
-            values.CopyTo(padded);
-            ref float p = ref MemoryMarshal.GetReference(padded);
-            Tanh(Vector256.LoadUnsafe(ref p)).StoreUnsafe(ref p);
-            padded.Slice(0, n).CopyTo(values);
-        }
-        else
-        {
-            TensorPrimitives.Tanh(values, values);
-        }
-    }
+    public static void Tanh(Span<float> values, int widestBits) => Apply<TanhFunction>(values, widestBits);
 
     /// <summary>The logistic sigmoid in place, as <see cref="Tanh(Span{float}, int)"/> chooses its path.</summary>
-    public static void Sigmoid(Span<float> values, int widestBits)
+    public static void Sigmoid(Span<float> values, int widestBits) => Apply<SigmoidFunction>(values, widestBits);
+
+    /// <summary>A function the span loop applies: at each width, and the library's where there are no 256-bit vectors.</summary>
+    private interface IVectorFunction
+    {
+        static abstract Vector512<float> Apply(Vector512<float> x);
+
+        static abstract Vector256<float> Apply(Vector256<float> x);
+
+        static abstract void Fallback(Span<float> values);
+    }
+
+    private readonly struct TanhFunction : IVectorFunction
+    {
+        public static Vector512<float> Apply(Vector512<float> x) => Tanh(x);
+
+        public static Vector256<float> Apply(Vector256<float> x) => Tanh(x);
+
+        public static void Fallback(Span<float> values) => TensorPrimitives.Tanh(values, values);
+    }
+
+    private readonly struct SigmoidFunction : IVectorFunction
+    {
+        public static Vector512<float> Apply(Vector512<float> x) => Sigmoid(x);
+
+        public static Vector256<float> Apply(Vector256<float> x) => Sigmoid(x);
+
+        public static void Fallback(Span<float> values) => TensorPrimitives.Sigmoid(values, values);
+    }
+
+    /// <summary><typeparamref name="TFunction"/> over a span, in place (a struct type argument: the JIT compiles one loop per function).</summary>
+    private static void Apply<TFunction>(Span<float> values, int widestBits)
+        where TFunction : struct, IVectorFunction
     {
         ref float v = ref MemoryMarshal.GetReference(values);
         int n = values.Length;
@@ -122,20 +114,20 @@ internal static class FastMath
         {
             // The last 16 values are computed first from the inputs and stored last, over whatever the loop wrote there:
             // no scalar tail, and no value computed from an output.
-            Vector512<float> last = Sigmoid(Vector512.LoadUnsafe(ref v, (nuint)(n - 16)));
+            Vector512<float> last = TFunction.Apply(Vector512.LoadUnsafe(ref v, (nuint)(n - 16)));
             for (int i = 0; i + 16 <= n; i += 16)
             {
-                Sigmoid(Vector512.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+                TFunction.Apply(Vector512.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
             }
 
             last.StoreUnsafe(ref v, (nuint)(n - 16));
         }
         else if (widestBits >= 256 && Vector256.IsHardwareAccelerated && n >= 8)
         {
-            Vector256<float> last = Sigmoid(Vector256.LoadUnsafe(ref v, (nuint)(n - 8)));
+            Vector256<float> last = TFunction.Apply(Vector256.LoadUnsafe(ref v, (nuint)(n - 8)));
             for (int i = 0; i + 8 <= n; i += 8)
             {
-                Sigmoid(Vector256.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+                TFunction.Apply(Vector256.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
             }
 
             last.StoreUnsafe(ref v, (nuint)(n - 8));
@@ -147,12 +139,12 @@ internal static class FastMath
             padded.Clear();
             values.CopyTo(padded);
             ref float p = ref MemoryMarshal.GetReference(padded);
-            Sigmoid(Vector256.LoadUnsafe(ref p)).StoreUnsafe(ref p);
+            TFunction.Apply(Vector256.LoadUnsafe(ref p)).StoreUnsafe(ref p);
             padded.Slice(0, n).CopyTo(values);
         }
         else
         {
-            TensorPrimitives.Sigmoid(values, values);
+            TFunction.Fallback(values);
         }
     }
 
