@@ -175,5 +175,40 @@ public class BatchedTrainingTests
         model.PredictBatch(tokens, 20, after);
         Assert.False(before.SequenceEqual(after)); // the routes did change the model
     }
+
+    [Fact]
+    public void Long_sequences_go_fewer_at_a_time_and_give_the_same_results()
+    {
+        // 3,000 steps of the design card model take 480,128 floats of forward scratch each: ThreadScratch's 4M-float
+        // budget fits 8 of them, so 20 sequences go through ForwardBatch as 8, 8 and 4.
+        Assert.Equal(8, ThreadScratch.Lanes(3000L * 160 + 128, 4096, 16));
+        Assert.Equal(16, ThreadScratch.Lanes(100L * 160 + 128, 4096, 16));
+        Assert.Equal(1, ThreadScratch.Lanes(50_000_000L, 4096, 16)); // one at a time, however long
+
+        var model = new SentimentModel(seed: 6);
+        const int Steps = 3000;
+        int[] tokens = Enumerable.Range(0, 20).SelectMany(i => TestData.Tokens(Steps, 10000, seed: 80 + i, padding: false)).ToArray();
+        var batched = new float[20];
+        model.PredictBatch(tokens, 20, batched);
+        var single = new float[1];
+        for (int b = 0; b < 20; b++)
+        {
+            model.Predict(tokens.AsSpan(b * Steps, Steps), single);
+            TestData.AssertSameUpToRounding(single, batched.AsSpan(b, 1), "sequence " + b);
+        }
+    }
+
+    [Fact]
+    public void The_many_sequence_overload_checks_its_arguments_by_name()
+    {
+        var model = new SentimentModel(seed: 1);
+        var gradients = new float[SentimentModel.ParameterCount];
+        var count = Assert.Throws<ArgumentOutOfRangeException>(() => model.AccumulateGradients(new int[6], 0, new float[2], Loss.BinaryCrossentropy, new float[2], gradients, Span<float>.Empty, new float[2]));
+        Assert.Equal("count", count.ParamName);
+        var scales = Assert.Throws<ArgumentException>(() => model.AccumulateGradients(new int[6], 2, new float[2], Loss.BinaryCrossentropy, new float[1], gradients, Span<float>.Empty, new float[2]));
+        Assert.Equal("scales", scales.ParamName);
+        var lanes = Assert.Throws<ArgumentOutOfRangeException>(() => BatchParallel.Run(model, new int[6], 2, new float[2], 0, 2, static (m, part, n, output) => m.PredictBatch(part, n, output)));
+        Assert.Equal("lanes", lanes.ParamName);
+    }
 }
 

@@ -41,22 +41,28 @@ internal static class BatchEmitter
     public static int PackedLength(ModelSpec model) =>
         model.Layers.Where(Batches).Select(l => System.Math.Max(l.InputWidth, l.Units) * l.Cell!.Gates * l.Units).DefaultIfEmpty(0).Max();
 
-    /// <summary>The loop in <c>PredictBatch</c>: up to <see cref="Lanes"/> sequences per <c>ForwardBatch</c>.</summary>
+    /// <summary>The loop in <c>PredictBatch</c>: up to <c>lanes</c> sequences per <c>ForwardBatch</c>.</summary>
     public static void WritePredictLoop(IndentedWriter writer, ModelSpec model, string input)
     {
-        using (writer.Block("for (int first = 0; first < batchSize; first += " + LanesConstant + ")"))
+        using (writer.Block("for (int first = 0; first < batchSize; first += lanes)"))
         {
-            writer.Line("int count = batchSize - first < " + LanesConstant + " ? batchSize - first : " + LanesConstant + ";");
+            writer.Line("int count = batchSize - first < lanes ? batchSize - first : lanes;");
             writer.Line("ForwardBatch(" + input + ".Slice(first * sequenceLength, count * sequenceLength), count, outputs.Slice(first * outputLength, count * outputLength));");
         }
     }
 
-    /// <summary><c>ForwardBatch</c>: the layers of <c>Forward</c>, each recurrent layer that can stepping the whole batch together.</summary>
-    public static void WriteForward(IndentedWriter writer, ModelSpec model)
+    /// <summary>
+    /// The declaration of <c>lanes</c>: how many sequences one batched call takes, <c>BatchLanes</c> or fewer where their
+    /// scratch (<paramref name="perSequence"/> floats each, <paramref name="shared"/> besides) would pass ThreadScratch's budget.
+    /// </summary>
+    public static string LanesDeclaration(RuntimeNames n, ScratchBuffer perSequence, int shared) =>
+        "int lanes = " + n.ThreadScratch + ".Lanes(" + (perSequence.PerStep == 0 ? Format.Int(perSequence.Fixed) : "(long)" + perSequence.LengthExpression) + ", "
+        + Format.Int(shared) + ", " + LanesConstant + "); // at most BatchLanes sequences at once, fewer where they are long";
+
+    /// <summary>The scratch of <c>ForwardBatch</c>: one sequence's buffers, and what the sequences share.</summary>
+    public static (List<ScratchBuffer> PerSequence, List<ScratchBuffer> Shared, ScratchBuffer Total, int Fixed) ForwardScratch(ModelSpec model)
     {
-        RuntimeNames n = model.Names;
         (List<LayerStep> steps, List<ScratchBuffer> buffers) = ForwardPlan.For(model);
-        (string input, string inputType) = ModelEmitter.Input(model);
 
         // The packing scratch of a layer that steps the batch together is the batch's packedWeights; a layer that runs
         // sequence by sequence keeps its own, shared by the sequences in turn.
@@ -66,8 +72,16 @@ internal static class BatchEmitter
             .SelectMany(s => s.Layer.Directions.Select(d => s.CellBuffer(d, RecurrenceEmitter.PackedRecurrentKernel))));
         List<ScratchBuffer> perSequence = buffers.Where(b => !shared.Contains(b.Name)).ToList();
         List<ScratchBuffer> sharedBuffers = buffers.Where(b => shared.Contains(b.Name) && !batchedPacking.Contains(b.Name)).ToList();
-        ScratchBuffer total = ScratchBuffer.Total(perSequence);
-        int fixedLength = sharedBuffers.Sum(b => b.Fixed) + PackedLength(model);
+        return (perSequence, sharedBuffers, ScratchBuffer.Total(perSequence), sharedBuffers.Sum(b => b.Fixed) + PackedLength(model));
+    }
+
+    /// <summary><c>ForwardBatch</c>: the layers of <c>Forward</c>, each recurrent layer that can stepping the whole batch together.</summary>
+    public static void WriteForward(IndentedWriter writer, ModelSpec model)
+    {
+        RuntimeNames n = model.Names;
+        List<LayerStep> steps = ForwardPlan.For(model).Steps;
+        (string input, string inputType) = ModelEmitter.Input(model);
+        (List<ScratchBuffer> perSequence, List<ScratchBuffer> sharedBuffers, ScratchBuffer total, int fixedLength) = ForwardScratch(model);
 
         writer.Line("/// <summary>");
         writer.Line("/// The forward pass over <paramref name=\"count\"/> checked sequences of equal length, stored one after another, layer by layer.");

@@ -33,13 +33,14 @@ internal static class BatchTrainingEmitter
     public static void WriteComputeLoop(IndentedWriter writer, ModelSpec model, string input)
     {
         RuntimeNames n = model.Names;
-        writer.Line("// Up to " + BatchEmitter.LanesConstant + " sequences at a time, each recurrent layer stepping them together.");
+        writer.Line("// Up to " + BatchEmitter.LanesConstant + " sequences at a time (fewer when they are long), each recurrent layer stepping them together.");
         writer.Line(n.Span + "<float> scales = stackalloc float[" + BatchEmitter.LanesConstant + "];");
         writer.Line("scales.Fill(scale);");
         writer.Line(n.Span + "<float> losses = stackalloc float[" + BatchEmitter.LanesConstant + "];");
-        using (writer.Block("for (int first = 0; first < batchSize; first += " + BatchEmitter.LanesConstant + ")"))
+        writer.Line(LanesDeclaration(model));
+        using (writer.Block("for (int first = 0; first < batchSize; first += lanes)"))
         {
-            writer.Line("int count = batchSize - first < " + BatchEmitter.LanesConstant + " ? batchSize - first : " + BatchEmitter.LanesConstant + ";");
+            writer.Line("int count = batchSize - first < lanes ? batchSize - first : lanes;");
             writer.Line("AccumulateGradientsBatch(" + input + ".Slice(first * sequenceLength, count * sequenceLength), count, targets.Slice(first * targetLength, count * targetLength), loss, scales.Slice(0, count), gradients, " + n.Span + "<float>.Empty, losses);");
             using (writer.Block("for (int k = 0; k < count; k++)"))
             {
@@ -48,13 +49,13 @@ internal static class BatchTrainingEmitter
         }
     }
 
-    /// <summary><c>AccumulateGradientsBatch</c>: the forward pass, the loss of each sequence and the backward pass over a batch.</summary>
-    public static void WriteAccumulate(IndentedWriter writer, ModelSpec model)
+    /// <summary>
+    /// The scratch of <c>AccumulateGradientsBatch</c>: one sequence's forward buffers, its output and their gradients, and
+    /// the transposed weights and packing that the sequences share.
+    /// </summary>
+    private static (List<ScratchBuffer> PerSequence, ScratchBuffer Output, List<ScratchBuffer> Gradients, List<(LayerStep Step, int Length)> Transposed, ScratchBuffer Total, int Fixed) Scratch(ModelSpec model)
     {
-        RuntimeNames n = model.Names;
         (List<LayerStep> steps, List<ScratchBuffer> forward) = ForwardPlan.For(model);
-        (string input, string inputType) = ModelEmitter.Input(model);
-        bool maskedRows = model.OutputIsSequence && model.Mask.IsMasked;
 
         // Every layer that packs its recurrent kernel steps the batch here, so its packing goes to packedWeights.
         var packing = new HashSet<string>(steps.Where(s => s.Layer.Kind == LayerKind.Recurrent && RecurrenceEmitter.PacksRecurrentKernel(s.Layer))
@@ -68,7 +69,23 @@ internal static class BatchTrainingEmitter
         var transposed = steps.Where(s => s.Layer.Kind == LayerKind.Recurrent)
             .Select(s => (Step: s, Length: TransposedLength(s.Layer, BackwardEmitter.InputHasGradient(model, s.Layer)))).ToList();
         ScratchBuffer total = ScratchBuffer.Total(perSequence.Append(output).Concat(gradients));
-        int fixedLength = BatchEmitter.PackedLength(model) + transposed.Sum(t => t.Length);
+        return (perSequence, output, gradients, transposed, total, BatchEmitter.PackedLength(model) + transposed.Sum(t => t.Length));
+    }
+
+    /// <summary>The declaration of <c>lanes</c> for <c>AccumulateGradientsBatch</c>: BatchLanes, or fewer for long sequences.</summary>
+    public static string LanesDeclaration(ModelSpec model)
+    {
+        var scratch = Scratch(model);
+        return BatchEmitter.LanesDeclaration(model.Names, scratch.Total, scratch.Fixed);
+    }
+
+    /// <summary><c>AccumulateGradientsBatch</c>: the forward pass, the loss of each sequence and the backward pass over a batch.</summary>
+    public static void WriteAccumulate(IndentedWriter writer, ModelSpec model)
+    {
+        RuntimeNames n = model.Names;
+        List<LayerStep> steps = ForwardPlan.For(model).Steps;
+        (string input, string inputType) = ModelEmitter.Input(model);
+        (List<ScratchBuffer> perSequence, ScratchBuffer output, List<ScratchBuffer> gradients, List<(LayerStep Step, int Length)> transposed, ScratchBuffer total, int fixedLength) = Scratch(model);
 
         writer.Line("/// <summary>");
         writer.Line("/// <c>AccumulateGradients</c> for <paramref name=\"count\"/> (at most " + BatchEmitter.LanesConstant + ") checked sequences of equal length,");

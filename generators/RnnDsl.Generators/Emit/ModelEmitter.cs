@@ -183,11 +183,17 @@ internal static class ModelEmitter
             writer.Line("int outputLength = " + outputLength + ";");
             writer.Line(n.ModelInput + ".CheckLength(outputs.Length, batchSize * outputLength, " + n.NameOf("outputs") + ");");
             writer.Line(n.ModelInput + ".CheckDegreeOfParallelism(degreeOfParallelism, " + n.NameOf("degreeOfParallelism") + ");");
+            if (BatchEmitter.Used(model))
+            {
+                var scratch = BatchEmitter.ForwardScratch(model);
+                writer.Line(BatchEmitter.LanesDeclaration(n, scratch.Total, scratch.Fixed));
+            }
+
             using (writer.Block("if (degreeOfParallelism > 1 && batchSize > 1)"))
             {
                 if (BatchEmitter.Used(model))
                 {
-                    writer.Line(n.BatchParallel + ".Run(this, " + input + ", batchSize, outputs, " + BatchEmitter.LanesConstant + ", degreeOfParallelism, static (model, part, count, partOutputs) => model.ForwardBatch(part, count, partOutputs));");
+                    writer.Line(n.BatchParallel + ".Run(this, " + input + ", batchSize, outputs, lanes, degreeOfParallelism, static (model, part, count, partOutputs) => model.ForwardBatch(part, count, partOutputs));");
                 }
                 else
                 {

@@ -233,7 +233,7 @@ internal static class TrainingEmitter
         using (writer.Block("public void AccumulateGradients(" + inputType + " " + input + ", int count, " + n.ReadOnlySpan + "<float> targets, " + n.Loss + " loss, "
             + n.ReadOnlySpan + "<float> scales, " + n.Span + "<float> gradients, " + n.Span + "<float> outputs, " + n.Span + "<float> losses)"))
         {
-            writer.Line("int sequenceLength = " + n.ModelInput + ".SequenceLengthOf(" + input + ".Length, count, " + n.NameOf(input) + ");");
+            writer.Line("int sequenceLength = " + n.ModelInput + ".SequenceLengthOf(" + input + ".Length, count, " + n.NameOf(input) + ", " + n.NameOf("count") + ");");
             ModelEmitter.WriteInputChecks(writer, model, "sequenceLength");
             writer.Line("int outputLength = OutputLength(steps);");
             writer.Line("int targetLength = outputLength / OutputWidth * " + n.LossFunctions + ".TargetWidth(loss, OutputWidth);");
@@ -249,11 +249,12 @@ internal static class TrainingEmitter
             writer.Line();
             if (batched)
             {
-                using (writer.Block("for (int first = 0; first < count; first += " + BatchEmitter.LanesConstant + ")"))
+                writer.Line(BatchTrainingEmitter.LanesDeclaration(model));
+                using (writer.Block("for (int first = 0; first < count; first += lanes)"))
                 {
-                    writer.Line("int lanes = count - first < " + BatchEmitter.LanesConstant + " ? count - first : " + BatchEmitter.LanesConstant + ";");
-                    writer.Line("AccumulateGradientsBatch(" + input + ".Slice(first * sequenceLength, lanes * sequenceLength), lanes, targets.Slice(first * targetLength, lanes * targetLength), loss, scales.Slice(first, lanes), gradients,");
-                    writer.Line("    outputs.IsEmpty ? outputs : outputs.Slice(first * outputLength, lanes * outputLength), losses.Slice(first, lanes));");
+                    writer.Line("int taken = count - first < lanes ? count - first : lanes;");
+                    writer.Line("AccumulateGradientsBatch(" + input + ".Slice(first * sequenceLength, taken * sequenceLength), taken, targets.Slice(first * targetLength, taken * targetLength), loss, scales.Slice(first, taken), gradients,");
+                    writer.Line("    outputs.IsEmpty ? outputs : outputs.Slice(first * outputLength, taken * outputLength), losses.Slice(first, taken));");
                 }
             }
             else

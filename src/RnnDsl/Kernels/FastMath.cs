@@ -65,7 +65,7 @@ internal static class FastMath
     private const float T11 = (float)(-1382.0 / 155925);
     private const float T13 = (float)(21844.0 / 6081075);
     private const float T15 = (float)(-929569.0 / 638512875);
-    private const float TanhSaturates = 9f; // tanh(9) rounds to 1 in float
+    private const float TanhSaturates = 10f; // from 9.02 on, tanh and (1 − e) / (1 + e) both round to 1 in float
 
     /// <summary>
     /// tanh in place, with hardware vectors no wider than <paramref name="widestBits"/> (512 or 256; tests pass less to

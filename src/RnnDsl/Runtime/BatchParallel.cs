@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.ComponentModel;
+using System.Runtime.ExceptionServices;
 using System.Threading.Tasks;
 
 namespace RnnDsl;
@@ -23,6 +24,14 @@ public static class BatchParallel
         where TInput : unmanaged
     {
         ArgumentNullException.ThrowIfNull(forward);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(degreeOfParallelism, 1);
+        if (inputs.Length % batchSize != 0 || outputs.Length % batchSize != 0)
+        {
+            throw new ArgumentException($"{inputs.Length} inputs and {outputs.Length} outputs do not divide into {batchSize} sequences.", nameof(batchSize));
+        }
+
         int sequenceLength = inputs.Length / batchSize;
         int outputLength = outputs.Length / batchSize;
         int parts = Math.Min(degreeOfParallelism, batchSize);
@@ -31,15 +40,22 @@ public static class BatchParallel
         try
         {
             inputs.CopyTo(input);
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            try
             {
-                int end = (int)((long)batchSize * (part + 1) / parts);
-                for (int first = (int)((long)batchSize * part / parts); first < end; first += lanes)
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
                 {
-                    int count = Math.Min(lanes, end - first);
-                    forward(model, input.AsSpan(first * sequenceLength, count * sequenceLength), count, output.AsSpan(first * outputLength, count * outputLength));
-                }
-            });
+                    int end = (int)((long)batchSize * (part + 1) / parts);
+                    for (int first = (int)((long)batchSize * part / parts); first < end; first += lanes)
+                    {
+                        int count = Math.Min(lanes, end - first);
+                        forward(model, input.AsSpan(first * sequenceLength, count * sequenceLength), count, output.AsSpan(first * outputLength, count * outputLength));
+                    }
+                });
+            }
+            catch (AggregateException error) when (error.InnerExceptions.Count >= 1)
+            {
+                ExceptionDispatchInfo.Capture(error.InnerExceptions[0]).Throw(); // as the one-thread call would throw it
+            }
             output.AsSpan(0, outputs.Length).CopyTo(outputs);
         }
         finally

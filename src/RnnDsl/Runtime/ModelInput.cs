@@ -78,11 +78,19 @@ public static class ModelInput
     /// <summary>Returns the length of each of <paramref name="batchSize"/> sequences stored back to back.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     /// <exception cref="ArgumentException">The length is not divisible by the batch size.</exception>
-    public static int SequenceLengthOf(int length, int batchSize, string argumentName)
+    public static int SequenceLengthOf(int length, int batchSize, string argumentName) => SequenceLengthOf(length, batchSize, argumentName, nameof(batchSize));
+
+    /// <summary>
+    /// <see cref="SequenceLengthOf(int, int, string)"/> for a method whose number of sequences is called
+    /// <paramref name="countName"/> (<c>count</c>, not <c>batchSize</c>), which the exception then names.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">There are no sequences.</exception>
+    /// <exception cref="ArgumentException">The length does not divide evenly.</exception>
+    public static int SequenceLengthOf(int length, int batchSize, string argumentName, string countName)
     {
         if (batchSize < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch must hold at least one sequence.");
+            throw new ArgumentOutOfRangeException(countName, batchSize, "The batch must hold at least one sequence.");
         }
 
         if (length % batchSize != 0)

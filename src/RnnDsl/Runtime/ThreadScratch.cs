@@ -27,6 +27,21 @@ public static class ThreadScratch
         return buffer.AsSpan(0, length);
     }
 
+    /// <summary>The most floats a batched method asks for when it may choose how many sequences to take: 4M (16 MB).</summary>
+    public const long BatchBudget = 1 << 22;
+
+    /// <summary>
+    /// How many sequences a batched method takes at once: <paramref name="most"/>, or fewer where their scratch
+    /// (<paramref name="perSequence"/> floats each, plus <paramref name="shared"/>) would pass <see cref="BatchBudget"/>,
+    /// and at least one. The per-thread buffer only grows, so this keeps long sequences from leaving a batch's worth of
+    /// them on every thread that ran one.
+    /// </summary>
+    public static int Lanes(long perSequence, long shared, int most)
+    {
+        long fits = (BatchBudget - shared) / Math.Max(perSequence, 1);
+        return (int)Math.Clamp(fits, 1, most);
+    }
+
     /// <summary>Cuts the first <paramref name="length"/> floats off <paramref name="scratch"/> and returns them.</summary>
     public static Span<float> Take(scoped ref Span<float> scratch, int length)
     {

@@ -182,15 +182,16 @@ partial class Forecaster : IRealValuedStepModel
         int outputLength = OutputLength(steps);
         ModelInput.CheckLength(outputs.Length, batchSize * outputLength, nameof(outputs));
         ModelInput.CheckDegreeOfParallelism(degreeOfParallelism, nameof(degreeOfParallelism));
+        int lanes = ThreadScratch.Lanes((long)steps * 32 + 32, 1024, BatchLanes); // at most BatchLanes sequences at once, fewer where they are long
         if (degreeOfParallelism > 1 && batchSize > 1)
         {
-            BatchParallel.Run(this, inputs, batchSize, outputs, BatchLanes, degreeOfParallelism, static (model, part, count, partOutputs) => model.ForwardBatch(part, count, partOutputs));
+            BatchParallel.Run(this, inputs, batchSize, outputs, lanes, degreeOfParallelism, static (model, part, count, partOutputs) => model.ForwardBatch(part, count, partOutputs));
             return;
         }
 
-        for (int first = 0; first < batchSize; first += BatchLanes)
+        for (int first = 0; first < batchSize; first += lanes)
         {
-            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            int count = batchSize - first < lanes ? batchSize - first : lanes;
             ForwardBatch(inputs.Slice(first * sequenceLength, count * sequenceLength), count, outputs.Slice(first * outputLength, count * outputLength));
         }
     }
@@ -369,13 +370,14 @@ partial class Forecaster : IRealValuedStepModel
         ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(inputs));
         ModelInput.CheckLength(targetLength, OutputLength(steps) / OutputWidth * LossFunctions.TargetWidth(loss, OutputWidth), nameof(targets));
 
-        // Up to BatchLanes sequences at a time, each recurrent layer stepping them together.
+        // Up to BatchLanes sequences at a time (fewer when they are long), each recurrent layer stepping them together.
         Span<float> scales = stackalloc float[BatchLanes];
         scales.Fill(scale);
         Span<float> losses = stackalloc float[BatchLanes];
-        for (int first = 0; first < batchSize; first += BatchLanes)
+        int lanes = ThreadScratch.Lanes((long)steps * 64 + 66, 3072, BatchLanes); // at most BatchLanes sequences at once, fewer where they are long
+        for (int first = 0; first < batchSize; first += lanes)
         {
-            int count = batchSize - first < BatchLanes ? batchSize - first : BatchLanes;
+            int count = batchSize - first < lanes ? batchSize - first : lanes;
             AccumulateGradientsBatch(inputs.Slice(first * sequenceLength, count * sequenceLength), count, targets.Slice(first * targetLength, count * targetLength), loss, scales.Slice(0, count), gradients, Span<float>.Empty, losses);
             for (int k = 0; k < count; k++)
             {
@@ -468,7 +470,7 @@ partial class Forecaster : IRealValuedStepModel
     /// <exception cref="ArgumentException">A span has the wrong length or is empty, or the inputs are not a whole number of steps.</exception>
     public void AccumulateGradients(ReadOnlySpan<float> inputs, int count, ReadOnlySpan<float> targets, Loss loss, ReadOnlySpan<float> scales, Span<float> gradients, Span<float> outputs, Span<float> losses)
     {
-        int sequenceLength = ModelInput.SequenceLengthOf(inputs.Length, count, nameof(inputs));
+        int sequenceLength = ModelInput.SequenceLengthOf(inputs.Length, count, nameof(inputs), nameof(count));
         int steps = ModelInput.StepsOf(sequenceLength, Features, nameof(inputs));
         ModelInput.CheckSteps(steps, MaxSequenceLength, nameof(inputs));
         int outputLength = OutputLength(steps);
@@ -482,11 +484,12 @@ partial class Forecaster : IRealValuedStepModel
             ModelInput.CheckLength(outputs.Length, count * outputLength, nameof(outputs));
         }
 
-        for (int first = 0; first < count; first += BatchLanes)
+        int lanes = ThreadScratch.Lanes((long)steps * 64 + 66, 3072, BatchLanes); // at most BatchLanes sequences at once, fewer where they are long
+        for (int first = 0; first < count; first += lanes)
         {
-            int lanes = count - first < BatchLanes ? count - first : BatchLanes;
-            AccumulateGradientsBatch(inputs.Slice(first * sequenceLength, lanes * sequenceLength), lanes, targets.Slice(first * targetLength, lanes * targetLength), loss, scales.Slice(first, lanes), gradients,
-                outputs.IsEmpty ? outputs : outputs.Slice(first * outputLength, lanes * outputLength), losses.Slice(first, lanes));
+            int taken = count - first < lanes ? count - first : lanes;
+            AccumulateGradientsBatch(inputs.Slice(first * sequenceLength, taken * sequenceLength), taken, targets.Slice(first * targetLength, taken * targetLength), loss, scales.Slice(first, taken), gradients,
+                outputs.IsEmpty ? outputs : outputs.Slice(first * outputLength, taken * outputLength), losses.Slice(first, taken));
         }
     }
 
