@@ -25,9 +25,12 @@ internal static class BatchTrainingEmitter
 
     public static string RecurrenceMethod(LayerSpec layer) => layer.Identifier + "RecurrenceBackwardBatch";
 
-    /// <summary>The transposed-weights scratch of a layer's batched BPTT: the per-sequence method's, then recurrent_kernelᵀ in panels.</summary>
+    /// <summary>
+    /// The transposed-weights scratch of a layer's batched BPTT: the per-sequence method's, then recurrent_kernelᵀ in panels
+    /// during BPTT, and kernelᵀ in panels after it, one after the other in the same room.
+    /// </summary>
     private static int TransposedLength(LayerSpec layer, bool inputHasGradient) =>
-        RecurrenceEmitter.TransposedLength(layer, inputHasGradient) + (layer.Cell!.Gates * layer.Units * layer.Units);
+        RecurrenceEmitter.TransposedLength(layer, inputHasGradient) + (layer.Cell!.Gates * layer.Units * System.Math.Max(layer.Units, inputHasGradient ? layer.InputWidth : 0));
 
     /// <summary>The loop in <c>ComputeGradients</c>: up to <see cref="BatchEmitter.Lanes"/> sequences per <c>AccumulateGradientsBatch</c>.</summary>
     public static void WriteComputeLoop(IndentedWriter writer, ModelSpec model, string input)
@@ -226,7 +229,7 @@ internal static class BatchTrainingEmitter
         writer.Line("/// <summary>");
         writer.Line("/// <see cref=\"" + layer.Identifier + "RecurrenceBackward\"/> over <paramref name=\"count\"/> sequences of equal length, stored one after another and");
         writer.Line("/// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,");
-        writer.Line("/// <c>dh[b, previous] += " + dRecurrent + "[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight" + (inputHasGradient ? " and input" : string.Empty) + " gradients, run sequence by sequence.");
+        writer.Line("/// <c>dh[b, previous] += " + dRecurrent + "[b, t] · recurrent_kernelᵀ</c>. The rest of each step runs sequence by sequence; the weight" + (inputHasGradient ? " and input" : string.Empty) + " gradients are then products over the whole batch.");
         writer.Line("/// </summary>");
         string signature = "private static void " + RecurrenceMethod(layer) + "(" + n.ReadOnlySpan + "<float> inputsBatch, "
             + (layer.Masked ? n.ReadOnlySpan + "<float> maskBatch, " : string.Empty)
@@ -259,7 +262,7 @@ internal static class BatchTrainingEmitter
                 writer.Line(RecurrenceEmitter.PreviousStep(layer));
                 using (writer.Block("for (int b = 0; b < count; b++)"))
                 {
-                    WriteSequenceSlices(writer, n, layer, buffers, inputs: false);
+                    WriteSequenceSlices(writer, n, layer, buffers);
                     RecurrenceEmitter.WriteBackwardStepBody(writer, model, layer, productDone: true);
                 }
 
@@ -271,24 +274,14 @@ internal static class BatchTrainingEmitter
                 }
             }
 
-            writer.Line();
-            writer.Line("// The weights" + (inputHasGradient ? " and the input" : string.Empty) + ", sequence by sequence.");
-            using (writer.Block("for (int b = 0; b < count; b++)"))
-            {
-                WriteSequenceSlices(writer, n, layer, buffers, inputs: true, inputHasGradient);
-                RecurrenceEmitter.WriteBackwardWeightGradients(writer, model, layer, inputHasGradient);
-            }
+            RecurrenceEmitter.WriteBackwardWeightGradients(writer, model, layer, inputHasGradient, batched: true);
         }
     }
 
-    /// <summary>Sequence b's slices of the batch buffers, under the names the per-sequence code uses.</summary>
-    private static void WriteSequenceSlices(IndentedWriter writer, RuntimeNames n, LayerSpec layer, List<CellBuffer> buffers, bool inputs, bool inputHasGradient = false)
+    /// <summary>Sequence b's slices of the batch buffers, under the names the per-sequence BPTT step uses.</summary>
+    private static void WriteSequenceSlices(IndentedWriter writer, RuntimeNames n, LayerSpec layer, List<CellBuffer> buffers)
     {
-        if (inputs)
-        {
-            writer.Line(n.ReadOnlySpan + "<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);");
-        }
-        else if (layer.Masked)
+        if (layer.Masked)
         {
             writer.Line(n.ReadOnlySpan + "<float> mask = maskBatch.Slice(b * steps, steps);");
         }
@@ -305,11 +298,6 @@ internal static class BatchTrainingEmitter
         {
             string length = "steps * " + buffer.WidthExpression;
             writer.Line(n.Span + "<float> " + buffer.Gradient + " = " + buffer.Gradient + "Batch.Slice(b * (" + length + "), " + length + ");");
-        }
-
-        if (inputs && inputHasGradient)
-        {
-            writer.Line(n.Span + "<float> dInputs = dInputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);");
         }
     }
 }

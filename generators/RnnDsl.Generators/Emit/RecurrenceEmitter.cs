@@ -900,8 +900,12 @@ internal static class RecurrenceEmitter
         cell.WriteBackwardStep(writer, model, layer, productDone);
     }
 
-    /// <summary>After BPTT: the weight gradients over all steps at once, and the input's gradient.</summary>
-    internal static void WriteBackwardWeightGradients(IndentedWriter writer, ModelSpec model, LayerSpec layer, bool inputHasGradient)
+    /// <summary>
+    /// After BPTT: the weight gradients over all steps at once, and the input's gradient. With <paramref name="batched"/>,
+    /// over every step of every sequence of a batch (the <c>…Batch</c> spans, rows contiguous across sequences): one product
+    /// each, except the recurrent kernel's, which pairs each step with the one read before it within its own sequence.
+    /// </summary>
+    internal static void WriteBackwardWeightGradients(IndentedWriter writer, ModelSpec model, LayerSpec layer, bool inputHasGradient, bool batched = false)
     {
         RuntimeNames n = model.Names;
         List<WeightSpec> weights = DirectionWeights(layer);
@@ -909,58 +913,78 @@ internal static class RecurrenceEmitter
         string dGates = GatesGradient(layer);
         string dRecurrent = RecurrentGradient(layer);
         CellSpec cell = layer.Cell!;
+        string Batch(string name) => batched ? name + "Batch" : name;
         writer.Line();
         bool twoRows = TwoRowBias(layer);
-        writer.Line("// The weights, over all steps at once" + (layer.Masked ? (cell.GatesInState ? " (padding steps have da = 0)" : " (padding steps have no gradient)") : string.Empty) + ": d(bias) += sum of "
+        writer.Line("// The weights, over all steps" + (batched ? " of every sequence" : string.Empty) + " at once" + (layer.Masked ? (cell.GatesInState ? " (padding steps have da = 0)" : " (padding steps have no gradient)") : string.Empty) + ": d(bias) += sum of "
             + (cell.GatesInState ? "da[t]" : "the gates' gradients") + (twoRows ? " (row 1: of the recurrent projection's)" : string.Empty) + ",");
         string named = cell.GatesInState ? "da" : dGates;
-        writer.Line("// d(kernel) += xᵀ " + named + ", d(recurrent_kernel) += h[previous]ᵀ " + (cell.GatesInState ? "da" : dRecurrent) + ", pairing each step with the state read before it.");
+        writer.Line("// d(kernel) += xᵀ " + named + ", d(recurrent_kernel) += h[previous]ᵀ " + (cell.GatesInState ? "da" : dRecurrent) + ", pairing each step with the state read before it"
+            + (batched ? " in its own sequence." : "."));
         if (twoRows)
         {
             writer.Line(n.Span + "<float> dInputBias = dBias.Slice(0, " + gateWidth + ");");
             writer.Line(n.Span + "<float> dRecurrentBias = dBias.Slice(" + gateWidth + ", " + gateWidth + ");");
         }
 
-        using (writer.Block("for (int t = 0; t < steps; t++)"))
+        using (writer.Block(batched ? "for (int t = 0; t < count * steps; t++)" : "for (int t = 0; t < steps; t++)"))
         {
             string inputBias = twoRows ? "dInputBias" : "dBias";
-            writer.Line(n.TensorPrimitives + ".Add(" + inputBias + ", " + dGates + ".Slice(t * " + gateWidth + ", " + gateWidth + "), " + inputBias + ");");
+            writer.Line(n.TensorPrimitives + ".Add(" + inputBias + ", " + Batch(dGates) + ".Slice(t * " + gateWidth + ", " + gateWidth + "), " + inputBias + ");");
             if (twoRows)
             {
-                writer.Line(n.TensorPrimitives + ".Add(dRecurrentBias, " + dRecurrent + ".Slice(t * " + gateWidth + ", " + gateWidth + "), dRecurrentBias);");
+                writer.Line(n.TensorPrimitives + ".Add(dRecurrentBias, " + Batch(dRecurrent) + ".Slice(t * " + gateWidth + ", " + gateWidth + "), dRecurrentBias);");
             }
         }
 
         writer.Line();
-        writer.Line(n.LinearAlgebra + ".AddTransposedProduct(inputs, " + dGates + ", dKernel, " + gateWidth + ");");
+        writer.Line(n.LinearAlgebra + ".AddTransposedProduct(" + Batch("inputs") + ", " + Batch(dGates) + ", dKernel, " + gateWidth + ");");
         string forwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(0, (steps - 1) * Units), " + dRecurrent + ".Slice(" + gateWidth + "), dRecurrentKernel, " + gateWidth + ");";
         string backwardPairs = n.LinearAlgebra + ".AddTransposedProduct(states.Slice(Units), " + dRecurrent + ".Slice(0, (steps - 1) * " + gateWidth + "), dRecurrentKernel, " + gateWidth + ");";
-        if (layer.Bidirectional)
+        using (writer.BlockIf(batched, "for (int b = 0; b < count; b++)"))
         {
-            using (writer.Block("if (backwards)"))
+            if (batched)
             {
-                writer.Line(backwardPairs + " // h[t + 1] was read before t");
+                writer.Line(n.ReadOnlySpan + "<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);");
+                writer.Line(n.ReadOnlySpan + "<float> " + dRecurrent + " = " + dRecurrent + "Batch.Slice(b * (steps * " + gateWidth + "), steps * " + gateWidth + ");");
             }
 
-            using (writer.Block("else"))
+            if (layer.Bidirectional)
             {
-                writer.Line(forwardPairs + " // h[t - 1] was read before t");
+                using (writer.Block("if (backwards)"))
+                {
+                    writer.Line(backwardPairs + " // h[t + 1] was read before t");
+                }
+
+                using (writer.Block("else"))
+                {
+                    writer.Line(forwardPairs + " // h[t - 1] was read before t");
+                }
             }
-        }
-        else
-        {
-            writer.Line(layer.GoBackwards ? backwardPairs + " // h[t + 1] was read before t" : forwardPairs + " // h[t - 1] was read before t");
+            else
+            {
+                writer.Line(layer.GoBackwards ? backwardPairs + " // h[t + 1] was read before t" : forwardPairs + " // h[t - 1] was read before t");
+            }
         }
 
         if (inputHasGradient)
         {
             writer.Line();
-            writer.Line("// The input: dx[t] += " + (cell.GatesInState ? "da" : dGates) + "[t] · kernelᵀ.");
+            writer.Line("// The input: dx[t] += " + (cell.GatesInState ? "da" : dGates) + "[t] · kernelᵀ" + (batched ? ", for every row of the batch in one product with kernelᵀ in panels." : "."));
             writer.Line(n.Span + "<float> kernelT = transposed.Slice(" + (cell.Gates == 1 ? "Units * Units, InputWidth * Units" : "Units * GateWidth, InputWidth * GateWidth") + ");");
             writer.Line(n.LinearAlgebra + ".Transpose(" + SliceOf(weights, WeightRole.Kernel) + ", InputWidth, kernelT);");
-            using (writer.Block("for (int t = 0; t < steps; t++)"))
+            if (batched)
             {
-                writer.Line(n.LinearAlgebra + ".MultiplyAdd(" + dGates + ".Slice(t * " + gateWidth + ", " + gateWidth + "), kernelT, dInputs.Slice(t * InputWidth, InputWidth));");
+                writer.Line(n.Span + "<float> packedKernelT = transposed.Slice(" + Format.Int(TransposedLength(layer, inputHasGradient)) + ", InputWidth * " + gateWidth + ");");
+                writer.Line(n.LinearAlgebra + ".PackPanels(kernelT, " + gateWidth + ", packedKernelT);");
+                writer.Line(n.LinearAlgebra + ".MultiplyAddRowsPanels(" + Batch(dGates) + ", " + gateWidth + ", packedKernelT, dInputsBatch);");
+            }
+            else
+            {
+                using (writer.Block("for (int t = 0; t < steps; t++)"))
+                {
+                    writer.Line(n.LinearAlgebra + ".MultiplyAdd(" + dGates + ".Slice(t * " + gateWidth + ", " + gateWidth + "), kernelT, dInputs.Slice(t * InputWidth, InputWidth));");
+                }
             }
         }
     }

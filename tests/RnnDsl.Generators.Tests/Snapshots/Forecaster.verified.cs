@@ -716,7 +716,7 @@ partial class Forecaster : IRealValuedStepModel
     /// <summary>
     /// <see cref="SimpleRnnRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
     /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
-    /// <c>dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight gradients, run sequence by sequence.
+    /// <c>dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ</c>. The rest of each step runs sequence by sequence; the weight gradients are then products over the whole batch.
     /// </summary>
     private static void SimpleRnnRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> weights, int count, ReadOnlySpan<float> statesBatch, Span<float> dStatesBatch, Span<float> dWeights, Span<float> transposed)
     {
@@ -751,21 +751,18 @@ partial class Forecaster : IRealValuedStepModel
             }
         }
 
-        // The weights, sequence by sequence.
+        // The weights, over all steps of every sequence at once: d(bias) += sum of da[t],
+        // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it in its own sequence.
+        for (int t = 0; t < count * steps; t++)
+        {
+            TensorPrimitives.Add(dBias, dStatesBatch.Slice(t * Units, Units), dBias);
+        }
+
+        LinearAlgebra.AddTransposedProduct(inputsBatch, dStatesBatch, dKernel, Units);
         for (int b = 0; b < count; b++)
         {
-            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
             ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
-            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
-
-            // The weights, over all steps at once: d(bias) += sum of da[t],
-            // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.
-            for (int t = 0; t < steps; t++)
-            {
-                TensorPrimitives.Add(dBias, dStates.Slice(t * Units, Units), dBias);
-            }
-
-            LinearAlgebra.AddTransposedProduct(inputs, dStates, dKernel, Units);
+            ReadOnlySpan<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
             LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dStates.Slice(Units), dRecurrentKernel, Units); // h[t - 1] was read before t
         }
     }

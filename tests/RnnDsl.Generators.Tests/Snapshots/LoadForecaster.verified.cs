@@ -851,7 +851,7 @@ partial class LoadForecaster : IRealValuedStepModel
     /// <summary>
     /// <see cref="LstmRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
     /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
-    /// <c>dh[b, previous] += dGates[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight gradients, run sequence by sequence.
+    /// <c>dh[b, previous] += dGates[b, t] · recurrent_kernelᵀ</c>. The rest of each step runs sequence by sequence; the weight gradients are then products over the whole batch.
     /// </summary>
     private static void LstmRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> weights, int count, ReadOnlySpan<float> statesBatch, ReadOnlySpan<float> gatesBatch, ReadOnlySpan<float> cellsBatch, Span<float> dStatesBatch, Span<float> dGatesBatch, Span<float> dCellsBatch, Span<float> dWeights, Span<float> transposed)
     {
@@ -927,25 +927,18 @@ partial class LoadForecaster : IRealValuedStepModel
             }
         }
 
-        // The weights, sequence by sequence.
+        // The weights, over all steps of every sequence at once: d(bias) += sum of the gates' gradients,
+        // d(kernel) += xᵀ dGates, d(recurrent_kernel) += h[previous]ᵀ dGates, pairing each step with the state read before it in its own sequence.
+        for (int t = 0; t < count * steps; t++)
+        {
+            TensorPrimitives.Add(dBias, dGatesBatch.Slice(t * GateWidth, GateWidth), dBias);
+        }
+
+        LinearAlgebra.AddTransposedProduct(inputsBatch, dGatesBatch, dKernel, GateWidth);
         for (int b = 0; b < count; b++)
         {
-            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
             ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
-            ReadOnlySpan<float> gates = gatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
-            ReadOnlySpan<float> cells = cellsBatch.Slice(b * (steps * Units), steps * Units);
-            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
-            Span<float> dGates = dGatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
-            Span<float> dCells = dCellsBatch.Slice(b * (steps * Units), steps * Units);
-
-            // The weights, over all steps at once: d(bias) += sum of the gates' gradients,
-            // d(kernel) += xᵀ dGates, d(recurrent_kernel) += h[previous]ᵀ dGates, pairing each step with the state read before it.
-            for (int t = 0; t < steps; t++)
-            {
-                TensorPrimitives.Add(dBias, dGates.Slice(t * GateWidth, GateWidth), dBias);
-            }
-
-            LinearAlgebra.AddTransposedProduct(inputs, dGates, dKernel, GateWidth);
+            ReadOnlySpan<float> dGates = dGatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
             LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dGates.Slice(GateWidth), dRecurrentKernel, GateWidth); // h[t - 1] was read before t
         }
     }

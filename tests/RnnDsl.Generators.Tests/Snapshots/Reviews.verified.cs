@@ -414,7 +414,7 @@ partial class Reviews : ITokenModel
         Span<float> scales = stackalloc float[BatchLanes];
         scales.Fill(scale);
         Span<float> losses = stackalloc float[BatchLanes];
-        int lanes = ThreadScratch.Lanes((long)steps * 2497 + 66, 71680, BatchLanes); // at most BatchLanes sequences at once, fewer where they are long
+        int lanes = ThreadScratch.Lanes((long)steps * 2497 + 66, 83968, BatchLanes); // at most BatchLanes sequences at once, fewer where they are long
         for (int first = 0; first < batchSize; first += lanes)
         {
             int count = batchSize - first < lanes ? batchSize - first : lanes;
@@ -570,7 +570,7 @@ partial class Reviews : ITokenModel
             ModelInput.CheckLength(outputs.Length, count * outputLength, nameof(outputs));
         }
 
-        int lanes = ThreadScratch.Lanes((long)steps * 2497 + 66, 71680, BatchLanes); // at most BatchLanes sequences at once, fewer where they are long
+        int lanes = ThreadScratch.Lanes((long)steps * 2497 + 66, 83968, BatchLanes); // at most BatchLanes sequences at once, fewer where they are long
         for (int first = 0; first < count; first += lanes)
         {
             int taken = count - first < lanes ? count - first : lanes;
@@ -592,7 +592,7 @@ partial class Reviews : ITokenModel
         int outputLength = OutputLength(steps);
         int targetLength = LossFunctions.TargetWidth(loss, OutputWidth); // one row per sequence
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(count * (steps * 2497 + 66) + 71680);
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 2497 + 66) + 83968);
         Span<float> maskBatch = ThreadScratch.Take(ref scratch, count * steps); // 1 where a step counts, 0 at padding (token 0), of each sequence
         Span<float> embeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // embedding output, [steps, 32], of each sequence
         Span<float> bidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // bidirectional forward states, [steps, 64], of each sequence
@@ -623,7 +623,7 @@ partial class Reviews : ITokenModel
         Span<float> dLstmCellsBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // gradient of lstm c (cell state), [steps, 32], of each sequence
         Span<float> dLstmOutputBatch = ThreadScratch.Take(ref scratch, count * 32); // gradient of lstm output, [32], of each sequence
         Span<float> bidirectionalTransposedWeights = ThreadScratch.Take(ref scratch, 30720); // bidirectional transposed weights, then recurrent_kernelᵀ in panels
-        Span<float> lstmTransposedWeights = ThreadScratch.Take(ref scratch, 24576); // lstm transposed weights, then recurrent_kernelᵀ in panels
+        Span<float> lstmTransposedWeights = ThreadScratch.Take(ref scratch, 36864); // lstm transposed weights, then recurrent_kernelᵀ in panels
 
         // ── Forward pass, keeping every layer's output for the backward pass.
 
@@ -1145,7 +1145,7 @@ partial class Reviews : ITokenModel
     /// <summary>
     /// <see cref="BidirectionalRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
     /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
-    /// <c>dh[b, previous] += dRecurrent[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight and input gradients, run sequence by sequence.
+    /// <c>dh[b, previous] += dRecurrent[b, t] · recurrent_kernelᵀ</c>. The rest of each step runs sequence by sequence; the weight and input gradients are then products over the whole batch.
     /// </summary>
     private static void BidirectionalRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> maskBatch, ReadOnlySpan<float> weights, bool backwards, int count, ReadOnlySpan<float> statesBatch, ReadOnlySpan<float> gatesBatch, ReadOnlySpan<float> recurrentBatch, Span<float> dStatesBatch, Span<float> dGatesBatch, Span<float> dRecurrentBatch, Span<float> dInputsBatch, Span<float> dWeights, Span<float> transposed)
     {
@@ -1236,29 +1236,21 @@ partial class Reviews : ITokenModel
             }
         }
 
-        // The weights and the input, sequence by sequence.
+        // The weights, over all steps of every sequence at once (padding steps have no gradient): d(bias) += sum of the gates' gradients (row 1: of the recurrent projection's),
+        // d(kernel) += xᵀ dGates, d(recurrent_kernel) += h[previous]ᵀ dRecurrent, pairing each step with the state read before it in its own sequence.
+        Span<float> dInputBias = dBias.Slice(0, GateWidth);
+        Span<float> dRecurrentBias = dBias.Slice(GateWidth, GateWidth);
+        for (int t = 0; t < count * steps; t++)
+        {
+            TensorPrimitives.Add(dInputBias, dGatesBatch.Slice(t * GateWidth, GateWidth), dInputBias);
+            TensorPrimitives.Add(dRecurrentBias, dRecurrentBatch.Slice(t * GateWidth, GateWidth), dRecurrentBias);
+        }
+
+        LinearAlgebra.AddTransposedProduct(inputsBatch, dGatesBatch, dKernel, GateWidth);
         for (int b = 0; b < count; b++)
         {
-            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
             ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
-            ReadOnlySpan<float> gates = gatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
-            ReadOnlySpan<float> recurrent = recurrentBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
-            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
-            Span<float> dGates = dGatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
-            Span<float> dRecurrent = dRecurrentBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
-            Span<float> dInputs = dInputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
-
-            // The weights, over all steps at once (padding steps have no gradient): d(bias) += sum of the gates' gradients (row 1: of the recurrent projection's),
-            // d(kernel) += xᵀ dGates, d(recurrent_kernel) += h[previous]ᵀ dRecurrent, pairing each step with the state read before it.
-            Span<float> dInputBias = dBias.Slice(0, GateWidth);
-            Span<float> dRecurrentBias = dBias.Slice(GateWidth, GateWidth);
-            for (int t = 0; t < steps; t++)
-            {
-                TensorPrimitives.Add(dInputBias, dGates.Slice(t * GateWidth, GateWidth), dInputBias);
-                TensorPrimitives.Add(dRecurrentBias, dRecurrent.Slice(t * GateWidth, GateWidth), dRecurrentBias);
-            }
-
-            LinearAlgebra.AddTransposedProduct(inputs, dGates, dKernel, GateWidth);
+            ReadOnlySpan<float> dRecurrent = dRecurrentBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
             if (backwards)
             {
                 LinearAlgebra.AddTransposedProduct(states.Slice(Units), dRecurrent.Slice(0, (steps - 1) * GateWidth), dRecurrentKernel, GateWidth); // h[t + 1] was read before t
@@ -1267,15 +1259,14 @@ partial class Reviews : ITokenModel
             {
                 LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dRecurrent.Slice(GateWidth), dRecurrentKernel, GateWidth); // h[t - 1] was read before t
             }
-
-            // The input: dx[t] += dGates[t] · kernelᵀ.
-            Span<float> kernelT = transposed.Slice(Units * GateWidth, InputWidth * GateWidth);
-            LinearAlgebra.Transpose(weights.Slice(0, InputWidth * GateWidth), InputWidth, kernelT);
-            for (int t = 0; t < steps; t++)
-            {
-                LinearAlgebra.MultiplyAdd(dGates.Slice(t * GateWidth, GateWidth), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
-            }
         }
+
+        // The input: dx[t] += dGates[t] · kernelᵀ, for every row of the batch in one product with kernelᵀ in panels.
+        Span<float> kernelT = transposed.Slice(Units * GateWidth, InputWidth * GateWidth);
+        LinearAlgebra.Transpose(weights.Slice(0, InputWidth * GateWidth), InputWidth, kernelT);
+        Span<float> packedKernelT = transposed.Slice(18432, InputWidth * GateWidth);
+        LinearAlgebra.PackPanels(kernelT, GateWidth, packedKernelT);
+        LinearAlgebra.MultiplyAddRowsPanels(dGatesBatch, GateWidth, packedKernelT, dInputsBatch);
     }
 
     /// <summary>
@@ -1593,7 +1584,7 @@ partial class Reviews : ITokenModel
     /// <summary>
     /// <see cref="LstmRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
     /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
-    /// <c>dh[b, previous] += dGates[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight and input gradients, run sequence by sequence.
+    /// <c>dh[b, previous] += dGates[b, t] · recurrent_kernelᵀ</c>. The rest of each step runs sequence by sequence; the weight and input gradients are then products over the whole batch.
     /// </summary>
     private static void LstmRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> maskBatch, ReadOnlySpan<float> weights, int count, ReadOnlySpan<float> statesBatch, ReadOnlySpan<float> gatesBatch, ReadOnlySpan<float> cellsBatch, Span<float> dStatesBatch, Span<float> dGatesBatch, Span<float> dCellsBatch, Span<float> dInputsBatch, Span<float> dWeights, Span<float> transposed)
     {
@@ -1686,36 +1677,27 @@ partial class Reviews : ITokenModel
             }
         }
 
-        // The weights and the input, sequence by sequence.
+        // The weights, over all steps of every sequence at once (padding steps have no gradient): d(bias) += sum of the gates' gradients,
+        // d(kernel) += xᵀ dGates, d(recurrent_kernel) += h[previous]ᵀ dGates, pairing each step with the state read before it in its own sequence.
+        for (int t = 0; t < count * steps; t++)
+        {
+            TensorPrimitives.Add(dBias, dGatesBatch.Slice(t * GateWidth, GateWidth), dBias);
+        }
+
+        LinearAlgebra.AddTransposedProduct(inputsBatch, dGatesBatch, dKernel, GateWidth);
         for (int b = 0; b < count; b++)
         {
-            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
             ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
-            ReadOnlySpan<float> gates = gatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
-            ReadOnlySpan<float> cells = cellsBatch.Slice(b * (steps * Units), steps * Units);
-            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
-            Span<float> dGates = dGatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
-            Span<float> dCells = dCellsBatch.Slice(b * (steps * Units), steps * Units);
-            Span<float> dInputs = dInputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
-
-            // The weights, over all steps at once (padding steps have no gradient): d(bias) += sum of the gates' gradients,
-            // d(kernel) += xᵀ dGates, d(recurrent_kernel) += h[previous]ᵀ dGates, pairing each step with the state read before it.
-            for (int t = 0; t < steps; t++)
-            {
-                TensorPrimitives.Add(dBias, dGates.Slice(t * GateWidth, GateWidth), dBias);
-            }
-
-            LinearAlgebra.AddTransposedProduct(inputs, dGates, dKernel, GateWidth);
+            ReadOnlySpan<float> dGates = dGatesBatch.Slice(b * (steps * GateWidth), steps * GateWidth);
             LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dGates.Slice(GateWidth), dRecurrentKernel, GateWidth); // h[t - 1] was read before t
-
-            // The input: dx[t] += dGates[t] · kernelᵀ.
-            Span<float> kernelT = transposed.Slice(Units * GateWidth, InputWidth * GateWidth);
-            LinearAlgebra.Transpose(weights.Slice(0, InputWidth * GateWidth), InputWidth, kernelT);
-            for (int t = 0; t < steps; t++)
-            {
-                LinearAlgebra.MultiplyAdd(dGates.Slice(t * GateWidth, GateWidth), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
-            }
         }
+
+        // The input: dx[t] += dGates[t] · kernelᵀ, for every row of the batch in one product with kernelᵀ in panels.
+        Span<float> kernelT = transposed.Slice(Units * GateWidth, InputWidth * GateWidth);
+        LinearAlgebra.Transpose(weights.Slice(0, InputWidth * GateWidth), InputWidth, kernelT);
+        Span<float> packedKernelT = transposed.Slice(20480, InputWidth * GateWidth);
+        LinearAlgebra.PackPanels(kernelT, GateWidth, packedKernelT);
+        LinearAlgebra.MultiplyAddRowsPanels(dGatesBatch, GateWidth, packedKernelT, dInputsBatch);
     }
 
     /// <summary>

@@ -380,7 +380,7 @@ partial class Tagger : ITokenModel
         Span<float> scales = stackalloc float[BatchLanes];
         scales.Fill(scale);
         Span<float> losses = stackalloc float[BatchLanes];
-        int lanes = ThreadScratch.Lanes((long)steps * 409, 6144, BatchLanes); // at most BatchLanes sequences at once, fewer where they are long
+        int lanes = ThreadScratch.Lanes((long)steps * 409, 7168, BatchLanes); // at most BatchLanes sequences at once, fewer where they are long
         for (int first = 0; first < batchSize; first += lanes)
         {
             int count = batchSize - first < lanes ? batchSize - first : lanes;
@@ -515,7 +515,7 @@ partial class Tagger : ITokenModel
             ModelInput.CheckLength(outputs.Length, count * outputLength, nameof(outputs));
         }
 
-        int lanes = ThreadScratch.Lanes((long)steps * 409, 6144, BatchLanes); // at most BatchLanes sequences at once, fewer where they are long
+        int lanes = ThreadScratch.Lanes((long)steps * 409, 7168, BatchLanes); // at most BatchLanes sequences at once, fewer where they are long
         for (int first = 0; first < count; first += lanes)
         {
             int taken = count - first < lanes ? count - first : lanes;
@@ -538,7 +538,7 @@ partial class Tagger : ITokenModel
         int rows = outputLength / OutputWidth;
         int targetLength = rows * LossFunctions.TargetWidth(loss, OutputWidth);
         ReadOnlySpan<float> parameters = _parameters;
-        Span<float> scratch = ThreadScratch.Get(count * (steps * 409) + 6144);
+        Span<float> scratch = ThreadScratch.Get(count * (steps * 409) + 7168);
         Span<float> maskBatch = ThreadScratch.Take(ref scratch, count * steps); // 1 where a step counts, 0 at padding (token 0), of each sequence
         Span<float> embeddingOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // embedding output, [steps, 64], of each sequence
         Span<float> bidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // bidirectional forward states, [steps, 32], of each sequence
@@ -552,7 +552,7 @@ partial class Tagger : ITokenModel
         Span<float> dBidirectionalForwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // gradient of bidirectional forward states, [steps, 32], of each sequence
         Span<float> dBidirectionalBackwardStatesBatch = ThreadScratch.Take(ref scratch, count * (steps * 32)); // gradient of bidirectional backward states, [steps, 32], of each sequence
         Span<float> dBidirectionalOutputBatch = ThreadScratch.Take(ref scratch, count * (steps * 64)); // gradient of bidirectional output, [steps, 64], of each sequence
-        Span<float> bidirectionalTransposedWeights = ThreadScratch.Take(ref scratch, 4096); // bidirectional transposed weights, then recurrent_kernelᵀ in panels
+        Span<float> bidirectionalTransposedWeights = ThreadScratch.Take(ref scratch, 5120); // bidirectional transposed weights, then recurrent_kernelᵀ in panels
 
         // ── Forward pass, keeping every layer's output for the backward pass.
 
@@ -942,7 +942,7 @@ partial class Tagger : ITokenModel
     /// <summary>
     /// <see cref="BidirectionalRecurrenceBackward"/> over <paramref name="count"/> sequences of equal length, stored one after another and
     /// stepped together: at each step the gradient passed back to h[previous] is one matrix product over the batch,
-    /// <c>dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ</c>. The rest of each step, and the weight and input gradients, run sequence by sequence.
+    /// <c>dh[b, previous] += dStates[b, t] · recurrent_kernelᵀ</c>. The rest of each step runs sequence by sequence; the weight and input gradients are then products over the whole batch.
     /// </summary>
     private static void BidirectionalRecurrenceBackwardBatch(ReadOnlySpan<float> inputsBatch, ReadOnlySpan<float> maskBatch, ReadOnlySpan<float> weights, bool backwards, int count, ReadOnlySpan<float> statesBatch, Span<float> dStatesBatch, Span<float> dInputsBatch, Span<float> dWeights, Span<float> transposed)
     {
@@ -992,22 +992,18 @@ partial class Tagger : ITokenModel
             }
         }
 
-        // The weights and the input, sequence by sequence.
+        // The weights, over all steps of every sequence at once (padding steps have da = 0): d(bias) += sum of da[t],
+        // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it in its own sequence.
+        for (int t = 0; t < count * steps; t++)
+        {
+            TensorPrimitives.Add(dBias, dStatesBatch.Slice(t * Units, Units), dBias);
+        }
+
+        LinearAlgebra.AddTransposedProduct(inputsBatch, dStatesBatch, dKernel, Units);
         for (int b = 0; b < count; b++)
         {
-            ReadOnlySpan<float> inputs = inputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
             ReadOnlySpan<float> states = statesBatch.Slice(b * (steps * Units), steps * Units);
-            Span<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
-            Span<float> dInputs = dInputsBatch.Slice(b * (steps * InputWidth), steps * InputWidth);
-
-            // The weights, over all steps at once (padding steps have da = 0): d(bias) += sum of da[t],
-            // d(kernel) += xᵀ da, d(recurrent_kernel) += h[previous]ᵀ da, pairing each step with the state read before it.
-            for (int t = 0; t < steps; t++)
-            {
-                TensorPrimitives.Add(dBias, dStates.Slice(t * Units, Units), dBias);
-            }
-
-            LinearAlgebra.AddTransposedProduct(inputs, dStates, dKernel, Units);
+            ReadOnlySpan<float> dStates = dStatesBatch.Slice(b * (steps * Units), steps * Units);
             if (backwards)
             {
                 LinearAlgebra.AddTransposedProduct(states.Slice(Units), dStates.Slice(0, (steps - 1) * Units), dRecurrentKernel, Units); // h[t + 1] was read before t
@@ -1016,15 +1012,14 @@ partial class Tagger : ITokenModel
             {
                 LinearAlgebra.AddTransposedProduct(states.Slice(0, (steps - 1) * Units), dStates.Slice(Units), dRecurrentKernel, Units); // h[t - 1] was read before t
             }
-
-            // The input: dx[t] += da[t] · kernelᵀ.
-            Span<float> kernelT = transposed.Slice(Units * Units, InputWidth * Units);
-            LinearAlgebra.Transpose(weights.Slice(0, InputWidth * Units), InputWidth, kernelT);
-            for (int t = 0; t < steps; t++)
-            {
-                LinearAlgebra.MultiplyAdd(dStates.Slice(t * Units, Units), kernelT, dInputs.Slice(t * InputWidth, InputWidth));
-            }
         }
+
+        // The input: dx[t] += da[t] · kernelᵀ, for every row of the batch in one product with kernelᵀ in panels.
+        Span<float> kernelT = transposed.Slice(Units * Units, InputWidth * Units);
+        LinearAlgebra.Transpose(weights.Slice(0, InputWidth * Units), InputWidth, kernelT);
+        Span<float> packedKernelT = transposed.Slice(3072, InputWidth * Units);
+        LinearAlgebra.PackPanels(kernelT, Units, packedKernelT);
+        LinearAlgebra.MultiplyAddRowsPanels(dStatesBatch, Units, packedKernelT, dInputsBatch);
     }
 
     /// <summary>
