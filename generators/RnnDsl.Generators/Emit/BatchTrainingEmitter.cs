@@ -58,15 +58,11 @@ internal static class BatchTrainingEmitter
     /// </summary>
     private static (List<ScratchBuffer> PerSequence, ScratchBuffer Output, List<ScratchBuffer> Gradients, List<(LayerStep Step, int Length)> Transposed, ScratchBuffer Total, int Fixed) Scratch(ModelSpec model)
     {
-        (List<LayerStep> steps, List<ScratchBuffer> forward) = ForwardPlan.For(model);
+        List<LayerStep> steps = ForwardPlan.For(model).Steps;
 
-        // Every layer that packs its recurrent kernel steps the batch here, so its packing goes to packedWeights.
-        var packing = new HashSet<string>(steps.Where(s => s.Layer.Kind == LayerKind.Recurrent && RecurrenceEmitter.PacksRecurrentKernel(s.Layer))
-            .SelectMany(s => s.Layer.Directions.Select(d => s.CellBuffer(d, RecurrenceEmitter.PackedRecurrentKernel))));
-        List<ScratchBuffer> perSequence = forward.Where(b => !packing.Contains(b.Name)).ToList();
-        var output = model.OutputIsSequence
-            ? new ScratchBuffer("output", model.OutputWidth, 0, "output, [steps, " + Format.Int(model.OutputWidth) + "]")
-            : new ScratchBuffer("output", 0, model.OutputWidth, "output, [" + Format.Int(model.OutputWidth) + "]");
+        // ForwardBatch's buffers: every recurrent layer steps the batch here, so none keeps packing of its own.
+        List<ScratchBuffer> perSequence = BatchEmitter.ForwardScratch(model).PerSequence;
+        ScratchBuffer output = TrainingEmitter.OutputBuffer(model);
         var gradients = new List<ScratchBuffer> { output.Gradient() };
         gradients.AddRange(perSequence.Where(b => b.HasGradient).Select(b => b.Gradient()));
         var transposed = steps.Where(s => s.Layer.Kind == LayerKind.Recurrent)

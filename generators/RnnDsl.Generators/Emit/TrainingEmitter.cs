@@ -122,9 +122,7 @@ internal static class TrainingEmitter
     {
         RuntimeNames n = model.Names;
         (List<LayerStep> steps, List<ScratchBuffer> forwardBuffers) = ForwardPlan.For(model, training: model.HasDropout);
-        var outputBuffer = model.OutputIsSequence
-            ? new ScratchBuffer("output", model.OutputWidth, 0, "output, [steps, " + Format.Int(model.OutputWidth) + "]")
-            : new ScratchBuffer("output", 0, model.OutputWidth, "output, [" + Format.Int(model.OutputWidth) + "]");
+        ScratchBuffer outputBuffer = OutputBuffer(model);
         var backwardBuffers = new List<ScratchBuffer> { outputBuffer.Gradient() };
         backwardBuffers.AddRange(forwardBuffers.Where(b => b.HasGradient).Select(b => b.Gradient()));
         foreach (LayerStep step in steps.Where(s => s.Layer.Kind == LayerKind.Recurrent))
@@ -267,6 +265,11 @@ internal static class TrainingEmitter
             }
         }
     }
+
+    /// <summary>The training methods' buffer for the model's output: a row per step for a sequence output, else one row.</summary>
+    internal static ScratchBuffer OutputBuffer(ModelSpec model) => model.OutputIsSequence
+        ? new ScratchBuffer("output", model.OutputWidth, 0, "output, [steps, " + Format.Int(model.OutputWidth) + "]")
+        : new ScratchBuffer("output", 0, model.OutputWidth, "output, [" + Format.Int(model.OutputWidth) + "]");
 
     /// <summary>
     /// The loop that adds the loss of each output row of a sequence output (one per step) to <paramref name="total"/>, and
