@@ -39,11 +39,11 @@ public static class Program
         Directory.CreateDirectory(work);
         Peer[] peers =
         {
-            Peer.Tokens("design_card", "design card: Embedding → Bidirectional(SimpleRNN(64)) → Dense", new DesignCard()),
-            Peer.Tokens("simple_classifier", "Embedding → SimpleRNN(64) → Dense", new SimpleClassifier()),
-            Peer.Reals("forecaster", "Input(10, 1) → SimpleRNN(32) → Dense (T = 10)", new Forecaster()),
-            Peer.Tokens("lstm128", "Embedding → LSTM(128) → Dense", new Lstm128()),
-            Peer.Tokens("gru128", "Embedding → GRU(128) → Dense", new Gru128()),
+            Peer.Tokens("design_card", "design card: Embedding → Bidirectional(SimpleRNN(64)) → Dense", new Benchmarks.SentimentModel()),
+            Peer.Tokens("simple_classifier", "Embedding → SimpleRNN(64) → Dense", new Benchmarks.SimpleClassifier()),
+            Peer.Reals("forecaster", "Input(10, 1) → SimpleRNN(32) → Dense (T = 10)", new TenStepForecaster()),
+            Peer.Tokens("lstm128", "Embedding → LSTM(128) → Dense", new Benchmarks.LstmClassifier()),
+            Peer.Tokens("gru128", "Embedding → GRU(128) → Dense", new Benchmarks.GruClassifier()),
         };
 
         Console.WriteLine($"Writing weights, inputs and RnnDsl's outputs to {work}");

@@ -5,7 +5,7 @@
                                       # DIR/<model>.onnx for ONNX Runtime, DIR/<model>.torch.bin (batch-64 outputs) for the check
     torch_peer.py time DIR THREADS    # one round of timings on THREADS threads, one JSON object per line on stdout
 
-The five models are those of benchmarks/Peers/Models.cs, built from torch.nn modules whose names match the prefixes the
+The five models are those the driver creates (benchmarks/RnnDsl.Benchmarks/Models.cs and benchmarks/Peers/Models.cs), built from torch.nn modules whose names match the prefixes the
 driver saves with ("embedding", "rnn", "dense"). The safetensors file is read with json and numpy (its format is an
 8-byte header length, a JSON header, then the raw tensors), so no extra package is needed. Each timing process sets
 OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS before importing torch, and torch.set_num_threads.
