@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using RnnDsl.Kernels;
 using Xunit;
 
@@ -168,11 +169,13 @@ public class KernelTests
     [Fact]
     public void AddTransposedProduct_adds_a_transposed_times_b_at_every_width()
     {
+        // Widths 16, 64, 80 … reach the four-row blocks (a multiple of 16 columns); m = 4, 8 and 17 fill them, 17 with a row left over.
+        int[] widths = [.. Enumerable.Range(0, 24).Select(k => 1 + 3 * k), 32, 48, 80, 128];
         foreach (int rows in new[] { 0, 1, 5, 33 })
         {
-            foreach (int m in new[] { 1, 3, 17 })
+            foreach (int m in new[] { 1, 3, 4, 8, 17 })
             {
-                for (int n = 1; n <= 70; n += 3)
+                foreach (int n in widths)
                 {
                     float[] a = TestData.Reals(rows * m, seed: m + n);
                     float[] b = TestData.Reals(rows * n, seed: rows + n);
@@ -198,6 +201,41 @@ public class KernelTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public void Activation_derivatives_give_the_scalar_formula_bit_for_bit_at_every_length()
+    {
+        // Vector lanes and the scalar tail must round alike, so each value's result is the formula's whatever its place.
+        for (int n = 0; n <= 70; n++)
+        {
+            float[] output = TestData.Reals(n, seed: n + 1);
+            if (n > 3)
+            {
+                output[1] = 0f;
+                output[2] = float.NaN;
+            }
+
+            float[] gradient = TestData.Reals(n, seed: 100 + n);
+            float[] tanh = (float[])gradient.Clone();
+            float[] sigmoid = (float[])gradient.Clone();
+            float[] relu = (float[])gradient.Clone();
+            Activations.TanhBackward(output, tanh);
+            Activations.SigmoidBackward(output, sigmoid);
+            Activations.ReluBackward(output, relu);
+            for (int i = 0; i < n; i++)
+            {
+                float y = output[i];
+                Assert.Equal(BitConverter.SingleToInt32Bits(gradient[i] * (1f - y * y)), BitConverter.SingleToInt32Bits(tanh[i]));
+                Assert.Equal(BitConverter.SingleToInt32Bits(gradient[i] * (y * (1f - y))), BitConverter.SingleToInt32Bits(sigmoid[i]));
+                Assert.Equal(BitConverter.SingleToInt32Bits(y <= 0f ? 0f : gradient[i]), BitConverter.SingleToInt32Bits(relu[i]));
+            }
+        }
+
+        // A longer output is fine (only the gradient's length is read); a shorter one is an error that names it.
+        Activations.TanhBackward(new float[5], new float[4]);
+        var error = Assert.Throws<ArgumentException>(() => Activations.SigmoidBackward(new float[3], new float[4]));
+        Assert.Equal("output", error.ParamName);
     }
 
     [Fact]

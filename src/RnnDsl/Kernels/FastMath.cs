@@ -112,25 +112,33 @@ internal static class FastMath
         int n = values.Length;
         if (widestBits >= 512 && Vector512.IsHardwareAccelerated && n >= 16)
         {
-            // The last 16 values are computed first from the inputs and stored last, over whatever the loop wrote there:
-            // no scalar tail, and no value computed from an output.
-            Vector512<float> last = TFunction.Apply(Vector512.LoadUnsafe(ref v, (nuint)(n - 16)));
+            // Unless n is a multiple of 16, the last 16 values are computed first from the inputs and stored last, over
+            // whatever the loop wrote there: no scalar tail, and no value computed from an output.
+            bool overlap = n % 16 != 0;
+            Vector512<float> last = overlap ? TFunction.Apply(Vector512.LoadUnsafe(ref v, (nuint)(n - 16))) : default;
             for (int i = 0; i + 16 <= n; i += 16)
             {
                 TFunction.Apply(Vector512.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
             }
 
-            last.StoreUnsafe(ref v, (nuint)(n - 16));
+            if (overlap)
+            {
+                last.StoreUnsafe(ref v, (nuint)(n - 16));
+            }
         }
         else if (widestBits >= 256 && Vector256.IsHardwareAccelerated && n >= 8)
         {
-            Vector256<float> last = TFunction.Apply(Vector256.LoadUnsafe(ref v, (nuint)(n - 8)));
+            bool overlap = n % 8 != 0;
+            Vector256<float> last = overlap ? TFunction.Apply(Vector256.LoadUnsafe(ref v, (nuint)(n - 8))) : default;
             for (int i = 0; i + 8 <= n; i += 8)
             {
                 TFunction.Apply(Vector256.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
             }
 
-            last.StoreUnsafe(ref v, (nuint)(n - 8));
+            if (overlap)
+            {
+                last.StoreUnsafe(ref v, (nuint)(n - 8));
+            }
         }
         else if (widestBits >= 256 && Vector256.IsHardwareAccelerated)
         {

@@ -309,10 +309,122 @@ public static class LinearAlgebra
         }
 
         ref float first = ref MemoryMarshal.GetReference(a);
-        for (int i = 0; i < m; i++)
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && columns % Vector512<float>.Count == 0)
+        {
+            i = AddTransposedProductFourRows(a, b, c, columns);
+        }
+
+        for (; i < m; i++)
         {
             MultiplyAddCore(ref Unsafe.Add(ref first, i), m, rows, b, c.Slice(i * columns, columns));
         }
+    }
+
+    /// <summary>
+    /// <see cref="AddTransposedProduct"/> four rows of c at a time, for <paramref name="columns"/> a multiple of 16: a
+    /// [4, 64] block of c (then [4, 16] blocks for the columns left) stays in registers over every row k, and each vector
+    /// of b loaded is multiplied by four values of a's row k. Row by row, every multiply-add loaded its own vector of b,
+    /// and the loads were the bound: this halves them (the kernel gradients were a third of the design card model's
+    /// training time). Returns the number of rows of c done, a multiple of four; the caller does the rest.
+    /// </summary>
+    private static int AddTransposedProductFourRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int columns)
+    {
+        const int Width = 16; // Vector512<float>.Count
+        int m = c.Length / columns;
+        int rows = b.Length / columns;
+        ref float aRef = ref MemoryMarshal.GetReference(a);
+        ref float bRef = ref MemoryMarshal.GetReference(b);
+        ref float cRef = ref MemoryMarshal.GetReference(c);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            ref float c0 = ref Unsafe.Add(ref cRef, i * columns);
+            ref float c1 = ref Unsafe.Add(ref c0, columns);
+            ref float c2 = ref Unsafe.Add(ref c1, columns);
+            ref float c3 = ref Unsafe.Add(ref c2, columns);
+            int column = 0;
+            for (; column + 4 * Width <= columns; column += 4 * Width)
+            {
+                nuint j = (nuint)column;
+                Vector512<float> s00 = Vector512.LoadUnsafe(ref c0, j), s01 = Vector512.LoadUnsafe(ref c0, j + Width), s02 = Vector512.LoadUnsafe(ref c0, j + 2 * Width), s03 = Vector512.LoadUnsafe(ref c0, j + 3 * Width);
+                Vector512<float> s10 = Vector512.LoadUnsafe(ref c1, j), s11 = Vector512.LoadUnsafe(ref c1, j + Width), s12 = Vector512.LoadUnsafe(ref c1, j + 2 * Width), s13 = Vector512.LoadUnsafe(ref c1, j + 3 * Width);
+                Vector512<float> s20 = Vector512.LoadUnsafe(ref c2, j), s21 = Vector512.LoadUnsafe(ref c2, j + Width), s22 = Vector512.LoadUnsafe(ref c2, j + 2 * Width), s23 = Vector512.LoadUnsafe(ref c2, j + 3 * Width);
+                Vector512<float> s30 = Vector512.LoadUnsafe(ref c3, j), s31 = Vector512.LoadUnsafe(ref c3, j + Width), s32 = Vector512.LoadUnsafe(ref c3, j + 2 * Width), s33 = Vector512.LoadUnsafe(ref c3, j + 3 * Width);
+                for (int k = 0; k < rows; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref bRef, k * columns + column);
+                    Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow), b1 = Vector512.LoadUnsafe(ref bRow, Width), b2 = Vector512.LoadUnsafe(ref bRow, 2 * Width), b3 = Vector512.LoadUnsafe(ref bRow, 3 * Width);
+                    ref float aRow = ref Unsafe.Add(ref aRef, k * m + i);
+                    Vector512<float> x = Vector512.Create(aRow);
+                    s00 = Vector512.MultiplyAddEstimate(b0, x, s00);
+                    s01 = Vector512.MultiplyAddEstimate(b1, x, s01);
+                    s02 = Vector512.MultiplyAddEstimate(b2, x, s02);
+                    s03 = Vector512.MultiplyAddEstimate(b3, x, s03);
+                    x = Vector512.Create(Unsafe.Add(ref aRow, 1));
+                    s10 = Vector512.MultiplyAddEstimate(b0, x, s10);
+                    s11 = Vector512.MultiplyAddEstimate(b1, x, s11);
+                    s12 = Vector512.MultiplyAddEstimate(b2, x, s12);
+                    s13 = Vector512.MultiplyAddEstimate(b3, x, s13);
+                    x = Vector512.Create(Unsafe.Add(ref aRow, 2));
+                    s20 = Vector512.MultiplyAddEstimate(b0, x, s20);
+                    s21 = Vector512.MultiplyAddEstimate(b1, x, s21);
+                    s22 = Vector512.MultiplyAddEstimate(b2, x, s22);
+                    s23 = Vector512.MultiplyAddEstimate(b3, x, s23);
+                    x = Vector512.Create(Unsafe.Add(ref aRow, 3));
+                    s30 = Vector512.MultiplyAddEstimate(b0, x, s30);
+                    s31 = Vector512.MultiplyAddEstimate(b1, x, s31);
+                    s32 = Vector512.MultiplyAddEstimate(b2, x, s32);
+                    s33 = Vector512.MultiplyAddEstimate(b3, x, s33);
+                }
+
+                s00.StoreUnsafe(ref c0, j); s01.StoreUnsafe(ref c0, j + Width); s02.StoreUnsafe(ref c0, j + 2 * Width); s03.StoreUnsafe(ref c0, j + 3 * Width);
+                s10.StoreUnsafe(ref c1, j); s11.StoreUnsafe(ref c1, j + Width); s12.StoreUnsafe(ref c1, j + 2 * Width); s13.StoreUnsafe(ref c1, j + 3 * Width);
+                s20.StoreUnsafe(ref c2, j); s21.StoreUnsafe(ref c2, j + Width); s22.StoreUnsafe(ref c2, j + 2 * Width); s23.StoreUnsafe(ref c2, j + 3 * Width);
+                s30.StoreUnsafe(ref c3, j); s31.StoreUnsafe(ref c3, j + Width); s32.StoreUnsafe(ref c3, j + 2 * Width); s33.StoreUnsafe(ref c3, j + 3 * Width);
+            }
+
+            // The columns left, a vector at a time, with rows k split even and odd: eight independent chains.
+            for (; column < columns; column += Width)
+            {
+                nuint j = (nuint)column;
+                Vector512<float> e0 = Vector512.LoadUnsafe(ref c0, j), e1 = Vector512.LoadUnsafe(ref c1, j), e2 = Vector512.LoadUnsafe(ref c2, j), e3 = Vector512.LoadUnsafe(ref c3, j);
+                Vector512<float> o0 = Vector512<float>.Zero, o1 = Vector512<float>.Zero, o2 = Vector512<float>.Zero, o3 = Vector512<float>.Zero;
+                int k = 0;
+                for (; k + 1 < rows; k += 2)
+                {
+                    Vector512<float> be = Vector512.LoadUnsafe(ref bRef, (nuint)(k * columns + column));
+                    Vector512<float> bo = Vector512.LoadUnsafe(ref bRef, (nuint)((k + 1) * columns + column));
+                    ref float ae = ref Unsafe.Add(ref aRef, k * m + i);
+                    ref float ao = ref Unsafe.Add(ref ae, m);
+                    e0 = Vector512.MultiplyAddEstimate(be, Vector512.Create(ae), e0);
+                    e1 = Vector512.MultiplyAddEstimate(be, Vector512.Create(Unsafe.Add(ref ae, 1)), e1);
+                    e2 = Vector512.MultiplyAddEstimate(be, Vector512.Create(Unsafe.Add(ref ae, 2)), e2);
+                    e3 = Vector512.MultiplyAddEstimate(be, Vector512.Create(Unsafe.Add(ref ae, 3)), e3);
+                    o0 = Vector512.MultiplyAddEstimate(bo, Vector512.Create(ao), o0);
+                    o1 = Vector512.MultiplyAddEstimate(bo, Vector512.Create(Unsafe.Add(ref ao, 1)), o1);
+                    o2 = Vector512.MultiplyAddEstimate(bo, Vector512.Create(Unsafe.Add(ref ao, 2)), o2);
+                    o3 = Vector512.MultiplyAddEstimate(bo, Vector512.Create(Unsafe.Add(ref ao, 3)), o3);
+                }
+
+                if (k < rows)
+                {
+                    Vector512<float> be = Vector512.LoadUnsafe(ref bRef, (nuint)(k * columns + column));
+                    ref float ae = ref Unsafe.Add(ref aRef, k * m + i);
+                    e0 = Vector512.MultiplyAddEstimate(be, Vector512.Create(ae), e0);
+                    e1 = Vector512.MultiplyAddEstimate(be, Vector512.Create(Unsafe.Add(ref ae, 1)), e1);
+                    e2 = Vector512.MultiplyAddEstimate(be, Vector512.Create(Unsafe.Add(ref ae, 2)), e2);
+                    e3 = Vector512.MultiplyAddEstimate(be, Vector512.Create(Unsafe.Add(ref ae, 3)), e3);
+                }
+
+                (e0 + o0).StoreUnsafe(ref c0, j);
+                (e1 + o1).StoreUnsafe(ref c1, j);
+                (e2 + o2).StoreUnsafe(ref c2, j);
+                (e3 + o3).StoreUnsafe(ref c3, j);
+            }
+        }
+
+        return i;
     }
 
     /// <summary>Writes the transpose of a <c>[rows, columns]</c> matrix to <paramref name="destination"/> (<c>[columns, rows]</c>).</summary>
