@@ -8,7 +8,7 @@ namespace RnnDsl;
 /// <summary>
 /// One <c>Training.Fit</c> on data already checked: the epochs, each a shuffled pass of gradient steps, then validation,
 /// the history, the epoch-end callbacks (checkpoint, learning-rate reduction, <c>OnEpochEnd</c>, early stopping), and the
-/// ways training ends early (early stopping, a callback's <c>StopTraining</c>, cancellation). Every buffer is made here,
+/// ways training ends early (early stopping, a callback's <c>StopTraining</c>, cancellation). Every buffer is made or rented here,
 /// before the first epoch.
 /// </summary>
 internal sealed class FitRun<TInput>
@@ -82,6 +82,8 @@ internal sealed class FitRun<TInput>
             {
                 _options.Optimizer.LearningRate = ownRate;
             }
+
+            _step.Dispose();
         }
     }
 
