@@ -214,6 +214,9 @@ public static class Program
             }
         }
 
+        // One Adam for every timed epoch, as the PyTorch loop keeps one optimizer: its moments are made on the first step.
+        private readonly Adam _adam = new();
+
         /// <summary>One epoch over 256 sequences in batches of 32, Adam: the same work as PyTorch's.</summary>
         private void Train(int threads)
         {
@@ -221,7 +224,7 @@ public static class Program
             {
                 Epochs = 1,
                 BatchSize = TrainBatch,
-                Optimizer = new Adam(),
+                Optimizer = _adam,
                 Threads = threads,
                 Shuffle = false,
                 Loss = _tokens ? Loss.BinaryCrossentropy : Loss.MeanSquaredError,

@@ -2,8 +2,6 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Numerics.Tensors;
-using System.Runtime.ExceptionServices;
-using System.Threading.Tasks;
 
 namespace RnnDsl;
 
@@ -37,6 +35,7 @@ internal sealed class DataParallelStep<TInput> : IDisposable
     private readonly Action<int> _accumulateShare;
     private readonly Action<int> _sumRange;
     private readonly Action<int> _updateRange;
+    private readonly ForkJoin _forkJoin = new(); // its helpers stay awake between the three dispatches of a batch
     private Batch _batch;
     private Optimizer? _optimizer;
     private float _clipScale;
@@ -336,7 +335,7 @@ internal sealed class DataParallelStep<TInput> : IDisposable
     }
 
     /// <summary>Runs <paramref name="body"/> for 0 … count - 1, on parallel threads or inline, reporting a worker's exception as itself.</summary>
-    private static void RunOnWorkers(int count, bool parallel, Action<int> body)
+    private void RunOnWorkers(int count, bool parallel, Action<int> body)
     {
         if (!parallel)
         {
@@ -348,14 +347,7 @@ internal sealed class DataParallelStep<TInput> : IDisposable
             return;
         }
 
-        try
-        {
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = count }, body);
-        }
-        catch (AggregateException error) when (error.InnerExceptions.Count >= 1)
-        {
-            ExceptionDispatchInfo.Capture(error.InnerExceptions[0]).Throw();
-        }
+        _forkJoin.For(count, body);
     }
 
     /// <summary>One thread's share of a batch: its own gradient buffer, output buffer and counts.</summary>
