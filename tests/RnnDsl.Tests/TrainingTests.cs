@@ -155,26 +155,30 @@ public class TrainingTests
         Assert.Null(lastGood);
         Assert.True(model.Parameters.SequenceEqual(initial)); // nothing was applied
 
-        // An update that makes a weight NaN on the second step: the first step's weights stay.
-        var (tokens, labels) = OrderTask(64, seed: 4, pairs: false);
-        var order = new OrderModel(seed: 3);
-        float[]? afterFirst = null;
-        var poisoned = new FitOptions
+        // An update that makes a weight NaN, −∞ or +∞ on the second step: the first step's weights stay. (−∞ once
+        // slipped through: the check took the largest signed value of each chunk, and −∞ is the smallest.)
+        foreach (float poison in new[] { float.NaN, float.NegativeInfinity, float.PositiveInfinity })
         {
-            Epochs = 1,
-            BatchSize = 32,
-            Optimizer = new NaNOnSecondStep(),
-            Shuffle = false,
-            Threads = 2,
-            OnBatchEnd = progress => afterFirst ??= order.Parameters.ToArray(),
-        };
-        error = Assert.Throws<TrainingDivergedException>(() => order.Fit(tokens, labels, poisoned));
-        Assert.Equal(2, error.Batch);
-        Assert.Contains("the update made a weight infinite or NaN", error.Message);
-        Assert.NotNull(afterFirst);
-        Assert.False(afterFirst.AsSpan().SequenceEqual(new OrderModel(seed: 3).Parameters)); // the first step was applied
-        Assert.True(order.Parameters.SequenceEqual(afterFirst));
-        Assert.True(order.Parameters.ToArray().All(float.IsFinite));
+            var (tokens, labels) = OrderTask(64, seed: 4, pairs: false);
+            var order = new OrderModel(seed: 3);
+            float[]? afterFirst = null;
+            var poisoned = new FitOptions
+            {
+                Epochs = 1,
+                BatchSize = 32,
+                Optimizer = new NaNOnSecondStep(poison),
+                Shuffle = false,
+                Threads = 2,
+                OnBatchEnd = progress => afterFirst ??= order.Parameters.ToArray(),
+            };
+            error = Assert.Throws<TrainingDivergedException>(() => order.Fit(tokens, labels, poisoned));
+            Assert.Equal(2, error.Batch);
+            Assert.Contains("the update made a weight infinite or NaN", error.Message);
+            Assert.NotNull(afterFirst);
+            Assert.False(afterFirst.AsSpan().SequenceEqual(new OrderModel(seed: 3).Parameters)); // the first step was applied
+            Assert.True(order.Parameters.SequenceEqual(afterFirst));
+            Assert.True(order.Parameters.ToArray().All(float.IsFinite));
+        }
     }
 
     [Fact]
@@ -428,9 +432,12 @@ public class TrainingTests
     /// <summary>Plain SGD whose second step writes NaN into the first weight, as a broken update would.</summary>
     private sealed class NaNOnSecondStep : Optimizer
     {
-        public NaNOnSecondStep()
+        private readonly float _poison;
+
+        public NaNOnSecondStep(float poison = float.NaN)
         {
             LearningRate = 0.1f;
+            _poison = poison;
         }
 
         protected override int StateCount => 0;
@@ -444,7 +451,7 @@ public class TrainingTests
 
             if (iteration == 2 && offset == 0)
             {
-                parameters[0] = float.NaN;
+                parameters[0] = _poison;
             }
         }
     }

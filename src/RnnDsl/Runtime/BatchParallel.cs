@@ -31,9 +31,9 @@ public static class BatchParallel
         }
 
         int parts = Math.Min(degreeOfParallelism, batchSize);
-        Job<TModel, TInput> job = Job<TModel, TInput>.Rent();
         TInput[] input = ArrayPool<TInput>.Shared.Rent(inputs.Length);
         float[] output = ArrayPool<float>.Shared.Rent(outputs.Length);
+        Job<TModel, TInput> job = Job<TModel, TInput>.Rent();
         try
         {
             inputs.CopyTo(input);

@@ -15,8 +15,8 @@ namespace RnnDsl;
 /// allocated about 1.75 KB per two-thread <c>PredictBatch</c> (its tasks, loop state and the closure), against the
 /// 0 B per call the hot paths keep. And in <c>Fit</c>, which dispatches three times per batch, a pool thread that had gone
 /// to sleep started its share 24–32 µs after the dispatch on this project's 2-core VM, about 90 µs per batch of the
-/// design card model (1.5 ms on one thread). Here a helper that finishes its parts spins for the next call for up to
-/// <see cref="LingerMicroseconds"/>, so back-to-back dispatches find it awake.
+/// design card model (1.5 ms on one thread). Here a helper that ran a part spins for the next call for up to
+/// <see cref="LingerMicroseconds"/>, so back-to-back dispatches find it awake; one that found no part left leaves.
 /// </para>
 /// <para>
 /// Parts are claimed with one interlocked counter, and the caller claims parts too, so every part runs even if no pool
@@ -24,7 +24,9 @@ namespace RnnDsl;
 /// part count share one 64-bit word, so a claim made against an earlier call's counter can never pass for a part of a
 /// later call. A pool thread that arrives after the parts are gone leaves at once. The first exception a part throws is
 /// rethrown to the caller as itself (not wrapped), after every claimed part has ended. One instance runs one call at a
-/// time; <see cref="Run"/> keeps one per calling thread.
+/// time; <see cref="Run"/> keeps one per calling thread. Parts run without the caller's ExecutionContext (no
+/// AsyncLocal values or culture flow to the helpers, unlike <c>Parallel.For</c>): the bodies here are model code that
+/// reads neither.
 /// </para>
 /// </remarks>
 internal sealed class ForkJoin : IThreadPoolWorkItem
@@ -103,7 +105,7 @@ internal sealed class ForkJoin : IThreadPoolWorkItem
                 ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
             }
 
-            RunParts();
+            _ = RunParts();
             WaitForParts();
             _error?.Throw();
         }
@@ -145,7 +147,11 @@ internal sealed class ForkJoin : IThreadPoolWorkItem
         while (true)
         {
             int generation = Volatile.Read(ref _generation);
-            RunParts();
+            if (!RunParts())
+            {
+                return; // arrived after the parts were gone: nothing to stay awake for
+            }
+
             Interlocked.Increment(ref _lingering);
             bool next = WaitForNextCall(generation);
             Interlocked.Decrement(ref _lingering);
@@ -174,21 +180,23 @@ internal sealed class ForkJoin : IThreadPoolWorkItem
         return true;
     }
 
-    /// <summary>Claims and runs parts until none are left.</summary>
-    private void RunParts()
+    /// <summary>Claims and runs parts until none are left; whether it ran any.</summary>
+    private bool RunParts()
     {
+        bool ran = false;
         while (true)
         {
             long claim = Interlocked.Increment(ref _claims);
-            int part = (int)(claim & uint.MaxValue) - 1;
-            if (part >= (int)(claim >> 32))
+            long part = (claim & uint.MaxValue) - 1;
+            if (part >= (claim >> 32))
             {
-                return;
+                return ran;
             }
 
+            ran = true;
             try
             {
-                _body!(part);
+                _body!((int)part);
             }
             catch (Exception error)
             {

@@ -268,7 +268,7 @@ internal sealed class DataParallelStep<TInput> : IDisposable
                 own.Clear();
             }
 
-            largest = MathF.Max(largest, TensorPrimitives.MaxMagnitude(total)); // NaN stays NaN
+            largest = MathF.Max(largest, MathF.Abs(TensorPrimitives.MaxMagnitude(total))); // MaxMagnitude keeps the sign: −∞ must count; NaN stays NaN
             squares += norm ? TensorPrimitives.SumOfSquares(total) : 0;
         }
 
@@ -307,7 +307,7 @@ internal sealed class DataParallelStep<TInput> : IDisposable
             Span<float> gradient = _gradients.AsSpan(at, length);
             optimizer.Clip(gradient, _clipScale);
             optimizer.UpdateRange(parameters, gradient, at);
-            largest = MathF.Max(largest, TensorPrimitives.MaxMagnitude(parameters));
+            largest = MathF.Max(largest, MathF.Abs(TensorPrimitives.MaxMagnitude(parameters)));
         }
 
         _largest[r] = largest;
