@@ -132,3 +132,54 @@ public class LatencyFloorBenchmarks
         }
     }
 }
+
+/// <summary>
+/// The same for the forecaster at 10 steps (the issue's <c>Input(10, 1) → SimpleRnn(32) → Dense(1)</c>, here the
+/// variable-length <see cref="Forecaster"/> given 10 values): its <c>Predict</c>, and its recurrence alone, ten steps
+/// of a 32 × 32 product and tanh on 32 values, each waiting for the one before.
+/// </summary>
+[MemoryDiagnoser]
+public class ForecasterLatencyFloorBenchmarks
+{
+    private const int Steps = 10;
+    private const int Units = 32;
+
+    private readonly Forecaster _model = new();
+    private readonly float[] _series = new float[Steps];
+    private readonly float[] _output = new float[1];
+    private readonly float[] _recurrentKernel = new float[Units * Units];
+    private readonly float[] _states = new float[Steps * Units];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new SeededRandom(7);
+        Initializers.Uniform(_series, -1f, 1f, random);
+        Initializers.Uniform(_recurrentKernel, -0.1f, 0.1f, random);
+        Initializers.Uniform(_states, -1f, 1f, random);
+    }
+
+    [Benchmark(Baseline = true, Description = "Forecaster, 10 steps: Predict")]
+    public float Predict()
+    {
+        _model.Predict(_series, _output);
+        return _output[0];
+    }
+
+    [Benchmark(Description = "its recurrence alone: 10 × (32 × 32 product + tanh)")]
+    public float Recurrence()
+    {
+        for (int t = 0; t < Steps; t++)
+        {
+            Span<float> state = _states.AsSpan(t * Units, Units);
+            if (t > 0)
+            {
+                LinearAlgebra.MultiplyAdd(_states.AsSpan((t - 1) * Units, Units), _recurrentKernel, state);
+            }
+
+            Activations.Tanh(state);
+        }
+
+        return _states[0];
+    }
+}
