@@ -6,7 +6,7 @@ using Xunit;
 namespace RnnDsl.Tests;
 
 /// <summary>
-/// <c>Fit</c> on one thread allocates nothing from one batch to the next: the step's buffers, delegates and the
+/// <c>Fit</c> allocates nothing from one batch to the next: the step's buffers, delegates and the
 /// metrics' row masks are made once per <c>Fit</c> (what an epoch allocates, its logs and shuffled order, is outside).
 /// </summary>
 public class FitAllocationTests
@@ -14,7 +14,10 @@ public class FitAllocationTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void A_batch_allocates_nothing_on_one_thread(bool withMetrics)
+    public void A_batch_allocates_nothing_on_one_thread(bool withMetrics) => AssertBatchesAllocateNothing(threads: 1, withMetrics);
+
+    /// <summary>Fits 12 batches and checks that, after the first two, the calling thread allocates nothing from one to the next.</summary>
+    internal static void AssertBatchesAllocateNothing(int threads, bool withMetrics)
     {
         var model = new OrderModel(seed: 1);
         var random = new SeededRandom(3);
@@ -26,7 +29,7 @@ public class FitAllocationTests
         {
             Epochs = 1,
             BatchSize = 8,
-            Threads = 1,
+            Threads = threads,
             Optimizer = new Adam(0.01f),
             Loss = Loss.BinaryCrossentropy,
             Metrics = withMetrics ? [Metric.Accuracy, Metric.Auc] : [],

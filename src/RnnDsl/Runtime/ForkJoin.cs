@@ -45,6 +45,7 @@ internal sealed class ForkJoin : IThreadPoolWorkItem
     private long _claims; // the call's part count in the high 32 bits, the parts claimed so far in the low 32
     private int _pending;
     private int _lingering;
+    private int _queued; // visits queued to the pool and not yet started
     private int _generation;
     private bool _running;
     private ExceptionDispatchInfo? _error;
@@ -99,9 +100,13 @@ internal sealed class ForkJoin : IThreadPoolWorkItem
             // a part has seen the body written above.
             Interlocked.Exchange(ref _claims, (long)count << 32);
             Interlocked.Increment(ref _generation);
-            int awake = Volatile.Read(ref _lingering);
-            for (int helper = awake + 1; helper < count; helper++)
+            // Helpers awake or already on their way (a visit queued by an earlier call that has not started yet) take
+            // parts of this call too, so only the rest are queued: the pool's queue never holds more than count − 1 of
+            // this instance's visits (queueing one per call while the pool was busy grew its queue, an allocation).
+            int coming = Volatile.Read(ref _lingering) + Volatile.Read(ref _queued);
+            for (int helper = coming + 1; helper < count; helper++)
             {
+                Interlocked.Increment(ref _queued);
                 ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
             }
 
@@ -144,6 +149,7 @@ internal sealed class ForkJoin : IThreadPoolWorkItem
     /// <summary>A pool thread's visit: parts while there are any, then a short wait for the next call.</summary>
     void IThreadPoolWorkItem.Execute()
     {
+        Interlocked.Decrement(ref _queued);
         while (true)
         {
             int generation = Volatile.Read(ref _generation);
