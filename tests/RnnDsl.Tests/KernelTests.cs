@@ -170,7 +170,7 @@ public class KernelTests
     public void AddTransposedProduct_adds_a_transposed_times_b_at_every_width()
     {
         // Widths 16, 64, 80 … reach the four-row blocks (a multiple of 16 columns); m = 4, 8 and 17 fill them, 17 with a row left over.
-        int[] widths = [.. Enumerable.Range(0, 24).Select(k => 1 + 3 * k), 32, 48, 80, 128];
+        int[] widths = [.. Enumerable.Range(0, 24).Select(k => 1 + 3 * k), 8, 24, 32, 48, 80, 128];
         foreach (int rows in new[] { 0, 1, 5, 33 })
         {
             foreach (int m in new[] { 1, 3, 4, 8, 17 })
@@ -190,6 +190,17 @@ public class KernelTests
                             {
                                 expected[i * n + j] += (double)a[k * m + i] * b[k * n + j];
                             }
+                        }
+                    }
+
+                    // Every width the machine has: 512-bit blocks, the 256-bit blocks AVX2 machines take, narrower rows, scalar.
+                    foreach (int widestBits in new[] { 512, 256, 128, 0 })
+                    {
+                        float[] actual = (float[])c.Clone();
+                        LinearAlgebra.AddTransposedProductNoWiderThan(a, b, actual, n, widestBits);
+                        for (int i = 0; i < c.Length; i++)
+                        {
+                            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-6 * (rows + 1), $"{widestBits} bits: rows {rows}, m {m}, n {n}, element {i}");
                         }
                     }
 

@@ -294,7 +294,14 @@ public static class LinearAlgebra
     /// inputsᵀ times the pre-activation gradients of every step.
     /// </summary>
     /// <exception cref="ArgumentException">The lengths do not fit those shapes.</exception>
-    public static void AddTransposedProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int columns)
+    public static void AddTransposedProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int columns) =>
+        AddTransposedProductNoWiderThan(a, b, c, columns, 512);
+
+    /// <summary>
+    /// <see cref="AddTransposedProduct"/> with hardware vectors no wider than <paramref name="widestBits"/> (512, 256, 128,
+    /// or 0 for scalar code), so tests cover every path whatever machine they run on.
+    /// </summary>
+    internal static void AddTransposedProductNoWiderThan(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int columns, int widestBits)
     {
         if (columns < 1 || c.Length % columns != 0 || b.Length % columns != 0)
         {
@@ -310,15 +317,115 @@ public static class LinearAlgebra
 
         ref float first = ref MemoryMarshal.GetReference(a);
         int i = 0;
-        if (Vector512.IsHardwareAccelerated && columns % Vector512<float>.Count == 0)
+        if (widestBits >= 512 && Vector512.IsHardwareAccelerated && columns % Vector512<float>.Count == 0)
         {
             i = AddTransposedProductFourRows(a, b, c, columns);
+        }
+        else if (widestBits >= 256 && Vector256.IsHardwareAccelerated && columns % Vector256<float>.Count == 0)
+        {
+            i = AddTransposedProductFourRows256(a, b, c, columns);
         }
 
         for (; i < m; i++)
         {
-            MultiplyAddCore(ref Unsafe.Add(ref first, i), m, rows, b, c.Slice(i * columns, columns));
+            MultiplyAddCore(ref Unsafe.Add(ref first, i), m, rows, b, c.Slice(i * columns, columns), widestBits);
         }
+    }
+
+    /// <summary>
+    /// <see cref="AddTransposedProductFourRows"/> for machines with 256-bit vectors and no 512-bit ones (AVX2; 16 vector
+    /// registers, not 32): a [4, 16] block of c in eight registers over every row, each vector of b loaded serving four
+    /// rows of c, then [4, 8] blocks with rows k split even and odd. <paramref name="columns"/> is a multiple of 8.
+    /// Returns the number of rows of c done, a multiple of four.
+    /// </summary>
+    private static int AddTransposedProductFourRows256(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int columns)
+    {
+        const int Width = 8; // Vector256<float>.Count
+        int m = c.Length / columns;
+        int rows = b.Length / columns;
+        ref float aRef = ref MemoryMarshal.GetReference(a);
+        ref float bRef = ref MemoryMarshal.GetReference(b);
+        ref float cRef = ref MemoryMarshal.GetReference(c);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            ref float c0 = ref Unsafe.Add(ref cRef, i * columns);
+            ref float c1 = ref Unsafe.Add(ref c0, columns);
+            ref float c2 = ref Unsafe.Add(ref c1, columns);
+            ref float c3 = ref Unsafe.Add(ref c2, columns);
+            int column = 0;
+            for (; column + 2 * Width <= columns; column += 2 * Width)
+            {
+                nuint j = (nuint)column;
+                Vector256<float> s00 = Vector256.LoadUnsafe(ref c0, j), s01 = Vector256.LoadUnsafe(ref c0, j + Width);
+                Vector256<float> s10 = Vector256.LoadUnsafe(ref c1, j), s11 = Vector256.LoadUnsafe(ref c1, j + Width);
+                Vector256<float> s20 = Vector256.LoadUnsafe(ref c2, j), s21 = Vector256.LoadUnsafe(ref c2, j + Width);
+                Vector256<float> s30 = Vector256.LoadUnsafe(ref c3, j), s31 = Vector256.LoadUnsafe(ref c3, j + Width);
+                for (int k = 0; k < rows; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref bRef, k * columns + column);
+                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow), b1 = Vector256.LoadUnsafe(ref bRow, Width);
+                    ref float aRow = ref Unsafe.Add(ref aRef, k * m + i);
+                    Vector256<float> x = Vector256.Create(aRow);
+                    s00 = Vector256.MultiplyAddEstimate(b0, x, s00);
+                    s01 = Vector256.MultiplyAddEstimate(b1, x, s01);
+                    x = Vector256.Create(Unsafe.Add(ref aRow, 1));
+                    s10 = Vector256.MultiplyAddEstimate(b0, x, s10);
+                    s11 = Vector256.MultiplyAddEstimate(b1, x, s11);
+                    x = Vector256.Create(Unsafe.Add(ref aRow, 2));
+                    s20 = Vector256.MultiplyAddEstimate(b0, x, s20);
+                    s21 = Vector256.MultiplyAddEstimate(b1, x, s21);
+                    x = Vector256.Create(Unsafe.Add(ref aRow, 3));
+                    s30 = Vector256.MultiplyAddEstimate(b0, x, s30);
+                    s31 = Vector256.MultiplyAddEstimate(b1, x, s31);
+                }
+
+                s00.StoreUnsafe(ref c0, j); s01.StoreUnsafe(ref c0, j + Width);
+                s10.StoreUnsafe(ref c1, j); s11.StoreUnsafe(ref c1, j + Width);
+                s20.StoreUnsafe(ref c2, j); s21.StoreUnsafe(ref c2, j + Width);
+                s30.StoreUnsafe(ref c3, j); s31.StoreUnsafe(ref c3, j + Width);
+            }
+
+            for (; column < columns; column += Width)
+            {
+                nuint j = (nuint)column;
+                Vector256<float> e0 = Vector256.LoadUnsafe(ref c0, j), e1 = Vector256.LoadUnsafe(ref c1, j), e2 = Vector256.LoadUnsafe(ref c2, j), e3 = Vector256.LoadUnsafe(ref c3, j);
+                Vector256<float> o0 = Vector256<float>.Zero, o1 = Vector256<float>.Zero, o2 = Vector256<float>.Zero, o3 = Vector256<float>.Zero;
+                int k = 0;
+                for (; k + 1 < rows; k += 2)
+                {
+                    Vector256<float> be = Vector256.LoadUnsafe(ref bRef, (nuint)(k * columns + column));
+                    Vector256<float> bo = Vector256.LoadUnsafe(ref bRef, (nuint)((k + 1) * columns + column));
+                    ref float ae = ref Unsafe.Add(ref aRef, k * m + i);
+                    ref float ao = ref Unsafe.Add(ref ae, m);
+                    e0 = Vector256.MultiplyAddEstimate(be, Vector256.Create(ae), e0);
+                    e1 = Vector256.MultiplyAddEstimate(be, Vector256.Create(Unsafe.Add(ref ae, 1)), e1);
+                    e2 = Vector256.MultiplyAddEstimate(be, Vector256.Create(Unsafe.Add(ref ae, 2)), e2);
+                    e3 = Vector256.MultiplyAddEstimate(be, Vector256.Create(Unsafe.Add(ref ae, 3)), e3);
+                    o0 = Vector256.MultiplyAddEstimate(bo, Vector256.Create(ao), o0);
+                    o1 = Vector256.MultiplyAddEstimate(bo, Vector256.Create(Unsafe.Add(ref ao, 1)), o1);
+                    o2 = Vector256.MultiplyAddEstimate(bo, Vector256.Create(Unsafe.Add(ref ao, 2)), o2);
+                    o3 = Vector256.MultiplyAddEstimate(bo, Vector256.Create(Unsafe.Add(ref ao, 3)), o3);
+                }
+
+                if (k < rows)
+                {
+                    Vector256<float> be = Vector256.LoadUnsafe(ref bRef, (nuint)(k * columns + column));
+                    ref float ae = ref Unsafe.Add(ref aRef, k * m + i);
+                    e0 = Vector256.MultiplyAddEstimate(be, Vector256.Create(ae), e0);
+                    e1 = Vector256.MultiplyAddEstimate(be, Vector256.Create(Unsafe.Add(ref ae, 1)), e1);
+                    e2 = Vector256.MultiplyAddEstimate(be, Vector256.Create(Unsafe.Add(ref ae, 2)), e2);
+                    e3 = Vector256.MultiplyAddEstimate(be, Vector256.Create(Unsafe.Add(ref ae, 3)), e3);
+                }
+
+                (e0 + o0).StoreUnsafe(ref c0, j);
+                (e1 + o1).StoreUnsafe(ref c1, j);
+                (e2 + o2).StoreUnsafe(ref c2, j);
+                (e3 + o3).StoreUnsafe(ref c3, j);
+            }
+        }
+
+        return i;
     }
 
     /// <summary>
