@@ -73,6 +73,13 @@ public class KernelTests
             float[] destination = TestData.Reals((count - 1) * destinationStride + columns, 17 * count);
             float[] before = (float[])destination.Clone();
             LinearAlgebra.MultiplyAddStridedRowsPanels(apart, rowStride, rows, count, packed, destination, destinationStride);
+            float[] avx2 = (float[])before.Clone(); // the 256-bit four-row path AVX2 machines take, reached here on any machine
+            LinearAlgebra.MultiplyAddStridedRowsPanelsNoWiderThan(apart, rowStride, rows, count, packed, avx2, destinationStride, 256);
+            for (int i = 0; i < destination.Length; i++)
+            {
+                Assert.True(Math.Abs(destination[i] - avx2[i]) <= 1e-5f * (1 + Math.Abs(destination[i])), $"rows {count} apart, value {i}: {destination[i]:R}, 256-bit {avx2[i]:R}");
+            }
+
             for (int i = 0; i < destination.Length; i++)
             {
                 int r = i / destinationStride;

@@ -121,7 +121,7 @@ public static class LinearAlgebra
             throw new ArgumentException($"destination has {destination.Length} values; [{count}, {columns}] has {count * columns}.", nameof(destination));
         }
 
-        RowsTimesPanels(rows, width, width, count, packed, destination, columns);
+        RowsTimesPanels(rows, width, width, count, packed, destination, columns, 512);
     }
 
     /// <summary>
@@ -146,10 +146,17 @@ public static class LinearAlgebra
             throw new ArgumentException($"{count} rows of {width} every {rowStride} values ({rows.Length} given) into rows of {columns} every {destinationStride} values ({destination.Length} given) do not fit.", nameof(rowStride));
         }
 
-        RowsTimesPanels(rows, rowStride, width, count, packed, destination, destinationStride);
+        RowsTimesPanels(rows, rowStride, width, count, packed, destination, destinationStride, 512);
     }
 
-    private static void RowsTimesPanels(ReadOnlySpan<float> rows, int rowStride, int width, int count, ReadOnlySpan<float> packed, Span<float> destination, int destinationStride)
+    /// <summary>
+    /// <see cref="MultiplyAddStridedRowsPanels"/> with hardware vectors no wider than <paramref name="widestBits"/>, so
+    /// tests reach the 256-bit four-row path on a machine with 512-bit vectors. Arguments are not checked.
+    /// </summary>
+    internal static void MultiplyAddStridedRowsPanelsNoWiderThan(ReadOnlySpan<float> rows, int rowStride, int width, int count, ReadOnlySpan<float> packed, Span<float> destination, int destinationStride, int widestBits) =>
+        RowsTimesPanels(rows, rowStride, width, count, packed, destination, destinationStride, widestBits);
+
+    private static void RowsTimesPanels(ReadOnlySpan<float> rows, int rowStride, int width, int count, ReadOnlySpan<float> packed, Span<float> destination, int destinationStride, int widestBits)
     {
         int columns = packed.Length / width;
         for (int panel = 0; panel < columns; panel += PanelWidth)
@@ -157,7 +164,8 @@ public static class LinearAlgebra
             int panelWidth = Math.Min(PanelWidth, columns - panel);
             ReadOnlySpan<float> block = packed.Slice(panel * width, width * panelWidth);
             int r = 0;
-            if ((panelWidth == PanelWidth || panelWidth == PanelWidth / 2) && Vector512.IsHardwareAccelerated)
+            bool wholeOrHalf = panelWidth == PanelWidth || panelWidth == PanelWidth / 2;
+            if (wholeOrHalf && widestBits >= 512 && Vector512.IsHardwareAccelerated)
             {
                 // Four rows at a time: each vector of the panel is loaded once for four rows.
                 ref float x = ref MemoryMarshal.GetReference(rows);
@@ -176,11 +184,65 @@ public static class LinearAlgebra
                 }
             }
 
+            else if (wholeOrHalf && widestBits >= 256 && Vector256.IsHardwareAccelerated)
+            {
+                // AVX2: four rows at a time too, 16 columns of the panel per pass (16 registers do not hold 4 × 64 columns).
+                ref float x = ref MemoryMarshal.GetReference(rows);
+                ref float m = ref MemoryMarshal.GetReference(block);
+                ref float d = ref MemoryMarshal.GetReference(destination);
+                for (; r + 4 <= count; r += 4)
+                {
+                    for (int strip = 0; strip < panelWidth; strip += 16)
+                    {
+                        FourRowsOfStrip256(ref Unsafe.Add(ref x, r * rowStride), rowStride, width, ref Unsafe.Add(ref m, strip), panelWidth, ref Unsafe.Add(ref d, (r * destinationStride) + panel + strip), destinationStride);
+                    }
+                }
+            }
+
             for (; r < count; r++)
             {
                 MultiplyAdd(rows.Slice(r * rowStride, width), block, destination.Slice((r * destinationStride) + panel, panelWidth));
             }
         }
+    }
+
+    /// <summary>
+    /// <c>d[i, 0..16) += x[i] · panel[:, 0..16)</c> for four rows i and 16 columns of a panel whose rows are
+    /// <paramref name="pitch"/> floats apart: 8 accumulators in 256-bit vectors, each panel vector loaded once for the four rows.
+    /// </summary>
+    private static void FourRowsOfStrip256(ref float x, int xStride, int width, ref float panel, int pitch, ref float d, int stride)
+    {
+        nuint s = (nuint)stride;
+        Vector256<float> a00 = Vector256.LoadUnsafe(ref d), a01 = Vector256.LoadUnsafe(ref d, 8);
+        Vector256<float> a10 = Vector256.LoadUnsafe(ref d, s), a11 = Vector256.LoadUnsafe(ref d, s + 8);
+        Vector256<float> a20 = Vector256.LoadUnsafe(ref d, 2 * s), a21 = Vector256.LoadUnsafe(ref d, (2 * s) + 8);
+        Vector256<float> a30 = Vector256.LoadUnsafe(ref d, 3 * s), a31 = Vector256.LoadUnsafe(ref d, (3 * s) + 8);
+        for (int k = 0; k < width; k++)
+        {
+            nuint at = (nuint)(k * pitch);
+            Vector256<float> m0 = Vector256.LoadUnsafe(ref panel, at), m1 = Vector256.LoadUnsafe(ref panel, at + 8);
+            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref x, k));
+            a00 = Vector256.MultiplyAddEstimate(m0, x0, a00);
+            a01 = Vector256.MultiplyAddEstimate(m1, x0, a01);
+            Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref x, xStride + k));
+            a10 = Vector256.MultiplyAddEstimate(m0, x1, a10);
+            a11 = Vector256.MultiplyAddEstimate(m1, x1, a11);
+            Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref x, (2 * xStride) + k));
+            a20 = Vector256.MultiplyAddEstimate(m0, x2, a20);
+            a21 = Vector256.MultiplyAddEstimate(m1, x2, a21);
+            Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref x, (3 * xStride) + k));
+            a30 = Vector256.MultiplyAddEstimate(m0, x3, a30);
+            a31 = Vector256.MultiplyAddEstimate(m1, x3, a31);
+        }
+
+        a00.StoreUnsafe(ref d);
+        a01.StoreUnsafe(ref d, 8);
+        a10.StoreUnsafe(ref d, s);
+        a11.StoreUnsafe(ref d, s + 8);
+        a20.StoreUnsafe(ref d, 2 * s);
+        a21.StoreUnsafe(ref d, (2 * s) + 8);
+        a30.StoreUnsafe(ref d, 3 * s);
+        a31.StoreUnsafe(ref d, (3 * s) + 8);
     }
 
     /// <summary>
