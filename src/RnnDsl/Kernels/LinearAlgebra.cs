@@ -183,7 +183,6 @@ public static class LinearAlgebra
                     }
                 }
             }
-
             else if (wholeOrHalf && widestBits >= 256 && Vector256.IsHardwareAccelerated)
             {
                 // AVX2: four rows at a time too, 16 columns of the panel per pass (16 registers do not hold 4 × 64 columns).

@@ -164,9 +164,13 @@ internal sealed class DataParallelStep<TInput> : IDisposable
         worker.Loss += (double)weight * model.AccumulateGradients(input, target, batch.Loss, batch.Scale * weight, worker.Gradients, output, DropoutMasks.SequenceSeed(batch.DropoutSeed, i - batch.Start));
         if (batch.Metrics.Length > 0)
         {
-            Metrics.Count(model, Training.CountedRows(model, input, output.Length / model.OutputLength(1), ref worker.Counted), target, output, batch.Loss, batch.Metrics, worker.Counts, i);
+            CountMetrics(worker, batch, input, target, output, i);
         }
     }
+
+    /// <summary>Adds the metric counts of example <c>order[i]</c>, from its prediction <paramref name="output"/>, to the worker's.</summary>
+    private void CountMetrics(Worker worker, Batch batch, TInput[] input, float[] target, float[] output, int i) =>
+        Metrics.Count(_model, Training.CountedRows(_model, input, output.Length / _model.OutputLength(1), ref worker.Counted), target, output, batch.Loss, batch.Metrics, worker.Counts, i);
 
     /// <summary>
     /// Examples <c>order[i .. i + run)</c>, of equal lengths, through the model together (no dropout): copied back to back
@@ -198,10 +202,9 @@ internal sealed class DataParallelStep<TInput> : IDisposable
             worker.Loss += (double)worker.Weight(example) * losses[k];
             if (batch.Metrics.Length > 0)
             {
-                TInput[] input = batch.Inputs[example];
                 float[] output = worker.Output(outputLength);
                 outputs.Slice(k * outputLength, outputLength).CopyTo(output);
-                Metrics.Count(model, Training.CountedRows(model, input, outputLength / model.OutputLength(1), ref worker.Counted), batch.Targets[example], output, batch.Loss, batch.Metrics, worker.Counts, i + k);
+                CountMetrics(worker, batch, batch.Inputs[example], batch.Targets[example], output, i + k);
             }
         }
     }
@@ -276,18 +279,6 @@ internal sealed class DataParallelStep<TInput> : IDisposable
         _squares[r] = squares;
     }
 
-    /// <summary>Gives the rented buffers back. Called once, when the Fit that made this step ends however it ends.</summary>
-    public void Dispose()
-    {
-        foreach (Worker worker in _workers)
-        {
-            worker.Return();
-        }
-
-        ArrayPool<float>.Shared.Return(_gradients);
-        ArrayPool<float>.Shared.Return(_lastGood);
-    }
-
     /// <summary>
     /// Range <paramref name="r"/> of the parameters, chunk by chunk: kept as the last good values, then clipped and
     /// updated, and the largest magnitude of the result. The copy is part of the pass that updates the chunk, so it reads
@@ -311,6 +302,18 @@ internal sealed class DataParallelStep<TInput> : IDisposable
         }
 
         _largest[r] = largest;
+    }
+
+    /// <summary>Gives the rented buffers back. Called once, when the Fit that made this step ends however it ends.</summary>
+    public void Dispose()
+    {
+        foreach (Worker worker in _workers)
+        {
+            worker.Return();
+        }
+
+        ArrayPool<float>.Shared.Return(_gradients);
+        ArrayPool<float>.Shared.Return(_lastGood);
     }
 
     private static bool AllFinite(float[] values)
